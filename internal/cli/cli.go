@@ -1,0 +1,406 @@
+// Package cli turns command-line flags into a scan and its reports; only this layer knows about stdio, flags and exit codes.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/tenantatlas/nolegacyruns"
+	"github.com/tenantatlas/nolegacyruns/pkg/config"
+	"github.com/tenantatlas/nolegacyruns/pkg/gitsrc"
+	"github.com/tenantatlas/nolegacyruns/pkg/report"
+	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+)
+
+// Exit codes.
+const (
+	ExitClean     = 0   // no error-severity finding
+	ExitFindings  = 1   // at least one error-severity finding
+	ExitTrouble   = 2   // usage, configuration, git or read error
+	ExitInterrupt = 130 // stopped by SIGINT or SIGTERM
+)
+
+// Env is the outside world as the command sees it.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	Dir            string // current directory
+	IsTerminal     bool   // stdout is a terminal
+}
+
+// Main runs the command with the process's own arguments and stdio.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	dir, _ := os.Getwd()
+	env := Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Dir: dir}
+	if fi, err := os.Stdout.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+		env.IsTerminal = true
+	}
+	return Run(ctx, os.Args[1:], env)
+}
+
+// Version is the module version the binary was built from.
+func Version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+// usageError is a mistake in the command line: exit 2 with a hint.
+type usageError struct{ msg, hint string }
+
+func (e *usageError) Error() string { return e.msg }
+
+type options struct {
+	config      string
+	root        string
+	jobs        int
+	format      string
+	color       string
+	noGitignore bool
+	listRules   bool
+	version     bool
+	quiet       bool
+	paths       []string
+}
+
+const usageHead = `usage: nolegacyruns [flags] [path ...]
+
+nolegacyruns fails when a forbidden token from its rule file appears in the
+files it scans, and prints each one as path:line:column.
+
+Rule file: --config FILE, or .nolegacyruns.yaml in the current folder or
+above it; without one, the embedded TenantAtlas rules (spec 087) apply.
+Root: --root DIR, or the rule file's folder, or the git work tree, or the
+current folder. Paths narrow the scan; the rule file's globs still apply.
+
+Exit status: 0 no error finding, 1 error findings, 2 usage, config, git or
+read error, 130 interrupted.
+
+Examples:
+  nolegacyruns                          scan the repository you are in
+  nolegacyruns app/Models               scan one folder
+  nolegacyruns --config rules.yaml .    use your own rules
+  nolegacyruns --format json > out.json
+  nolegacyruns --list-rules             show the rules in effect
+
+Flags:
+`
+
+func newFlags(o *options, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("nolegacyruns", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.config, "config", "", "rule `file` (default: .nolegacyruns.yaml found upwards, else the embedded rules)")
+	fs.StringVar(&o.root, "root", "", "`dir` that paths and globs are relative to")
+	fs.IntVar(&o.jobs, "j", 0, "number of files searched in parallel (default: the number of CPUs)")
+	fs.StringVar(&o.format, "format", "text", "output `format`: "+report.Names())
+	fs.StringVar(&o.color, "color", "auto", "colour the text output: auto, always or never (NO_COLOR turns auto off)")
+	fs.BoolVar(&o.noGitignore, "no-gitignore", false, "scan files that git ignores too")
+	fs.BoolVar(&o.listRules, "list-rules", false, "print the rules in effect and exit")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.BoolVar(&o.quiet, "q", false, "no summary line on stderr")
+	return fs
+}
+
+func printUsage(w io.Writer) {
+	var o options
+	fs := newFlags(&o, w)
+	fmt.Fprint(w, usageHead)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fmt.Fprintln(w, "\nFormats:")
+	for _, s := range report.Formats() {
+		fmt.Fprintf(w, "  %-11s %s\n", s.Name, s.Help)
+	}
+}
+
+// Run is the whole command; it returns the exit status.
+func Run(ctx context.Context, args []string, env Env) int {
+	c := &command{env: env, start: time.Now()}
+	code, err := c.run(ctx, args)
+	if err != nil {
+		c.report(err)
+		if code == ExitClean || code == ExitFindings {
+			code = ExitTrouble
+		}
+	}
+	return code
+}
+
+type command struct {
+	env   Env
+	opt   options
+	start time.Time
+}
+
+// errorf prints one message in the house style.
+func (c *command) errorf(format string, args ...any) {
+	fmt.Fprintf(c.env.Stderr, "nolegacyruns: "+format+"\n", args...)
+}
+
+func (c *command) hint(format string, args ...any) {
+	fmt.Fprintf(c.env.Stderr, "hint: "+format+"\n", args...)
+}
+
+func (c *command) report(err error) {
+	var ue *usageError
+	var ce *config.Error
+	var ge *gitsrc.Error
+	switch {
+	case errors.As(err, &ue):
+		c.errorf("%s", ue.msg)
+		c.hint("%s", ue.hint)
+	case errors.As(err, &ce):
+		c.errorf("%v", err)
+		c.hint("fix the rule file; see the rule file section of the README, or run nolegacyruns --init for a template")
+	case errors.As(err, &ge):
+		c.errorf("%v", err)
+		c.hint("run inside a working git checkout, or pass --no-gitignore to walk the folder without git")
+	case errors.Is(err, context.Canceled):
+		c.errorf("interrupted")
+	default:
+		c.errorf("%v", err)
+	}
+}
+
+func (c *command) abs(p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(c.env.Dir, p)
+}
+
+func (c *command) run(ctx context.Context, args []string) (int, error) {
+	o := &c.opt
+	fs := newFlags(o, c.env.Stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(c.env.Stdout)
+			return ExitClean, nil
+		}
+		return ExitTrouble, &usageError{msg: strings.TrimPrefix(err.Error(), "flag "), hint: "run nolegacyruns --help for the list of flags"}
+	}
+	o.paths = fs.Args()
+	if o.version {
+		fmt.Fprintf(c.env.Stdout, "nolegacyruns %s\n", Version())
+		return ExitClean, nil
+	}
+	if _, ok := report.Lookup(o.format); !ok {
+		return ExitTrouble, &usageError{msg: fmt.Sprintf("unknown format %q", o.format), hint: "use one of " + report.Names()}
+	}
+	switch o.color {
+	case "auto", "always", "never":
+	default:
+		return ExitTrouble, &usageError{msg: fmt.Sprintf("unknown --color %q", o.color), hint: "use auto, always or never"}
+	}
+	if o.jobs < 0 {
+		return ExitTrouble, &usageError{msg: fmt.Sprintf("-j %d is negative", o.jobs), hint: "give -j a positive number of parallel files, or leave it out"}
+	}
+	cfg, root, err := c.loadConfig()
+	if err != nil {
+		return ExitTrouble, err
+	}
+	if o.listRules {
+		fmt.Fprintf(c.env.Stdout, "# rule file: %s\n# root: %s\n%s", cfg.Path, root, config.Describe(&cfg.Rules))
+		return ExitClean, nil
+	}
+	eng, err := scanner.Compile(&cfg.Rules)
+	if err != nil {
+		return ExitTrouble, err
+	}
+	sopt, err := c.sources(ctx, root)
+	if err != nil {
+		return ExitTrouble, err
+	}
+	sopt.Workers = o.jobs
+	res, err := eng.Scan(ctx, sopt)
+	if err != nil {
+		if ctx.Err() != nil {
+			c.errorf("interrupted")
+			return ExitInterrupt, nil
+		}
+		return ExitTrouble, err
+	}
+	return c.output(cfg, eng, res)
+}
+
+// loadConfig finds the rule file and the root.
+func (c *command) loadConfig() (*config.Config, string, error) {
+	o := &c.opt
+	var cfg *config.Config
+	var err error
+	name := o.config
+	if name == "" {
+		name = findUp(c.env.Dir, config.FileName)
+	}
+	if name != "" {
+		cfg, err = config.Load(name)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, "", &usageError{msg: fmt.Sprintf("rule file %s does not exist", name), hint: "check the --config path, or leave --config out to use the embedded rules"}
+			}
+			return nil, "", err
+		}
+	} else {
+		cfg, err = config.Parse("(default)", nolegacyruns.DefaultRules())
+		if err != nil {
+			return nil, "", err
+		}
+	}
+	var root string
+	switch {
+	case o.root != "":
+		root = c.abs(o.root)
+		fi, err := os.Stat(root)
+		if err != nil || !fi.IsDir() {
+			return nil, "", &usageError{msg: fmt.Sprintf("root %s is not a folder", o.root), hint: "give --root an existing folder"}
+		}
+	case name != "":
+		root = filepath.Dir(c.abs(name))
+	default:
+		if top, ok := gitsrc.FindTop(c.env.Dir); ok {
+			root = top
+		} else {
+			root = c.env.Dir
+		}
+	}
+	return cfg, root, nil
+}
+
+func findUp(dir, name string) string {
+	for d := dir; ; {
+		p := filepath.Join(d, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			return p
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return ""
+		}
+		d = parent
+	}
+}
+
+// rel turns a command-line path into a root-relative slash path.
+func (c *command) rel(root, p string) (string, error) {
+	r, err := filepath.Rel(root, c.abs(p))
+	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return "", &usageError{msg: fmt.Sprintf("%s is outside the root %s", p, root), hint: "pass paths inside the root, or set --root"}
+	}
+	if r == "." {
+		r = ""
+	}
+	return filepath.ToSlash(r), nil
+}
+
+// sources decides which files to scan: a folder walk, or git's list.
+func (c *command) sources(ctx context.Context, root string) (scanner.Options, error) {
+	o := &c.opt
+	opt := scanner.Options{Root: root}
+	var rels []string
+	for _, p := range o.paths {
+		r, err := c.rel(root, p)
+		if err != nil {
+			return opt, err
+		}
+		rels = append(rels, r)
+	}
+	if o.noGitignore {
+		opt.Paths = rels
+		return opt, nil
+	}
+	if _, ok := gitsrc.FindTop(root); !ok {
+		opt.Paths = rels
+		return opt, nil
+	}
+	// Inside git: tracked and unignored files, plus any file named outright.
+	opt.List = true
+	var specs []string
+	for _, r := range rels {
+		fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(r)))
+		switch {
+		case err != nil:
+			return opt, &usageError{msg: fmt.Sprintf("%s: %v", r, errors.Unwrap(err)), hint: "check the path"}
+		case fi.IsDir():
+			if r == "" {
+				specs = append(specs, ".")
+			} else {
+				specs = append(specs, gitsrc.Literal(r))
+			}
+		default:
+			opt.Files = append(opt.Files, r)
+		}
+	}
+	if len(rels) == 0 || len(specs) > 0 {
+		files, err := gitsrc.ListFiles(ctx, root, specs)
+		if err != nil {
+			return opt, err
+		}
+		opt.Files = append(opt.Files, files...)
+	}
+	return opt, nil
+}
+
+func (c *command) output(cfg *config.Config, eng *scanner.Engine, res *scanner.Result) (int, error) {
+	rep := &report.Report{
+		Tool: "nolegacyruns", Version: Version(), Rules: eng.Rules(),
+		Findings: res.Findings, Errors: res.Errors, Stats: res.Stats,
+	}
+	f, _ := report.Lookup(c.opt.format)
+	if t, ok := f.(*report.Text); ok {
+		t.Color = c.opt.color == "always" || (c.opt.color == "auto" && c.env.IsTerminal && c.env.Getenv("NO_COLOR") == "")
+	}
+	if err := f.Write(c.env.Stdout, rep); err != nil {
+		return ExitTrouble, fmt.Errorf("writing the report: %w", err)
+	}
+	for _, e := range res.Errors {
+		c.errorf("%s: %v", report.QuotePath(e.Path), e.Err)
+	}
+	counts := rep.Count()
+	if !c.opt.quiet {
+		c.summary(rep, counts)
+	}
+	switch {
+	case len(res.Errors) > 0:
+		c.hint("%d file(s) could not be read, so the scan is incomplete; fix their permissions or exclude them in the rule file", len(res.Errors))
+		return ExitTrouble, nil
+	case counts.Errors > 0:
+		return ExitFindings, nil
+	}
+	return ExitClean, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func (c *command) summary(rep *report.Report, n report.Counts) {
+	took := time.Since(c.start).Round(time.Millisecond)
+	scanned := plural(rep.Stats.FilesScanned, "file", "files") + " scanned in " + took.String()
+	if len(rep.Findings) == 0 {
+		c.errorf("no findings; %s", scanned)
+	} else {
+		c.errorf("%s (%s, %s) in %s; %s", plural(len(rep.Findings), "finding", "findings"),
+			plural(n.Errors, "error", "errors"), plural(n.Warnings, "warning", "warnings"),
+			plural(n.Files, "file", "files"), scanned)
+	}
+	if rep.Stats.FilesScanned == 0 && len(c.opt.paths) == 0 {
+		c.hint("no file matched the rule file's include globs; check include and exclude, or the --root")
+	}
+}

@@ -1,0 +1,124 @@
+// Package gitsrc asks git which files to scan: the tracked and unignored files of a work tree, the index, and diffs.
+package gitsrc
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// FindTop returns the work tree that contains dir: the nearest folder at or
+// above it with a .git entry. It runs no git command.
+func FindTop(dir string) (string, bool) {
+	d, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false
+	}
+	for {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d, true
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", false
+		}
+		d = parent
+	}
+}
+
+// safeArgs keep a scanned repository's configuration from running code:
+// no fsmonitor hook, no external diff, no pager.
+var safeArgs = []string{
+	"--no-pager",
+	"-c", "core.fsmonitor=false",
+	"-c", "core.untrackedCache=false",
+	"-c", "core.quotePath=false",
+	"-c", "diff.external=",
+}
+
+// Error is a git command that failed.
+type Error struct {
+	Args   []string
+	Stderr string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	msg := strings.TrimSpace(e.Stderr)
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	msg = strings.TrimPrefix(msg, "fatal: ")
+	if msg == "" {
+		msg = e.Err.Error()
+	}
+	return fmt.Sprintf("git %s: %s", e.Args[0], msg)
+}
+
+// run runs git in dir without a shell and returns its standard output.
+func run(ctx context.Context, dir string, stdin []byte, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, "git", append(append([]string{}, safeArgs...), args...)...)
+	cmd.Dir = dir
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if errors.Is(err, exec.ErrNotFound) {
+			return nil, &Error{Args: args, Err: errors.New("git is not installed")}
+		}
+		return nil, &Error{Args: args, Stderr: errb.String(), Err: err}
+	}
+	return out.Bytes(), nil
+}
+
+// splitZ splits NUL-terminated git output.
+func splitZ(b []byte) []string {
+	var out []string
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, 0)
+		if i < 0 {
+			out = append(out, string(b))
+			break
+		}
+		out = append(out, string(b[:i]))
+		b = b[i+1:]
+	}
+	return out
+}
+
+// Literal makes a pathspec that git takes as a plain path.
+func Literal(p string) string { return ":(literal)" + p }
+
+// ListFiles returns the files under dir that git tracks or does not ignore,
+// relative to dir, slash-separated and sorted. Pathspecs narrow the list.
+func ListFiles(ctx context.Context, dir string, pathspecs []string) ([]string, error) {
+	args := []string{"ls-files", "-z", "--cached", "--others", "--exclude-standard", "--"}
+	out, err := run(ctx, dir, nil, append(args, pathspecs...)...)
+	if err != nil {
+		return nil, err
+	}
+	files := splitZ(out)
+	sort.Strings(files)
+	return dedupe(files), nil
+}
+
+func dedupe(sorted []string) []string {
+	out := sorted[:0]
+	for i, s := range sorted {
+		if i == 0 || s != sorted[i-1] {
+			out = append(out, s)
+		}
+	}
+	return out
+}

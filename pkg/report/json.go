@@ -1,0 +1,83 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"strings"
+)
+
+// JSON is one document: {"version":1,"findings":[...],"summary":{...}}.
+type JSON struct{}
+
+type jsonFinding struct {
+	Path      string `json:"path"`
+	Line      int    `json:"line"`
+	Column    int    `json:"column"`
+	EndColumn int    `json:"end_column"`
+	Rule      string `json:"rule"`
+	Severity  string `json:"severity"`
+	Match     string `json:"match"`
+	Message   string `json:"message"`
+	Hint      string `json:"hint,omitempty"`
+}
+
+type jsonError struct {
+	Path  string `json:"path"`
+	Error string `json:"error"`
+}
+
+type jsonSummary struct {
+	FilesScanned      int `json:"files_scanned"`
+	Findings          int `json:"findings"`
+	Errors            int `json:"errors"`
+	Warnings          int `json:"warnings"`
+	FilesWithFindings int `json:"files_with_findings"`
+	FilesBinary       int `json:"files_binary"`
+	FilesSkipped      int `json:"files_skipped"`
+	ReadErrors        int `json:"read_errors"`
+}
+
+type jsonDoc struct {
+	Version    int           `json:"version"`
+	Findings   []jsonFinding `json:"findings"`
+	ReadErrors []jsonError   `json:"read_errors"`
+	Summary    jsonSummary   `json:"summary"`
+}
+
+// Write implements Format.
+func (JSON) Write(w io.Writer, r *Report) error {
+	c := r.Count()
+	doc := jsonDoc{
+		Version:    1,
+		Findings:   make([]jsonFinding, 0, len(r.Findings)),
+		ReadErrors: make([]jsonError, 0, len(r.Errors)),
+		Summary: jsonSummary{
+			FilesScanned:      r.Stats.FilesScanned,
+			Findings:          len(r.Findings),
+			Errors:            c.Errors,
+			Warnings:          c.Warnings,
+			FilesWithFindings: c.Files,
+			FilesBinary:       r.Stats.FilesBinary,
+			FilesSkipped:      r.Stats.FilesSkipped,
+			ReadErrors:        len(r.Errors),
+		},
+	}
+	for _, f := range r.Findings {
+		doc.Findings = append(doc.Findings, jsonFinding{
+			Path: f.Path, Line: f.Line, Column: f.Column, EndColumn: f.EndColumn,
+			Rule: f.Rule.ID, Severity: f.Rule.Severity.String(), Match: validUTF8(f.Match),
+			Message: f.Rule.Message, Hint: f.Rule.Hint,
+		})
+	}
+	for _, e := range r.Errors {
+		doc.ReadErrors = append(doc.ReadErrors, jsonError{Path: validUTF8(e.Path), Error: e.Err.Error()})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}
+
+// validUTF8 keeps JSON lossless for the common case and valid always: invalid
+// bytes become U+FFFD (encoding/json would do the same silently).
+func validUTF8(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }

@@ -1,0 +1,107 @@
+// Package report renders scan results in each output format; every format is one small type.
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+)
+
+// Report is everything one run has to say, already in its final order.
+type Report struct {
+	Tool     string // "nolegacyruns"
+	Version  string
+	Rules    []scanner.Rule
+	Findings []scanner.Finding
+	Errors   []scanner.FileError
+	Stats    scanner.Stats
+}
+
+// Counts summarises findings by severity.
+type Counts struct {
+	Errors, Warnings, Files int
+}
+
+// Count tallies the findings of a report.
+func (r *Report) Count() Counts {
+	var c Counts
+	files := map[string]bool{}
+	for _, f := range r.Findings {
+		if f.Rule.Severity == scanner.SeverityWarning {
+			c.Warnings++
+		} else {
+			c.Errors++
+		}
+		files[f.Path] = true
+	}
+	c.Files = len(files)
+	return c
+}
+
+// Format writes a report to w.
+type Format interface {
+	Write(w io.Writer, r *Report) error
+}
+
+// Spec names a format for --format and its help.
+type Spec struct {
+	Name string
+	Help string
+	New  func() Format
+}
+
+// Formats lists every format, in the order the help shows them.
+func Formats() []Spec {
+	return []Spec{
+		{"text", "path:line:column: lines for people (default)", func() Format { return &Text{} }},
+		{"json", "one JSON document with findings and a summary", func() Format { return JSON{} }},
+	}
+}
+
+// Lookup returns a new format by name.
+func Lookup(name string) (Format, bool) {
+	for _, s := range Formats() {
+		if s.Name == name {
+			return s.New(), true
+		}
+	}
+	return nil, false
+}
+
+// Names lists the format names, comma-separated, for messages.
+func Names() string {
+	var n []string
+	for _, s := range Formats() {
+		n = append(n, s.Name)
+	}
+	return strings.Join(n, ", ")
+}
+
+// usedRules returns the rules that findings refer to, sorted by id.
+func usedRules(r *Report) []*scanner.Rule {
+	seen := map[string]*scanner.Rule{}
+	for _, f := range r.Findings {
+		seen[f.Rule.ID] = f.Rule
+	}
+	out := make([]*scanner.Rule, 0, len(seen))
+	for _, x := range seen {
+		out = append(out, x)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// errWriter remembers the first write error, so formats can write freely.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}

@@ -1,0 +1,76 @@
+package report
+
+import (
+	"bufio"
+	"io"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+)
+
+// Text is the default format: one "path:line:column: severity: message"
+// line per finding, with the hint indented below it.
+type Text struct {
+	Color bool
+}
+
+const (
+	bold   = "\x1b[1m"
+	red    = "\x1b[31m"
+	yellow = "\x1b[33m"
+	dim    = "\x1b[2m"
+	reset  = "\x1b[0m"
+)
+
+func (t *Text) paint(code, s string) string {
+	if !t.Color {
+		return s
+	}
+	return code + s + reset
+}
+
+// Write implements Format.
+func (t *Text) Write(w io.Writer, r *Report) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	ew := &errWriter{w: bw}
+	for _, f := range r.Findings {
+		sev := f.Rule.Severity.String()
+		code := red
+		if f.Rule.Severity == scanner.SeverityWarning {
+			code = yellow
+		}
+		ew.printf("%s: %s: %s: %s (%s)\n",
+			t.paint(bold, QuotePath(f.Path)+":"+strconv.Itoa(f.Line)+":"+strconv.Itoa(f.Column)),
+			t.paint(code, sev), f.Rule.Message, strconv.Quote(f.Match), f.Rule.ID)
+		if f.Rule.Hint != "" {
+			ew.printf("    %s %s\n", t.paint(dim, "hint:"), f.Rule.Hint)
+		}
+	}
+	if ew.err != nil {
+		return ew.err
+	}
+	return bw.Flush()
+}
+
+// QuotePath returns p as is when it is plain, or Go-quoted when it holds
+// anything that would break a path:line:column line or a terminal: control
+// characters, invalid UTF-8, a colon, a quote or leading/trailing space.
+func QuotePath(p string) string {
+	plain := utf8.ValidString(p) && !strings.ContainsAny(p, ":\"") &&
+		strings.TrimSpace(p) == p && p != ""
+	if plain {
+		for _, r := range p {
+			if !unicode.IsPrint(r) && r != ' ' {
+				plain = false
+				break
+			}
+		}
+	}
+	if plain {
+		return p
+	}
+	return strconv.Quote(p)
+}

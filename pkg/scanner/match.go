@@ -1,0 +1,216 @@
+package scanner
+
+import (
+	"sort"
+	"unicode"
+	"unicode/utf8"
+)
+
+// occ is one occurrence of a pattern: hay[start:end] matched pattern pat.
+type occ struct {
+	start, end int
+	pat        int32
+}
+
+type pattern struct {
+	tok  string
+	rule int32
+}
+
+// matcher finds every occurrence of every token, then picks each rule's
+// leftmost-longest, non-overlapping valid matches.
+type matcher struct {
+	pats   []pattern
+	word   []bool // per rule
+	exact  finder // case-sensitive patterns; nil if none
+	fold   *foldFinder
+	maxLen int // most bytes one match can span
+}
+
+// finder reports every occurrence of its patterns that starts at or after from.
+type finder interface {
+	find(hay []byte, from int, dst []occ) []occ
+}
+
+func newMatcher(rules []Rule) *matcher {
+	m := &matcher{word: make([]bool, len(rules))}
+	var exact, fold []int32
+	for ri, r := range rules {
+		m.word[ri] = r.Match == Word
+		for _, t := range r.Tokens {
+			id := int32(len(m.pats))
+			m.pats = append(m.pats, pattern{tok: t, rule: int32(ri)})
+			n := len(t)
+			if r.IgnoreCase {
+				fold = append(fold, id)
+				n = foldSpan(t)
+			} else {
+				exact = append(exact, id)
+			}
+			m.maxLen = max(m.maxLen, n)
+		}
+	}
+	if len(exact) > 0 {
+		m.exact = newExactFinder(m.pats, exact)
+	}
+	if len(fold) > 0 {
+		m.fold = newFoldFinder(m.pats, fold)
+	}
+	return m
+}
+
+// occurrences appends to dst every occurrence starting in [from, len(hay)).
+func (m *matcher) occurrences(hay []byte, from int, dst []occ) []occ {
+	if m.exact != nil {
+		dst = m.exact.find(hay, from, dst)
+	}
+	if m.fold != nil {
+		dst = m.fold.find(hay, from, dst)
+	}
+	return dst
+}
+
+// selectMatches keeps, per rule, the leftmost-longest valid matches that start
+// in [from, cut) and at or after next[rule]; next is updated. Kept matches are
+// compacted to the front of occs in (start, rule) order.
+func (m *matcher) selectMatches(hay []byte, occs []occ, cut int, active func(rule int32) bool, next map[int32]int, base int) []occ {
+	if len(occs) == 0 {
+		return occs
+	}
+	sort.Slice(occs, func(i, j int) bool {
+		a, b := occs[i], occs[j]
+		ra, rb := m.pats[a.pat].rule, m.pats[b.pat].rule
+		if ra != rb {
+			return ra < rb
+		}
+		if a.start != b.start {
+			return a.start < b.start
+		}
+		return a.end > b.end
+	})
+	out := occs[:0]
+	for _, o := range occs {
+		r := m.pats[o.pat].rule
+		if o.start >= cut || o.start+base < next[r] || (active != nil && !active(r)) {
+			continue
+		}
+		if m.word[r] && !wordBounded(hay, o.start, o.end) {
+			continue
+		}
+		next[r] = o.end + base
+		out = append(out, o)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
+	return out
+}
+
+func isWordRune(r rune) bool {
+	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// wordBounded reports whether hay[start:end] is not glued to a word rune.
+func wordBounded(hay []byte, start, end int) bool {
+	if start > 0 {
+		if c := hay[start-1]; c < utf8.RuneSelf {
+			if isWordRune(rune(c)) {
+				return false
+			}
+		} else if r, _ := utf8.DecodeLastRune(hay[:start]); isWordRune(r) {
+			return false
+		}
+	}
+	if end < len(hay) {
+		if c := hay[end]; c < utf8.RuneSelf {
+			if isWordRune(rune(c)) {
+				return false
+			}
+		} else if r, _ := utf8.DecodeRune(hay[end:]); isWordRune(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// foldFinder finds case-insensitive patterns: a table of the bytes that can
+// start a match, then a rune-by-rune fold comparison.
+type foldFinder struct {
+	pats  []pattern
+	first [256][]int32
+}
+
+func newFoldFinder(pats []pattern, ids []int32) *foldFinder {
+	f := &foldFinder{pats: pats}
+	var enc [utf8.UTFMax]byte
+	for _, id := range ids {
+		r, _ := utf8.DecodeRuneInString(pats[id].tok)
+		seen := map[byte]bool{}
+		for x := r; ; {
+			utf8.EncodeRune(enc[:], x)
+			if !seen[enc[0]] {
+				seen[enc[0]] = true
+				f.first[enc[0]] = append(f.first[enc[0]], id)
+			}
+			if x = unicode.SimpleFold(x); x == r {
+				break
+			}
+		}
+	}
+	return f
+}
+
+func (f *foldFinder) find(hay []byte, from int, dst []occ) []occ {
+	for i := from; i < len(hay); i++ {
+		ids := f.first[hay[i]]
+		for _, id := range ids {
+			if n, ok := foldPrefix(hay[i:], f.pats[id].tok); ok {
+				dst = append(dst, occ{start: i, end: i + n, pat: id})
+			}
+		}
+	}
+	return dst
+}
+
+// foldPrefix reports whether hay starts with tok under Unicode simple case
+// folding, and how many bytes of hay the match spans.
+func foldPrefix(hay []byte, tok string) (int, bool) {
+	i := 0
+	for _, tr := range tok {
+		if i >= len(hay) {
+			return 0, false
+		}
+		r, n := rune(hay[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRune(hay[i:])
+			if r == utf8.RuneError && n == 1 {
+				return 0, false
+			}
+		}
+		if r != tr && !foldEqual(r, tr) {
+			return 0, false
+		}
+		i += n
+	}
+	return i, true
+}
+
+func foldEqual(a, b rune) bool {
+	for x := unicode.SimpleFold(a); x != a; x = unicode.SimpleFold(x) {
+		if x == b {
+			return true
+		}
+	}
+	return false
+}
+
+// foldSpan is the most bytes a case-insensitive match of tok can span.
+func foldSpan(tok string) int {
+	n := 0
+	for _, r := range tok {
+		w := utf8.RuneLen(r)
+		for x := unicode.SimpleFold(r); x != r; x = unicode.SimpleFold(x) {
+			w = max(w, utf8.RuneLen(x))
+		}
+		n += w
+	}
+	return n
+}

@@ -1,0 +1,179 @@
+package scanner
+
+import (
+	"bytes"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// naiveFind is the reference: at each position, the longest valid token of
+// the rule, then on after its end. It shares no code with the matcher but
+// wordBounded, whose definition is the contract itself.
+func naiveFind(r Rule, text []byte) [][2]int {
+	var out [][2]int
+	for p := 0; p < len(text); {
+		best := -1
+		for _, t := range r.Tokens {
+			if r.IgnoreCase {
+				for q := p + 1; q <= len(text) && q <= p+4*len(t); q++ {
+					if bytes.EqualFold(text[p:q], []byte(t)) && validAt(r, text, p, q) && q > best {
+						best = q
+					}
+				}
+			} else if bytes.HasPrefix(text[p:], []byte(t)) && validAt(r, text, p, p+len(t)) && p+len(t) > best {
+				best = p + len(t)
+			}
+		}
+		if best < 0 {
+			p++
+			continue
+		}
+		out = append(out, [2]int{p, best})
+		p = best
+	}
+	return out
+}
+
+func validAt(r Rule, text []byte, p, q int) bool {
+	if r.Match != Word {
+		return true
+	}
+	if p > 0 {
+		if c, _ := utf8.DecodeLastRune(text[:p]); isWordRune(c) {
+			return false
+		}
+	}
+	if q < len(text) {
+		if c, _ := utf8.DecodeRune(text[q:]); isWordRune(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// fastFind runs the real matcher over text in one piece.
+func fastFind(t testing.TB, r Rule, text []byte) [][2]int {
+	e, err := Compile(&RuleSet{Rules: []Rule{r}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	occs := e.m.occurrences(text, 0, nil)
+	var out [][2]int
+	for _, o := range e.m.selectMatches(text, occs, len(text), nil, map[int32]int{}, 0) {
+		out = append(out, [2]int{o.start, o.end})
+	}
+	return out
+}
+
+func TestMatcher(t *testing.T) {
+	tests := []struct {
+		name   string
+		rule   Rule
+		text   string
+		want   [][2]int
+	}{
+		{"substring", Rule{Tokens: []string{"Run"}}, "aRunbRun", [][2]int{{1, 4}, {5, 8}}},
+		{"longest wins", Rule{Tokens: []string{"InventorySyncRun", "InventorySyncRunResource"}}, "x InventorySyncRunResource y", [][2]int{{2, 26}}},
+		{"no overlap", Rule{Tokens: []string{"aa"}}, "aaaaa", [][2]int{{0, 2}, {2, 4}}},
+		{"word", Rule{Match: Word, Tokens: []string{"current_run_id"}}, "current_run_id xcurrent_run_id current_run_ids (current_run_id)", [][2]int{{0, 14}, {48, 62}}},
+		{"word unicode letter", Rule{Match: Word, Tokens: []string{"run"}}, "érun run", [][2]int{{6, 9}}},
+		{"word shorter valid", Rule{Match: Word, Tokens: []string{"ab", "abc"}}, "abcd ab", [][2]int{{5, 7}}},
+		{"word dotted", Rule{Match: Word, Tokens: []string{"inventory.sync"}}, "'inventory.sync' inventory.syncs", [][2]int{{1, 15}}},
+		{"ignore case", Rule{IgnoreCase: true, Tokens: []string{"Sync"}}, "SYNC sync", [][2]int{{0, 4}, {5, 9}}},
+		{"ignore case kelvin", Rule{IgnoreCase: true, Tokens: []string{"k"}}, "\u212a", [][2]int{{0, 3}}},
+		{"ignore case invalid utf8", Rule{IgnoreCase: true, Tokens: []string{"é"}}, "\xc3É", [][2]int{{1, 3}}},
+		{"shared prefix", Rule{Tokens: []string{"abc", "abd", "ab"}}, "abdabcab", [][2]int{{0, 3}, {3, 6}, {6, 8}}},
+		{"none", Rule{Tokens: []string{"zzz"}}, "abc", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.rule.ID = "r"
+			got := fastFind(t, tt.rule, []byte(tt.text))
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("matcher = %v, want %v", got, tt.want)
+			}
+			if ref := naiveFind(tt.rule, []byte(tt.text)); !reflect.DeepEqual(ref, tt.want) {
+				t.Errorf("reference = %v, want %v", ref, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzMatcher checks the matcher against the naive reference, in every mode,
+// and through the streaming reader with a buffer small enough that tokens
+// straddle its edges.
+func FuzzMatcher(f *testing.F) {
+	f.Add("InventorySyncRun\x00inventory_sync_runs\x00InventorySyncRunResource", "use App\\Models\\InventorySyncRunResource; inventory_sync_runs", uint8(0))
+	f.Add("run\x00Run", "érun RUN run_id", uint8(3))
+	f.Add("k\x00s", "\u212a\u017f KS", uint8(2))
+	f.Add("aa\x00a", "aaaaaaa", uint8(1))
+	f.Add("ab\x00abc\x00b", "abcd ab_ ab", uint8(1))
+	f.Fuzz(func(t *testing.T, toks, text string, mode uint8) {
+		var r Rule
+		r.ID = "r"
+		r.Match = MatchMode(mode & 1)
+		r.IgnoreCase = mode&2 != 0
+		for _, tok := range strings.Split(toks, "\x00") {
+			if CheckToken(tok, r.IgnoreCase) == nil && len(r.Tokens) < 64 {
+				r.Tokens = append(r.Tokens, tok)
+			}
+		}
+		if len(r.Tokens) == 0 {
+			return
+		}
+		want := naiveFind(r, []byte(text))
+		if got := fastFind(t, r, []byte(text)); !reflect.DeepEqual(got, want) {
+			t.Fatalf("tokens %q text %q: matcher %v, reference %v", r.Tokens, text, got, want)
+		}
+		if strings.IndexByte(text[:min(len(text), binaryProbe)], 0) >= 0 {
+			return
+		}
+		e, _ := Compile(&RuleSet{Rules: []Rule{r}})
+		got := streamFind(e, []byte(text), e.m.maxLen+2*utf8.UTFMax+1+int(mode>>2)%7)
+		if !reflect.DeepEqual(got, toLineCols([]byte(text), want)) {
+			t.Fatalf("tokens %q text %q: streamed %v, reference %v", r.Tokens, text, got, toLineCols([]byte(text), want))
+		}
+	})
+}
+
+// streamFind runs the file reader with a tiny buffer and a one-byte-at-a-time
+// reader, and returns "line:col-endcol" for each finding.
+func streamFind(e *Engine, text []byte, size int) []string {
+	s := &scan{e: e}
+	w := &worker{s: s, buf: make([]byte, size)}
+	w.search("f", nil, &trickle{data: text})
+	var out []string
+	for _, f := range w.findings {
+		out = append(out, fmt.Sprintf("%d:%d-%d:%s", f.Line, f.Column, f.EndColumn, f.Match))
+	}
+	return out
+}
+
+type trickle struct {
+	data []byte
+	n    int
+}
+
+func (t *trickle) Read(p []byte) (int, error) {
+	if len(t.data) == 0 {
+		return 0, nil
+	}
+	t.n++
+	k := min(len(p), 1+t.n%7, len(t.data))
+	copy(p, t.data[:k])
+	t.data = t.data[k:]
+	return k, nil
+}
+
+func toLineCols(text []byte, ms [][2]int) []string {
+	var out []string
+	for _, m := range ms {
+		line := 1 + bytes.Count(text[:m[0]], []byte("\n"))
+		ls := bytes.LastIndexByte(text[:m[0]], '\n') + 1
+		out = append(out, fmt.Sprintf("%d:%d-%d:%s", line, m[0]-ls+1, m[1]-ls+1, text[m[0]:m[1]]))
+	}
+	return out
+}

@@ -1,0 +1,161 @@
+// Package scanner finds forbidden tokens in a tree of files and reports them with their position.
+package scanner
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bmatcuk/doublestar/v4"
+)
+
+// Severity says whether a finding fails the run.
+type Severity uint8
+
+const (
+	// SeverityError findings fail the run.
+	SeverityError Severity = iota
+	// SeverityWarning findings are reported but do not fail the run.
+	SeverityWarning
+)
+
+func (s Severity) String() string {
+	if s == SeverityWarning {
+		return "warning"
+	}
+	return "error"
+}
+
+// MatchMode says how a token must sit in the text to count.
+type MatchMode uint8
+
+const (
+	// Substring matches the token anywhere.
+	Substring MatchMode = iota
+	// Word requires that the runes around the match are not letters, digits or '_'.
+	Word
+)
+
+func (m MatchMode) String() string {
+	if m == Word {
+		return "word"
+	}
+	return "substring"
+}
+
+// Rule is one named set of forbidden tokens.
+type Rule struct {
+	ID         string
+	Message    string
+	Hint       string
+	Severity   Severity
+	Match      MatchMode
+	IgnoreCase bool
+	Tokens     []string
+	Include    []string // narrows the rule set's scope; empty means everywhere in scope
+	Exclude    []string
+	Fix        map[string]string // token -> replacement
+}
+
+// RuleSet is a whole configuration: a global scope and its rules.
+type RuleSet struct {
+	Include []string // empty means every file
+	Exclude []string
+	Rules   []Rule
+}
+
+// Engine is a compiled, immutable rule set; it is safe for concurrent use.
+type Engine struct {
+	rules []Rule
+	m     *matcher
+	sc    *scope
+}
+
+// Rules returns the compiled rules in configuration order.
+func (e *Engine) Rules() []Rule { return e.rules }
+
+// Compile validates a rule set and builds its matcher.
+func Compile(rs *RuleSet) (*Engine, error) {
+	if len(rs.Rules) == 0 {
+		return nil, errors.New("no rules")
+	}
+	if err := checkGlobs(rs.Include); err != nil {
+		return nil, err
+	}
+	if err := checkGlobs(rs.Exclude); err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool, len(rs.Rules))
+	for i := range rs.Rules {
+		r := &rs.Rules[i]
+		if seen[r.ID] {
+			return nil, fmt.Errorf("rule %q: duplicate id", r.ID)
+		}
+		seen[r.ID] = true
+		if len(r.Tokens) == 0 {
+			return nil, fmt.Errorf("rule %q: no tokens", r.ID)
+		}
+		for _, t := range r.Tokens {
+			if err := CheckToken(t, r.IgnoreCase); err != nil {
+				return nil, fmt.Errorf("rule %q: %v", r.ID, err)
+			}
+		}
+		if err := checkGlobs(r.Include); err != nil {
+			return nil, fmt.Errorf("rule %q: %v", r.ID, err)
+		}
+		if err := checkGlobs(r.Exclude); err != nil {
+			return nil, fmt.Errorf("rule %q: %v", r.ID, err)
+		}
+	}
+	rules := append([]Rule(nil), rs.Rules...)
+	return &Engine{rules: rules, m: newMatcher(rules), sc: newScope(rs)}, nil
+}
+
+// CheckToken reports why a token cannot be matched, or nil.
+func CheckToken(t string, ignoreCase bool) error {
+	switch {
+	case t == "":
+		return errors.New("empty token")
+	case strings.ContainsAny(t, "\n\r"):
+		return fmt.Errorf("token %q contains a line break", t)
+	case !utf8.ValidString(t):
+		return fmt.Errorf("token %q is not valid UTF-8", t)
+	case ignoreCase && strings.ContainsRune(t, utf8.RuneError):
+		return fmt.Errorf("token %q contains U+FFFD, which cannot be matched without case", t)
+	}
+	return nil
+}
+
+func checkGlobs(globs []string) error {
+	for _, g := range globs {
+		if err := CheckGlob(g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckGlob reports why a glob is unusable, or nil.
+func CheckGlob(g string) error {
+	switch {
+	case g == "":
+		return errors.New("empty glob")
+	case strings.HasPrefix(g, "/") || (len(g) > 1 && g[1] == ':'):
+		return fmt.Errorf("glob %q is absolute; globs are slash paths relative to the root", g)
+	case strings.Contains(g, "\\"):
+		return fmt.Errorf("glob %q contains a backslash; use forward slashes", g)
+	case !doublestar.ValidatePattern(g):
+		return fmt.Errorf("glob %q is not a valid pattern", g)
+	}
+	for _, seg := range strings.Split(g, "/") {
+		if seg == ".." {
+			return fmt.Errorf("glob %q climbs out of the root with ..", g)
+		}
+	}
+	if path.Clean(g) != g {
+		return fmt.Errorf("glob %q is not clean; write %q", g, path.Clean(g))
+	}
+	return nil
+}

@@ -1,0 +1,520 @@
+package scanner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode/utf8"
+)
+
+// Options say where and how to scan.
+type Options struct {
+	// Root is the folder that paths are relative to.
+	Root string
+	// Paths limits the walk to these root-relative, slash-separated files or
+	// folders; empty means the whole root. Scope globs still apply.
+	Paths []string
+	// List says to scan exactly Files (from git, say) and walk no folder.
+	List bool
+	// Files are root-relative, slash-separated candidate files for List.
+	// Scope globs still apply.
+	Files []string
+	// Open, when set, supplies file contents instead of the file system (for
+	// contents read from the git index). It is called only for Files.
+	Open func(path string) ([]byte, error)
+	// Workers is the number of files read at once; 0 means 4 per CPU.
+	Workers int
+}
+
+// Finding is one match of one rule.
+type Finding struct {
+	Path      string // root-relative, slash-separated
+	Line      int    // 1-based
+	Column    int    // 1-based byte offset in the line
+	EndColumn int    // column just after the match
+	Rule      *Rule
+	Match     string // the text as it stands in the file
+	LineText  string // the whole line, without its line break (capped at 4 KiB)
+}
+
+// FileError is a file that could not be scanned.
+type FileError struct {
+	Path string
+	Err  error
+}
+
+func (e FileError) Error() string { return e.Path + ": " + e.Err.Error() }
+
+// Stats count what a scan looked at.
+type Stats struct {
+	FilesScanned int   // files read and searched
+	FilesBinary  int   // skipped: NUL byte in the first 8 KiB
+	FilesSkipped int   // not regular files: symlinks, FIFOs, devices, vanished
+	Bytes        int64 // bytes searched
+}
+
+// Result is everything a scan found, in a deterministic order.
+type Result struct {
+	Findings []Finding  // sorted by path, line, column, rule
+	Errors   []FileError // sorted by path
+	Stats    Stats
+}
+
+const (
+	bufSize     = 256 << 10
+	binaryProbe = 8 << 10
+	maxLineText = 4 << 10
+)
+
+// Scan searches the files the options name. It returns ctx.Err() if the
+// context was cancelled before the scan finished.
+func (e *Engine) Scan(ctx context.Context, opt Options) (*Result, error) {
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = 4 * runtime.NumCPU()
+	}
+	s := &scan{e: e, opt: opt, ctx: ctx}
+	stop := context.AfterFunc(ctx, func() { s.stopped.Store(true) })
+	defer stop()
+
+	if opt.List {
+		s.queueList(opt.Files)
+	} else if err := s.queueRoots(opt.Paths); err != nil {
+		return nil, err
+	}
+	var wg sync.WaitGroup
+	ws := make([]*worker, workers)
+	for i := range ws {
+		ws[i] = &worker{s: s, buf: make([]byte, max(bufSize, 8*(e.m.maxLen+utf8.UTFMax)))}
+		wg.Add(1)
+		go func(w *worker) {
+			defer wg.Done()
+			w.run()
+		}(ws[i])
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	for _, w := range ws {
+		res.Findings = append(res.Findings, w.findings...)
+		res.Errors = append(res.Errors, w.errs...)
+		res.Stats.FilesScanned += w.stats.FilesScanned
+		res.Stats.FilesBinary += w.stats.FilesBinary
+		res.Stats.FilesSkipped += w.stats.FilesSkipped
+		res.Stats.Bytes += w.stats.Bytes
+	}
+	res.Errors = append(res.Errors, s.errs...)
+	SortFindings(res.Findings)
+	sort.Slice(res.Errors, func(i, j int) bool { return res.Errors[i].Path < res.Errors[j].Path })
+	return res, nil
+}
+
+// SortFindings puts findings in report order: path, line, column, rule.
+func SortFindings(fs []Finding) {
+	sort.Slice(fs, func(i, j int) bool {
+		a, b := &fs[i], &fs[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		return a.Rule.ID < b.Rule.ID
+	})
+}
+
+// task is a folder to read or a file to scan.
+type task struct {
+	rel   string // root-relative slash path; "" is the root
+	dir   bool
+	st    []globState // folder: its own state; file: its folder's state
+	typ   fs.FileMode // file: type from the folder entry, or ^0 if unknown
+	isArg bool        // named by the user or listed by git: read errors count
+}
+
+// scan is the shared state of one Scan call: a stack of work that workers
+// pop from and push folders onto.
+type scan struct {
+	e       *Engine
+	opt     Options
+	ctx     context.Context
+	stopped atomic.Bool
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	stack   []task
+	busy    int
+	errs    []FileError // errors found while queueing
+	dirMemo map[string][]globState
+}
+
+func (s *scan) abs(rel string) string {
+	if rel == "" {
+		return s.opt.Root
+	}
+	return filepath.Join(s.opt.Root, filepath.FromSlash(rel))
+}
+
+// dirState computes a folder's state from the root down (list mode).
+func (s *scan) dirState(dir string) []globState {
+	if dir == "" || dir == "." {
+		return s.e.sc.root()
+	}
+	if st, ok := s.dirMemo[dir]; ok {
+		return st
+	}
+	st := s.e.sc.child(s.dirState(path.Dir(dir)), dir)
+	s.dirMemo[dir] = st
+	return st
+}
+
+// pruned reports whether dir or any folder above it is out of scope.
+func (s *scan) pruned(dir string) bool {
+	for d := dir; d != "" && d != "."; d = path.Dir(d) {
+		if s.e.sc.prune(s.dirState(d)) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *scan) queueList(files []string) {
+	s.cond = sync.NewCond(&s.mu)
+	s.dirMemo = map[string][]globState{}
+	for _, f := range files {
+		dir := path.Dir(f)
+		if s.pruned(dir) {
+			continue
+		}
+		s.stack = append(s.stack, task{rel: f, st: s.dirState(dir), typ: ^fs.FileMode(0), isArg: true})
+	}
+	// Reverse so that workers pop in list order, which keeps reads local.
+	for i, j := 0, len(s.stack)-1; i < j; i, j = i+1, j-1 {
+		s.stack[i], s.stack[j] = s.stack[j], s.stack[i]
+	}
+}
+
+func (s *scan) queueRoots(paths []string) error {
+	s.cond = sync.NewCond(&s.mu)
+	s.dirMemo = map[string][]globState{}
+	if len(paths) == 0 {
+		paths = []string{""}
+	}
+	for _, p := range paths {
+		p = strings.TrimPrefix(path.Clean("/"+p), "/")
+		fi, err := os.Lstat(s.abs(p))
+		if err != nil {
+			s.errs = append(s.errs, FileError{Path: displayPath(p), Err: unwrapPathError(err)})
+			continue
+		}
+		switch {
+		case fi.IsDir():
+			if p != "" && s.pruned(p) {
+				continue
+			}
+			s.stack = append(s.stack, task{rel: p, dir: true, st: s.dirState(p)})
+		case fi.Mode().IsRegular():
+			dir := path.Dir(p)
+			if s.pruned(dir) {
+				continue
+			}
+			s.stack = append(s.stack, task{rel: p, st: s.dirState(dir), typ: 0, isArg: true})
+		}
+	}
+	return nil
+}
+
+func displayPath(p string) string {
+	if p == "" {
+		return "."
+	}
+	return p
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// pop blocks until there is work or all work is done.
+func (s *scan) pop() (task, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.stack) == 0 {
+		if s.busy == 0 {
+			return task{}, false
+		}
+		s.cond.Wait()
+	}
+	t := s.stack[len(s.stack)-1]
+	s.stack = s.stack[:len(s.stack)-1]
+	s.busy++
+	return t, true
+}
+
+func (s *scan) done(push []task) {
+	s.mu.Lock()
+	s.stack = append(s.stack, push...)
+	s.busy--
+	if len(push) > 0 || s.busy == 0 {
+		s.cond.Broadcast()
+	}
+	s.mu.Unlock()
+}
+
+type worker struct {
+	s        *scan
+	buf      []byte
+	occs     []occ
+	findings []Finding
+	errs     []FileError
+	stats    Stats
+	push     []task
+}
+
+func (w *worker) run() {
+	for {
+		t, ok := w.s.pop()
+		if !ok {
+			return
+		}
+		w.push = w.push[:0]
+		if !w.s.stopped.Load() {
+			if t.dir {
+				w.readDir(t)
+			} else {
+				w.scanFile(t.rel, t.st, t.typ, t.isArg)
+			}
+		}
+		w.s.done(w.push)
+	}
+}
+
+func (w *worker) fail(rel string, err error) {
+	w.errs = append(w.errs, FileError{Path: displayPath(rel), Err: unwrapPathError(err)})
+}
+
+func join(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}
+
+// readDir lists a folder, queues its subfolders and scans its files itself.
+func (w *worker) readDir(t task) {
+	f, err := os.Open(w.s.abs(t.rel))
+	if err != nil {
+		w.fail(t.rel, err)
+		return
+	}
+	ents, err := f.ReadDir(-1)
+	f.Close()
+	if err != nil {
+		w.fail(t.rel, err)
+		return
+	}
+	sc := w.s.e.sc
+	var files []fs.DirEntry
+	for _, de := range ents {
+		name := de.Name()
+		if name == ".git" {
+			continue
+		}
+		typ := de.Type()
+		switch {
+		case typ.IsDir():
+			rel := join(t.rel, name)
+			st := sc.child(t.st, rel)
+			if !sc.prune(st) {
+				w.push = append(w.push, task{rel: rel, dir: true, st: st})
+			}
+		case typ.IsRegular():
+			files = append(files, de)
+		default:
+			// Symlinks are not followed; FIFOs, sockets and devices are never opened.
+			w.stats.FilesSkipped++
+		}
+	}
+	for _, de := range files {
+		if w.s.stopped.Load() {
+			return
+		}
+		w.scanFile(join(t.rel, de.Name()), t.st, 0, false)
+	}
+}
+
+// scanFile searches one file. typ is the file's type if known, ^0 if not.
+func (w *worker) scanFile(rel string, st []globState, typ fs.FileMode, isArg bool) {
+	in, active := w.s.e.sc.file(st, rel)
+	if !in {
+		return
+	}
+	if w.s.opt.Open != nil {
+		data, err := w.s.opt.Open(rel)
+		if err != nil {
+			w.fail(rel, err)
+			return
+		}
+		w.search(rel, active, bytes.NewReader(data))
+		return
+	}
+	if typ == ^fs.FileMode(0) {
+		fi, err := os.Lstat(w.s.abs(rel))
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				w.stats.FilesSkipped++ // listed by git but gone from the work tree
+				return
+			}
+			w.fail(rel, err)
+			return
+		}
+		if !fi.Mode().IsRegular() {
+			w.stats.FilesSkipped++
+			return
+		}
+	}
+	r, err := openFile(w.s.abs(rel))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) && !isArg {
+			w.stats.FilesSkipped++ // vanished between listing and opening
+			return
+		}
+		w.fail(rel, err)
+		return
+	}
+	w.search(rel, active, r)
+	r.Close()
+}
+
+type reader interface {
+	Read([]byte) (int, error)
+}
+
+// search streams one file through the matcher with a fixed buffer. Each round
+// accepts matches that start before cut; the bytes after cut (and a little
+// before it, for word boundaries) are carried into the next round, so a token
+// that straddles two reads is still found and memory stays flat.
+func (w *worker) search(rel string, active []bool, r reader) {
+	m := w.s.e.m
+	buf := w.buf
+	overlap := m.maxLen + utf8.UTFMax
+	var (
+		base     int // absolute offset of buf[0]
+		n        int // valid bytes in buf
+		scanFrom int // absolute: match starts before this were decided
+		line     = 1
+		lineAt   int // absolute offset of the start of line `line`
+		counted  int // absolute: newlines before this are counted
+		first    = true
+		eof      bool
+		next     map[int32]int
+		isActive func(int32) bool
+	)
+	if active != nil {
+		isActive = func(r int32) bool { return active[r] }
+	}
+	countTo := func(abs int) {
+		seg := buf[counted-base : abs-base]
+		if k := bytes.Count(seg, nl); k > 0 {
+			line += k
+			lineAt = counted + bytes.LastIndexByte(seg, '\n') + 1
+		}
+		counted = abs
+	}
+	for {
+		for n < len(buf) && !eof {
+			k, err := r.Read(buf[n:])
+			n += k
+			if err != nil {
+				if !isEOF(err) {
+					w.fail(rel, err)
+					return
+				}
+				eof = true
+			} else if k == 0 {
+				eof = true
+			}
+		}
+		if first {
+			first = false
+			if bytes.IndexByte(buf[:min(n, binaryProbe)], 0) >= 0 {
+				w.stats.FilesBinary++
+				return
+			}
+		}
+		cut := base + n
+		if !eof {
+			cut -= overlap
+		}
+		w.stats.Bytes += int64(cut - scanFrom)
+		w.occs = m.occurrences(buf[:n], scanFrom-base, w.occs[:0])
+		if len(w.occs) > 0 {
+			if next == nil {
+				next = map[int32]int{}
+			}
+			for _, o := range m.selectMatches(buf[:n], w.occs, cut-base, isActive, next, base) {
+				countTo(base + o.start)
+				col := base + o.start - lineAt + 1
+				w.findings = append(w.findings, Finding{
+					Path:      rel,
+					Line:      line,
+					Column:    col,
+					EndColumn: col + o.end - o.start,
+					Rule:      &w.s.e.rules[m.pats[o.pat].rule],
+					Match:     string(buf[o.start:o.end]),
+					LineText:  lineText(buf[:n], max(lineAt-base, 0), o.start),
+				})
+			}
+		}
+		if eof {
+			break
+		}
+		keep := cut - utf8.UTFMax
+		if keep > counted {
+			countTo(keep)
+		}
+		copy(buf, buf[keep-base:n])
+		n -= keep - base
+		base = keep
+		scanFrom = cut
+	}
+	w.stats.FilesScanned++
+}
+
+var nl = []byte{'\n'}
+
+// lineText returns the line around buf[at] that starts at buf[start],
+// without its line break, capped at maxLineText bytes.
+func lineText(buf []byte, start, at int) string {
+	end := bytes.IndexByte(buf[at:], '\n')
+	if end < 0 {
+		end = len(buf)
+	} else {
+		end += at
+	}
+	if end-start > maxLineText {
+		end = start + maxLineText
+		if end < at {
+			start, end = at, min(at+maxLineText, len(buf))
+		}
+	}
+	return strings.TrimSuffix(string(buf[start:end]), "\r")
+}

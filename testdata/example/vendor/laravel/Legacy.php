@@ -1,0 +1,1 @@
+<?php // vendor code is excluded: InventorySyncRun here is not reported
