@@ -70,10 +70,10 @@ func fastFind(t testing.TB, r Rule, text []byte) [][2]int {
 
 func TestMatcher(t *testing.T) {
 	tests := []struct {
-		name   string
-		rule   Rule
-		text   string
-		want   [][2]int
+		name string
+		rule Rule
+		text string
+		want [][2]int
 	}{
 		{"substring", Rule{Tokens: []string{"Run"}}, "aRunbRun", [][2]int{{1, 4}, {5, 8}}},
 		{"longest wins", Rule{Tokens: []string{"InventorySyncRun", "InventorySyncRunResource"}}, "x InventorySyncRunResource y", [][2]int{{2, 26}}},

@@ -64,7 +64,7 @@ type Stats struct {
 
 // Result is everything a scan found, in a deterministic order.
 type Result struct {
-	Findings []Finding  // sorted by path, line, column, rule
+	Findings []Finding   // sorted by path, line, column, rule
 	Errors   []FileError // sorted by path
 	Stats    Stats
 }
