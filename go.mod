@@ -6,3 +6,9 @@ require (
 	github.com/bmatcuk/doublestar/v4 v4.10.4
 	go.yaml.in/yaml/v3 v3.0.6
 )
+
+require (
+	github.com/rogpeppe/go-internal v1.16.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/tools v0.52.0 // indirect
+)

@@ -59,6 +59,8 @@ func Version() string {
 	return "devel"
 }
 
+const defaultName = "(default)"
+
 // usageError is a mistake in the command line: exit 2 with a hint.
 type usageError struct{ msg, hint string }
 
@@ -226,6 +228,11 @@ func (c *command) run(ctx context.Context, args []string) (int, error) {
 		return ExitTrouble, err
 	}
 	sopt.Workers = o.jobs
+	if cfg.Path != defaultName {
+		if r, err := c.rel(root, cfg.Path); err == nil {
+			sopt.Skip = append(sopt.Skip, r) // the rule file lists every token
+		}
+	}
 	res, err := eng.Scan(ctx, sopt)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -255,7 +262,7 @@ func (c *command) loadConfig() (*config.Config, string, error) {
 			return nil, "", err
 		}
 	} else {
-		cfg, err = config.Parse("(default)", nolegacyruns.DefaultRules())
+		cfg, err = config.Parse(defaultName, nolegacyruns.DefaultRules())
 		if err != nil {
 			return nil, "", err
 		}

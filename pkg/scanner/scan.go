@@ -31,6 +31,8 @@ type Options struct {
 	// Open, when set, supplies file contents instead of the file system (for
 	// contents read from the git index). It is called only for Files.
 	Open func(path string) ([]byte, error)
+	// Skip lists root-relative files never to scan (the rule file itself).
+	Skip []string
 	// Workers is the number of files read at once; 0 means 4 per CPU.
 	Workers int
 }
@@ -82,7 +84,10 @@ func (e *Engine) Scan(ctx context.Context, opt Options) (*Result, error) {
 	if workers <= 0 {
 		workers = 4 * runtime.NumCPU()
 	}
-	s := &scan{e: e, opt: opt, ctx: ctx}
+	s := &scan{e: e, opt: opt, ctx: ctx, skip: map[string]bool{}}
+	for _, p := range opt.Skip {
+		s.skip[p] = true
+	}
 	stop := context.AfterFunc(ctx, func() { s.stopped.Store(true) })
 	defer stop()
 
@@ -159,6 +164,7 @@ type scan struct {
 	stack   []task
 	busy    int
 	errs    []FileError // errors found while queueing
+	skip    map[string]bool
 	dirMemo map[string][]globState
 }
 
@@ -197,7 +203,7 @@ func (s *scan) queueList(files []string) {
 	s.dirMemo = map[string][]globState{}
 	for _, f := range files {
 		dir := path.Dir(f)
-		if s.pruned(dir) {
+		if inGitDir(f) || s.pruned(dir) {
 			continue
 		}
 		s.stack = append(s.stack, task{rel: f, st: s.dirState(dir), typ: ^fs.FileMode(0), isArg: true})
@@ -216,6 +222,9 @@ func (s *scan) queueRoots(paths []string) error {
 	}
 	for _, p := range paths {
 		p = strings.TrimPrefix(path.Clean("/"+p), "/")
+		if inGitDir(p) {
+			continue
+		}
 		fi, err := os.Lstat(s.abs(p))
 		if err != nil {
 			s.errs = append(s.errs, FileError{Path: displayPath(p), Err: unwrapPathError(err)})
@@ -236,6 +245,16 @@ func (s *scan) queueRoots(paths []string) error {
 		}
 	}
 	return nil
+}
+
+// inGitDir reports whether a path is inside a .git folder, which is never read.
+func inGitDir(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		if seg == ".git" {
+			return true
+		}
+	}
+	return false
 }
 
 func displayPath(p string) string {
@@ -364,7 +383,7 @@ func (w *worker) readDir(t task) {
 // scanFile searches one file. typ is the file's type if known, ^0 if not.
 func (w *worker) scanFile(rel string, st []globState, typ fs.FileMode, isArg bool) {
 	in, active := w.s.e.sc.file(st, rel)
-	if !in {
+	if !in || w.s.skip[rel] {
 		return
 	}
 	if w.s.opt.Open != nil {
