@@ -1,0 +1,183 @@
+package scanner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func mustCompile(t testing.TB, rs *RuleSet) *Engine {
+	t.Helper()
+	e, err := Compile(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func positions(res *Result) []string {
+	var out []string
+	for _, f := range res.Findings {
+		out = append(out, fmt.Sprintf("%s:%d:%d-%d:%s", f.Path, f.Line, f.Column, f.EndColumn, f.Match))
+	}
+	return out
+}
+
+// TestBufferEdges puts tokens across every read-buffer boundary of a large
+// file, and inside a line longer than the buffer, and compares the streamed
+// scan with the reference run over the whole text.
+func TestBufferEdges(t *testing.T) {
+	rule := Rule{ID: "r", Match: Word, Tokens: []string{"LegacyRun", "LegacyRunResource", "é_run"}}
+	e := mustCompile(t, &RuleSet{Rules: []Rule{rule}})
+	rng := rand.New(rand.NewSource(1))
+	var b bytes.Buffer
+	filler := []byte("abc déf\t(x) ")
+	for b.Len() < 3*bufSize {
+		// Dense tokens near each multiple of the buffer size, sparse elsewhere.
+		near := b.Len()%bufSize > bufSize-200 || b.Len()%bufSize < 200
+		if near || rng.Intn(50) == 0 {
+			b.WriteString([]string{"LegacyRun", "LegacyRunResource", " é_run ", "(LegacyRun)", "xLegacyRun", "\n"}[rng.Intn(6)])
+		} else {
+			b.Write(filler[:1+rng.Intn(len(filler))])
+		}
+	}
+	long := bytes.Repeat([]byte("x LegacyRun "), bufSize/6) // one line of 2 buffers
+	text := append(b.Bytes(), long...)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "big.txt"), text, 0o644)
+	res, err := e.Scan(context.Background(), Options{Root: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, s := range toLineCols(text, naiveFind(rule, text)) {
+		want = append(want, "big.txt:"+s)
+	}
+	if got := positions(res); !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %d findings, want %d", len(got), len(want))
+	}
+	if len(want) < 1000 {
+		t.Fatalf("test built too few tokens: %d", len(want))
+	}
+}
+
+// TestSpecialFiles: symlinks are not followed, FIFOs are never opened, and
+// the scan still finishes.
+func TestSpecialFiles(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no FIFOs")
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "real.txt"), []byte("LegacyRun\n"), 0o644)
+	os.Symlink("real.txt", filepath.Join(dir, "link.txt"))
+	os.Symlink(".", filepath.Join(dir, "loop"))
+	os.Symlink("missing", filepath.Join(dir, "dangling"))
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := mustCompile(t, &RuleSet{Rules: []Rule{{ID: "r", Tokens: []string{"LegacyRun"}}}})
+	done := make(chan *Result)
+	go func() {
+		res, _ := e.Scan(context.Background(), Options{Root: dir})
+		done <- res
+	}()
+	select {
+	case res := <-done:
+		if got := positions(res); !reflect.DeepEqual(got, []string{"real.txt:1:1-10:LegacyRun"}) {
+			t.Fatalf("findings %v", got)
+		}
+		if res.Stats.FilesSkipped != 4 || len(res.Errors) != 0 {
+			t.Fatalf("stats %+v errors %v", res.Stats, res.Errors)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("scan blocked on a FIFO or a symlink loop")
+	}
+}
+
+func TestListModeAndErrors(t *testing.T) {
+	e := mustCompile(t, &RuleSet{Include: []string{"app/**"}, Rules: []Rule{{ID: "r", Tokens: []string{"LegacyRun"}}}})
+	open := func(p string) ([]byte, error) {
+		if p == "app/bad.php" {
+			return nil, errors.New("boom")
+		}
+		return []byte("x LegacyRun"), nil
+	}
+	res, err := e.Scan(context.Background(), Options{Root: "/nonexistent", List: true,
+		Files: []string{"app/a.php", "app/bad.php", "vendor/x.php", ".git/config"}, Open: open})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := positions(res); !reflect.DeepEqual(got, []string{"app/a.php:1:3-12:LegacyRun"}) {
+		t.Fatalf("findings %v", got)
+	}
+	if len(res.Errors) != 1 || res.Errors[0].Error() != "app/bad.php: boom" {
+		t.Fatalf("errors %v", res.Errors)
+	}
+	// An empty list scans nothing; it never falls back to a walk.
+	res, _ = e.Scan(context.Background(), Options{Root: t.TempDir(), List: true})
+	if res.Stats.FilesScanned != 0 {
+		t.Fatal("empty list scanned files")
+	}
+}
+
+func TestCancel(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i < 200; i++ {
+		os.WriteFile(filepath.Join(dir, fmt.Sprint(i)), []byte("LegacyRun"), 0o644)
+	}
+	e := mustCompile(t, &RuleSet{Rules: []Rule{{ID: "r", Tokens: []string{"LegacyRun"}}}})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := e.Scan(ctx, Options{Root: dir}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestScopeTable(t *testing.T) {
+	rs := &RuleSet{
+		Include: []string{"app/**", "database/**", "*.php"},
+		Exclude: []string{"vendor/**", "app/cache", "**/*.min.js"},
+		Rules: []Rule{
+			{ID: "a", Tokens: []string{"x"}},
+			{ID: "b", Tokens: []string{"y"}, Exclude: []string{"database/migrations/**"}},
+		},
+	}
+	sc := newScope(rs)
+	tests := []struct {
+		path   string
+		in     bool
+		ruleB  bool
+		pruned string // a folder above that must be pruned, if any
+	}{
+		{"app/Models/X.php", true, true, ""},
+		{"app/cache/y.php", false, false, "app/cache"},
+		{"app/js/a.min.js", false, false, ""},
+		{"database/migrations/1.php", true, false, ""},
+		{"root.php", true, true, ""},
+		{"vendor/a/b.php", false, false, "vendor"},
+		{"docs/x.php", false, false, "docs"},
+	}
+	for _, tt := range tests {
+		s := &scan{e: &Engine{sc: sc}, dirMemo: map[string][]globState{}}
+		dir := filepath.ToSlash(filepath.Dir(tt.path))
+		if tt.pruned != "" {
+			if !s.pruned(tt.pruned) {
+				t.Errorf("%s: folder %s not pruned", tt.path, tt.pruned)
+			}
+			continue
+		}
+		in, active := sc.file(s.dirState(dir), tt.path)
+		if in != tt.in || (in && active != nil && active[1] != tt.ruleB) {
+			t.Errorf("%s: in=%v active=%v, want in=%v ruleB=%v", tt.path, in, active, tt.in, tt.ruleB)
+		}
+	}
+}
