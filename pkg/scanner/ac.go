@@ -125,6 +125,13 @@ func (f *acFinder) find(hay []byte, from int, dst []occ) []occ {
 	return dst
 }
 
+// newExactFinder picks the fastest finder for the case-sensitive tokens: the
+// SIMD anchor scan for a handful, the automaton for many.
 func newExactFinder(pats []pattern, ids []int32) finder {
+	if block := fastBlock(); block != nil {
+		if f := newAnchorFinder(pats, ids, block); f != nil {
+			return f
+		}
+	}
 	return newACFinder(pats, ids)
 }

@@ -20,6 +20,7 @@ type pattern struct {
 // matcher finds every occurrence of every token, then picks each rule's
 // leftmost-longest, non-overlapping valid matches.
 type matcher struct {
+	rules  []Rule
 	pats   []pattern
 	word   []bool // per rule
 	exact  finder // case-sensitive patterns; nil if none
@@ -33,7 +34,7 @@ type finder interface {
 }
 
 func newMatcher(rules []Rule) *matcher {
-	m := &matcher{word: make([]bool, len(rules))}
+	m := &matcher{rules: rules, word: make([]bool, len(rules))}
 	var exact, fold []int32
 	for ri, r := range rules {
 		m.word[ri] = r.Match == Word

@@ -54,18 +54,56 @@ func validAt(r Rule, text []byte, p, q int) bool {
 	return true
 }
 
-// fastFind runs the real matcher over text in one piece.
+// finderVariants lists every way the engine can find case-sensitive tokens,
+// so that tests hold each of them to the reference.
+func finderVariants(m *matcher) map[string]finder {
+	var ids []int32
+	for i, p := range m.pats {
+		if !m.rules[p.rule].IgnoreCase {
+			ids = append(ids, int32(i))
+		}
+	}
+	v := map[string]finder{}
+	if len(ids) == 0 {
+		v["none"] = nil
+		return v
+	}
+	v["automaton"] = newACFinder(m.pats, ids)
+	if f := newAnchorFinder(m.pats, ids, blockGeneric); f != nil {
+		v["anchors-generic"] = f
+	}
+	if b := fastBlock(); b != nil {
+		if f := newAnchorFinder(m.pats, ids, b); f != nil {
+			v["anchors-simd"] = f
+		}
+	}
+	return v
+}
+
+// fastFind runs the real matcher over text in one piece, with every finder,
+// and fails if they disagree.
 func fastFind(t testing.TB, r Rule, text []byte) [][2]int {
 	e, err := Compile(&RuleSet{Rules: []Rule{r}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	occs := e.m.occurrences(text, 0, nil)
-	var out [][2]int
-	for _, o := range e.m.selectMatches(text, occs, len(text), nil, map[int32]int{}, 0) {
-		out = append(out, [2]int{o.start, o.end})
+	var first [][2]int
+	firstName := ""
+	for name, f := range finderVariants(e.m) {
+		m := *e.m
+		m.exact = f
+		occs := m.occurrences(text, 0, nil)
+		var out [][2]int
+		for _, o := range m.selectMatches(text, occs, len(text), nil, map[int32]int{}, 0) {
+			out = append(out, [2]int{o.start, o.end})
+		}
+		if firstName == "" {
+			first, firstName = out, name
+		} else if !reflect.DeepEqual(out, first) {
+			t.Fatalf("finders disagree on %q in %q: %s %v, %s %v", r.Tokens, text, firstName, first, name, out)
+		}
 	}
-	return out
+	return first
 }
 
 func TestMatcher(t *testing.T) {
@@ -87,11 +125,16 @@ func TestMatcher(t *testing.T) {
 		{"ignore case invalid utf8", Rule{IgnoreCase: true, Tokens: []string{"é"}}, "\xc3É", [][2]int{{1, 3}}},
 		{"shared prefix", Rule{Tokens: []string{"abc", "abd", "ab"}}, "abdabcab", [][2]int{{0, 3}, {3, 6}, {6, 8}}},
 		{"none", Rule{Tokens: []string{"zzz"}}, "abc", nil},
+		{"long text, every block edge", Rule{Tokens: []string{"SyncRun", "yncRu", "backup_schedule_runs"}},
+			strings.Repeat("xSyncRun backup_schedule_runs ", 9), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.rule.ID = "r"
 			got := fastFind(t, tt.rule, []byte(tt.text))
+			if tt.want == nil {
+				tt.want = naiveFind(tt.rule, []byte(tt.text))
+			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("matcher = %v, want %v", got, tt.want)
 			}
@@ -170,9 +213,14 @@ func (t *trickle) Read(p []byte) (int, error) {
 
 func toLineCols(text []byte, ms [][2]int) []string {
 	var out []string
+	line, ls, at := 1, 0, 0
 	for _, m := range ms {
-		line := 1 + bytes.Count(text[:m[0]], []byte("\n"))
-		ls := bytes.LastIndexByte(text[:m[0]], '\n') + 1
+		seg := text[at:m[0]]
+		if k := bytes.Count(seg, []byte("\n")); k > 0 {
+			line += k
+			ls = at + bytes.LastIndexByte(seg, '\n') + 1
+		}
+		at = m[0]
 		out = append(out, fmt.Sprintf("%d:%d-%d:%s", line, m[0]-ls+1, m[1]-ls+1, text[m[0]:m[1]]))
 	}
 	return out

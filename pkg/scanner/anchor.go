@@ -1,0 +1,208 @@
+package scanner
+
+import "sort"
+
+// anchorFinder is the fast path for a handful of case-sensitive tokens. Each
+// token is given one rare 3-byte window (its anchor), and tokens share anchors
+// where they can. A SIMD loop tests 32 positions at a time against every
+// anchor; only the rare positions where an anchor matches are verified.
+type anchorFinder struct {
+	tab     anchorTab
+	anchors []anchor
+	pats    []pattern
+	block   func(hay []byte, i int, t *anchorTab) (int, uint32)
+}
+
+const (
+	maxAnchors = 8
+	anchorLen  = 3
+	blockLen   = 32
+)
+
+// anchorTab is read by the assembly: the anchor count, then for each anchor
+// three 32-byte vectors, each one byte of the anchor repeated.
+type anchorTab struct {
+	k   int64
+	_   [24]byte
+	vec [maxAnchors][anchorLen][blockLen]byte
+}
+
+type anchored struct {
+	id  int32
+	off int // the anchor's offset in the token
+}
+
+type anchor struct {
+	b    [anchorLen]byte
+	pats []anchored
+}
+
+// byteFreq approximates how common each byte is in source code, in parts per
+// 10,000; the anchor chooser wants windows of rare bytes.
+var byteFreq = func() (f [256]float64) {
+	for i := range f {
+		f[i] = 1 // control and high bytes: rare
+	}
+	common := map[string]float64{
+		" ": 1500, "\n": 300, "\t": 200, "e": 700, "t": 550, "a": 480, "r": 450, "i": 450, "n": 450, "o": 430,
+		"s": 400, "l": 300, "c": 250, "u": 200, "d": 200, "p": 170, "m": 160, "h": 150, "g": 120, "f": 120,
+		"y": 90, "b": 80, "w": 70, "v": 60, "k": 40, "x": 40, "q": 10, "j": 10, "z": 8,
+		"(": 150, ")": 150, ";": 100, "=": 120, ",": 100, ".": 100, "$": 100, "-": 100, ">": 80, "<": 50,
+		"_": 90, "'": 80, "\"": 60, "/": 60, ":": 60, "{": 40, "}": 40, "[": 30, "]": 30, "*": 30, "0": 60,
+		"1": 50, "2": 40, "3": 20, "4": 15, "5": 15, "6": 12, "7": 10, "8": 10, "9": 10, "#": 10, "@": 10,
+		"!": 20, "&": 20, "|": 15, "+": 20, "\\": 20, "%": 5, "?": 10, "^": 2, "~": 2, "`": 2, "\r": 10,
+	}
+	for s, v := range common {
+		f[s[0]] = v
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		f[c] = f[c+'a'-'A'] / 8
+	}
+	return f
+}()
+
+// windowScore is the chance that a random window of source code matches.
+func windowScore(w string) float64 {
+	s := 1.0
+	for i := 0; i < len(w); i++ {
+		s *= byteFreq[w[i]] / 10000
+	}
+	return s
+}
+
+// newAnchorFinder returns nil when the tokens do not suit the fast path: a
+// token shorter than an anchor, or more anchors than the SIMD loop takes.
+func newAnchorFinder(pats []pattern, ids []int32, block func([]byte, int, *anchorTab) (int, uint32)) *anchorFinder {
+	for _, id := range ids {
+		if len(pats[id].tok) < anchorLen {
+			return nil
+		}
+	}
+	// Greedy set cover: repeatedly take the window that covers the most
+	// uncovered tokens per unit of cost (a pass plus its false candidates).
+	chosen := map[string]int{} // window -> anchor index
+	var anchors []anchor
+	left := append([]int32(nil), ids...)
+	for len(left) > 0 {
+		best, bestVal := "", -1.0
+		count := map[string]int{}
+		for _, id := range left {
+			seen := map[string]bool{}
+			t := pats[id].tok
+			for i := 0; i+anchorLen <= len(t); i++ {
+				w := t[i : i+anchorLen]
+				if !seen[w] {
+					seen[w] = true
+					count[w]++
+				}
+			}
+		}
+		keys := make([]string, 0, len(count))
+		for w := range count {
+			keys = append(keys, w)
+		}
+		sort.Strings(keys) // deterministic ties
+		for _, w := range keys {
+			if v := float64(count[w]) / (1 + 300*blockLen*windowScore(w)); v > bestVal {
+				best, bestVal = w, v
+			}
+		}
+		if len(anchors) == maxAnchors {
+			return nil
+		}
+		a := anchor{}
+		copy(a.b[:], best)
+		chosen[best] = len(anchors)
+		var rest []int32
+		for _, id := range left {
+			if off := indexOf(pats[id].tok, best); off >= 0 {
+				a.pats = append(a.pats, anchored{id: id, off: off})
+			} else {
+				rest = append(rest, id)
+			}
+		}
+		anchors = append(anchors, a)
+		left = rest
+	}
+	f := &anchorFinder{anchors: anchors, pats: pats, block: block}
+	f.tab.k = int64(len(anchors))
+	for i, a := range anchors {
+		for j := 0; j < anchorLen; j++ {
+			for k := range f.tab.vec[i][j] {
+				f.tab.vec[i][j][k] = a.b[j]
+			}
+		}
+	}
+	return f
+}
+
+func indexOf(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return i
+		}
+	}
+	return -1
+}
+
+func (f *anchorFinder) find(hay []byte, from int, dst []occ) []occ {
+	i := from
+	// The SIMD loop reads 32 bytes at i, i+1 and i+2.
+	for i+blockLen+anchorLen-1 <= len(hay) {
+		var mask uint32
+		i, mask = f.block(hay, i, &f.tab)
+		for mask != 0 {
+			j := trailingZeros(mask)
+			mask &= mask - 1
+			dst = f.verify(hay, i+j, from, dst)
+		}
+		if i+blockLen+anchorLen-1 > len(hay) {
+			break
+		}
+		i += blockLen
+	}
+	for ; i+anchorLen <= len(hay); i++ {
+		dst = f.verify(hay, i, from, dst)
+	}
+	return dst
+}
+
+// verify checks every anchor at position p and every token behind it.
+func (f *anchorFinder) verify(hay []byte, p, from int, dst []occ) []occ {
+	for ai := range f.anchors {
+		a := &f.anchors[ai]
+		if hay[p] != a.b[0] || hay[p+1] != a.b[1] || hay[p+2] != a.b[2] {
+			continue
+		}
+		for _, ap := range a.pats {
+			s := p - ap.off
+			tok := f.pats[ap.id].tok
+			if s >= from && s+len(tok) <= len(hay) && string(hay[s:s+len(tok)]) == tok {
+				dst = append(dst, occ{start: s, end: s + len(tok), pat: ap.id})
+			}
+		}
+	}
+	return dst
+}
+
+// blockGeneric is the portable twin of the assembly: starting at i, it finds
+// the first 32-byte block with a candidate and returns its start and mask, or
+// the first block start that does not fit with a zero mask.
+func blockGeneric(hay []byte, i int, t *anchorTab) (int, uint32) {
+	for ; i+blockLen+anchorLen-1 <= len(hay); i += blockLen {
+		var mask uint32
+		for j := 0; j < blockLen; j++ {
+			for a := 0; a < int(t.k); a++ {
+				v := &t.vec[a]
+				if hay[i+j] == v[0][0] && hay[i+j+1] == v[1][0] && hay[i+j+2] == v[2][0] {
+					mask |= 1 << j
+					break
+				}
+			}
+		}
+		if mask != 0 {
+			return i, mask
+		}
+	}
+	return i, 0
+}
