@@ -120,7 +120,7 @@ func main() {
 	case "tree":
 		n := *files
 		for i := 0; i < n; i++ {
-			sub := fmt.Sprintf("src%02d/pkg%03d/d%d/f%06d.php", i%40, (i/40)%200, i%7, i)
+			sub := fmt.Sprintf("src%02d/pkg%02d/d%d/f%06d.php", i%20, (i/20)%100, i%3, i)
 			g.file(filepath.Join(*out, sub), g.size(15000), "<?php\n")
 		}
 	default:
@@ -129,16 +129,28 @@ func main() {
 	writeTokens(*out, *tokens, g.r)
 }
 
-// writeTokens writes OUT.tokens: the default rules' nine tokens, then made-up
-// ones that look like code identifiers.
+// writeTokens writes OUT.tokens: the default rules' nine tokens, then
+// diverse made-up identifiers, one a line.
 func writeTokens(dir string, n int, r *rand.Rand) {
+	syl := strings.Fields("al be cor da en fi go hu in jo ka lu mi no or pa qu ri su ta ul vi wa xe yo za")
 	toks := append([]string(nil), legacy...)
-	for i := 0; len(toks) < n; i++ {
-		w := strings.Trim(words[r.Intn(len(words))], "$->:;,()[]{}=!&|+*/")
-		if w == "" {
-			continue
+	seen := map[string]bool{}
+	for len(toks) < n {
+		var parts []string
+		for i := 2 + r.Intn(3); i > 0; i-- {
+			parts = append(parts, syl[r.Intn(len(syl))]+syl[r.Intn(len(syl))]+syl[r.Intn(len(syl))])
 		}
-		toks = append(toks, fmt.Sprintf("Legacy%s%s%dRun", strings.ToUpper(w[:1]), w[1:], i))
+		sep := "_"
+		if r.Intn(2) == 0 {
+			sep = ""
+			for i, p := range parts {
+				parts[i] = strings.ToUpper(p[:1]) + p[1:]
+			}
+		}
+		if t := strings.Join(parts, sep); !seen[t] {
+			seen[t] = true
+			toks = append(toks, t)
+		}
 	}
 	must(os.WriteFile(dir+".tokens", []byte(strings.Join(toks[:n], "\n")+"\n"), 0o644))
 }

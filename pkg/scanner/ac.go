@@ -126,12 +126,16 @@ func (f *acFinder) find(hay []byte, from int, dst []occ) []occ {
 }
 
 // newExactFinder picks the fastest finder for the case-sensitive tokens: the
-// SIMD anchor scan for a handful, the automaton for many.
+// SIMD anchor scan for a handful, hashed windows for many, and the automaton
+// when some token is too short for either.
 func newExactFinder(pats []pattern, ids []int32) finder {
-	if block := fastBlock(); block != nil {
+	if block := fastBlock(); block != nil && len(ids) <= maxAnchorTokens {
 		if f := newAnchorFinder(pats, ids, block); f != nil {
 			return f
 		}
+	}
+	if f := newHashFinder(pats, ids); f != nil {
+		return f
 	}
 	return newACFinder(pats, ids)
 }

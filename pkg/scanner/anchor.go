@@ -14,7 +14,10 @@ type anchorFinder struct {
 }
 
 const (
-	maxAnchors = 8
+	// Each anchor hit is verified against every token behind it, so the
+	// SIMD path is kept for small sets.
+	maxAnchorTokens = 32
+	maxAnchors      = 8
 	anchorLen  = 3
 	blockLen   = 32
 )

@@ -69,6 +69,9 @@ func finderVariants(m *matcher) map[string]finder {
 		return v
 	}
 	v["automaton"] = newACFinder(m.pats, ids)
+	if f := newHashFinder(m.pats, ids); f != nil {
+		v["hash"] = f
+	}
 	if f := newAnchorFinder(m.pats, ids, blockGeneric); f != nil {
 		v["anchors-generic"] = f
 	}

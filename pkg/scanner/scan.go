@@ -206,7 +206,7 @@ func (s *scan) queueList(files []string) {
 		if inGitDir(f) || s.pruned(dir) {
 			continue
 		}
-		s.stack = append(s.stack, task{rel: f, st: s.dirState(dir), typ: ^fs.FileMode(0), isArg: true})
+		s.stack = append(s.stack, task{rel: f, st: s.dirState(dir), typ: typeUnknown, isArg: true})
 	}
 	// Reverse so that workers pop in list order, which keeps reads local.
 	for i, j := 0, len(s.stack)-1; i < j; i, j = i+1, j-1 {
@@ -306,6 +306,7 @@ type worker struct {
 	errs     []FileError
 	stats    Stats
 	push     []task
+	names    []string // files of the folder being read
 }
 
 func (w *worker) run() {
@@ -337,50 +338,51 @@ func join(dir, name string) string {
 	return dir + "/" + name
 }
 
+// typeUnknown marks a folder entry whose type the file system did not say.
+const typeUnknown = ^fs.FileMode(0)
+
 // readDir lists a folder, queues its subfolders and scans its files itself.
 func (w *worker) readDir(t task) {
-	f, err := os.Open(w.s.abs(t.rel))
-	if err != nil {
-		w.fail(t.rel, err)
-		return
-	}
-	ents, err := f.ReadDir(-1)
-	f.Close()
-	if err != nil {
-		w.fail(t.rel, err)
-		return
-	}
 	sc := w.s.e.sc
-	var files []fs.DirEntry
-	for _, de := range ents {
-		name := de.Name()
+	w.names = w.names[:0]
+	err := readDir(w.s.abs(t.rel), w.buf, func(name string, typ fs.FileMode) {
 		if name == ".git" {
-			continue
+			return
 		}
-		typ := de.Type()
+		rel := join(t.rel, name)
+		if typ == typeUnknown {
+			fi, err := os.Lstat(w.s.abs(rel))
+			if err != nil {
+				return // gone already
+			}
+			typ = fi.Mode().Type()
+		}
 		switch {
 		case typ.IsDir():
-			rel := join(t.rel, name)
 			st := sc.child(t.st, rel)
 			if !sc.prune(st) {
 				w.push = append(w.push, task{rel: rel, dir: true, st: st})
 			}
 		case typ.IsRegular():
-			files = append(files, de)
+			w.names = append(w.names, rel)
 		default:
 			// Symlinks are not followed; FIFOs, sockets and devices are never opened.
 			w.stats.FilesSkipped++
 		}
+	})
+	if err != nil {
+		w.fail(t.rel, err)
+		return
 	}
-	for _, de := range files {
+	for _, rel := range w.names {
 		if w.s.stopped.Load() {
 			return
 		}
-		w.scanFile(join(t.rel, de.Name()), t.st, 0, false)
+		w.scanFile(rel, t.st, 0, false)
 	}
 }
 
-// scanFile searches one file. typ is the file's type if known, ^0 if not.
+// scanFile searches one file. typ is the file's type if known, typeUnknown if not.
 func (w *worker) scanFile(rel string, st []globState, typ fs.FileMode, isArg bool) {
 	in, active := w.s.e.sc.file(st, rel)
 	if !in || w.s.skip[rel] {
@@ -395,7 +397,7 @@ func (w *worker) scanFile(rel string, st []globState, typ fs.FileMode, isArg boo
 		w.search(rel, active, bytes.NewReader(data))
 		return
 	}
-	if typ == ^fs.FileMode(0) {
+	if typ == typeUnknown {
 		fi, err := os.Lstat(w.s.abs(rel))
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
@@ -536,4 +538,15 @@ func lineText(buf []byte, start, at int) string {
 		}
 	}
 	return strings.TrimSuffix(string(buf[start:end]), "\r")
+}
+
+// Floor walks and reads the files of opt exactly as Scan does, but searches
+// nothing: the physical floor that benchmarks measure Scan against.
+func Floor(ctx context.Context, opt Options) (Stats, error) {
+	e := &Engine{m: &matcher{}, sc: newScope(&RuleSet{})}
+	res, err := e.Scan(ctx, opt)
+	if err != nil {
+		return Stats{}, err
+	}
+	return res.Stats, nil
 }

@@ -1,0 +1,21 @@
+//go:build !linux
+
+package scanner
+
+import (
+	"io/fs"
+	"os"
+)
+
+func readDir(path string, _ []byte, fn func(name string, typ fs.FileMode)) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	ents, err := f.ReadDir(-1)
+	for _, e := range ents {
+		fn(e.Name(), e.Type())
+	}
+	return err
+}
