@@ -3,7 +3,7 @@ package scanner
 import "sort"
 
 // anchorFinder is the fast path for a handful of case-sensitive tokens. Each
-// token is given one rare 3-byte window (its anchor), and tokens share anchors
+// token is given one rare 4-byte window (its anchor), and tokens share anchors
 // where they can. A SIMD loop tests 32 positions at a time against every
 // anchor; only the rare positions where an anchor matches are verified.
 type anchorFinder struct {
@@ -18,12 +18,12 @@ const (
 	// SIMD path is kept for small sets.
 	maxAnchorTokens = 32
 	maxAnchors      = 8
-	anchorLen  = 3
-	blockLen   = 32
+	anchorLen       = 4
+	blockLen        = 32
 )
 
 // anchorTab is read by the assembly: the anchor count, then for each anchor
-// three 32-byte vectors, each one byte of the anchor repeated.
+// four 32-byte vectors, each one byte of the anchor repeated.
 type anchorTab struct {
 	k   int64
 	_   [24]byte
@@ -59,19 +59,32 @@ var byteFreq = func() (f [256]float64) {
 		f[s[0]] = v
 	}
 	for c := 'A'; c <= 'Z'; c++ {
-		f[c] = f[c+'a'-'A'] / 8
+		f[c] = f[c+'a'-'A'] / 3
 	}
 	return f
 }()
 
-// windowScore is the chance that a random window of source code matches.
+// windowScore estimates the chance that a window of source code matches.
+// Identifiers are made of everyday words (Sync, backup, Run), and become
+// specific where two words join: a window across a camelCase or snake_case
+// join ("ncRu", "c_ru") is much rarer than its bytes suggest.
 func windowScore(w string) float64 {
 	s := 1.0
 	for i := 0; i < len(w); i++ {
 		s *= byteFreq[w[i]] / 10000
+		if i > 0 && isLower(w[i-1]) && isUpper(w[i]) {
+			s *= 0.02
+		}
+		if i > 0 && i+1 < len(w) && w[i] == '_' && isLetter(w[i-1]) && isLetter(w[i+1]) {
+			s *= 0.02
+		}
 	}
 	return s
 }
+
+func isLower(c byte) bool  { return 'a' <= c && c <= 'z' }
+func isUpper(c byte) bool  { return 'A' <= c && c <= 'Z' }
+func isLetter(c byte) bool { return isLower(c) || isUpper(c) }
 
 // newAnchorFinder returns nil when the tokens do not suit the fast path: a
 // token shorter than an anchor, or more anchors than the SIMD loop takes.
@@ -150,7 +163,7 @@ func indexOf(s, sub string) int {
 
 func (f *anchorFinder) find(hay []byte, from int, dst []occ) []occ {
 	i := from
-	// The SIMD loop reads 32 bytes at i, i+1 and i+2.
+	// The SIMD loop reads 32 bytes at i, i+1, i+2 and i+3.
 	for i+blockLen+anchorLen-1 <= len(hay) {
 		var mask uint32
 		i, mask = f.block(hay, i, &f.tab)
@@ -174,7 +187,7 @@ func (f *anchorFinder) find(hay []byte, from int, dst []occ) []occ {
 func (f *anchorFinder) verify(hay []byte, p, from int, dst []occ) []occ {
 	for ai := range f.anchors {
 		a := &f.anchors[ai]
-		if hay[p] != a.b[0] || hay[p+1] != a.b[1] || hay[p+2] != a.b[2] {
+		if hay[p] != a.b[0] || hay[p+1] != a.b[1] || hay[p+2] != a.b[2] || hay[p+3] != a.b[3] {
 			continue
 		}
 		for _, ap := range a.pats {
@@ -197,7 +210,7 @@ func blockGeneric(hay []byte, i int, t *anchorTab) (int, uint32) {
 		for j := 0; j < blockLen; j++ {
 			for a := 0; a < int(t.k); a++ {
 				v := &t.vec[a]
-				if hay[i+j] == v[0][0] && hay[i+j+1] == v[1][0] && hay[i+j+2] == v[2][0] {
+				if hay[i+j] == v[0][0] && hay[i+j+1] == v[1][0] && hay[i+j+2] == v[2][0] && hay[i+j+3] == v[3][0] {
 					mask |= 1 << j
 					break
 				}

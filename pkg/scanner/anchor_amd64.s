@@ -7,7 +7,7 @@ TEXT ·blockAVX2(SB), NOSPLIT, $0-52
 	MOVQ i+24(FP), AX
 	MOVQ t+32(FP), DI
 	MOVQ 0(DI), CX
-	SUBQ $34, DX // a block at AX reads up to AX+33
+	SUBQ $35, DX // a block at AX reads up to AX+34
 
 loop:
 	CMPQ AX, DX
@@ -15,6 +15,7 @@ loop:
 	VMOVDQU (SI)(AX*1), Y0
 	VMOVDQU 1(SI)(AX*1), Y1
 	VMOVDQU 2(SI)(AX*1), Y2
+	VMOVDQU 3(SI)(AX*1), Y6
 	VPXOR   Y3, Y3, Y3
 	LEAQ    32(DI), BX
 	MOVQ    CX, R8
@@ -25,8 +26,10 @@ anchor:
 	VPAND    Y5, Y4, Y4
 	VPCMPEQB 64(BX), Y2, Y5
 	VPAND    Y5, Y4, Y4
+	VPCMPEQB 96(BX), Y6, Y5
+	VPAND    Y5, Y4, Y4
 	VPOR     Y4, Y3, Y3
-	ADDQ     $96, BX
+	ADDQ     $128, BX
 	DECQ     R8
 	JNZ      anchor
 
