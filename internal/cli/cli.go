@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -76,7 +77,32 @@ type options struct {
 	listRules   bool
 	version     bool
 	quiet       bool
+	staged      bool
+	diff        string
+	reports     []reportSpec
+	installHook bool
+	force       bool
 	paths       []string
+}
+
+// reportSpec is one --report FORMAT=FILE.
+type reportSpec struct{ format, file string }
+
+// reportFlag collects repeated --report values.
+type reportFlag struct{ o *options }
+
+func (r reportFlag) String() string { return "" }
+
+func (r reportFlag) Set(v string) error {
+	format, file, ok := strings.Cut(v, "=")
+	if !ok || file == "" {
+		return fmt.Errorf("want FORMAT=FILE, like sarif=results.sarif")
+	}
+	if _, ok := report.Lookup(format); !ok {
+		return fmt.Errorf("unknown format %q (use one of %s)", format, report.Names())
+	}
+	r.o.reports = append(r.o.reports, reportSpec{format, file})
+	return nil
 }
 
 const usageHead = `usage: nolegacyruns [flags] [path ...]
@@ -98,6 +124,10 @@ Examples:
   nolegacyruns --config rules.yaml .    use your own rules
   nolegacyruns --format json > out.json
   nolegacyruns --list-rules             show the rules in effect
+  nolegacyruns --staged                 check what is about to be committed
+  nolegacyruns --diff origin/main --report sarif=results.sarif
+                                        a pull request: new findings only, plus SARIF
+  nolegacyruns --install-hook           run --staged before every commit
 
 Flags:
 `
@@ -114,6 +144,11 @@ func newFlags(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.listRules, "list-rules", false, "print the rules in effect and exit")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.BoolVar(&o.quiet, "q", false, "no summary line on stderr")
+	fs.BoolVar(&o.staged, "staged", false, "scan the staged contents of the files about to be committed, from the git index")
+	fs.StringVar(&o.diff, "diff", "", "report only findings on lines added or changed since the merge base of `ref` and HEAD")
+	fs.Var(reportFlag{o}, "report", "also write a report to a file: `format=file` (repeatable), e.g. sarif=results.sarif")
+	fs.BoolVar(&o.installHook, "install-hook", false, "write a git pre-commit hook that runs nolegacyruns --staged, and exit")
+	fs.BoolVar(&o.force, "force", false, "with --install-hook: replace an existing hook")
 	return fs
 }
 
@@ -161,6 +196,7 @@ func (c *command) report(err error) {
 	var ue *usageError
 	var ce *config.Error
 	var ge *gitsrc.Error
+	var be *gitsrc.BaseError
 	switch {
 	case errors.As(err, &ue):
 		c.errorf("%s", ue.msg)
@@ -168,6 +204,9 @@ func (c *command) report(err error) {
 	case errors.As(err, &ce):
 		c.errorf("%v", err)
 		c.hint("fix the rule file; see the rule file section of the README, or run nolegacyruns --init for a template")
+	case errors.As(err, &be):
+		c.errorf("%v", err)
+		c.hint("in CI, fetch the full history (actions/checkout with fetch-depth: 0, or GIT_DEPTH: 0 on GitLab) and pass a ref that exists, like origin/main")
 	case errors.As(err, &ge):
 		c.errorf("%v", err)
 		c.hint("run inside a working git checkout, or pass --no-gitignore to walk the folder without git")
@@ -211,6 +250,9 @@ func (c *command) run(ctx context.Context, args []string) (int, error) {
 	if o.jobs < 0 {
 		return ExitTrouble, &usageError{msg: fmt.Sprintf("-j %d is negative", o.jobs), hint: "give -j a positive number of parallel files, or leave it out"}
 	}
+	if o.installHook {
+		return c.installHook(ctx)
+	}
 	cfg, root, err := c.loadConfig()
 	if err != nil {
 		return ExitTrouble, err
@@ -223,7 +265,7 @@ func (c *command) run(ctx context.Context, args []string) (int, error) {
 	if err != nil {
 		return ExitTrouble, err
 	}
-	sopt, err := c.sources(ctx, root)
+	sopt, keep, err := c.sources(ctx, root)
 	if err != nil {
 		return ExitTrouble, err
 	}
@@ -240,6 +282,15 @@ func (c *command) run(ctx context.Context, args []string) (int, error) {
 			return ExitInterrupt, nil
 		}
 		return ExitTrouble, err
+	}
+	if keep != nil {
+		kept := res.Findings[:0]
+		for _, f := range res.Findings {
+			if keep(f) {
+				kept = append(kept, f)
+			}
+		}
+		res.Findings = kept
 	}
 	return c.output(cfg, eng, res)
 }
@@ -313,25 +364,29 @@ func (c *command) rel(root, p string) (string, error) {
 	return filepath.ToSlash(r), nil
 }
 
-// sources decides which files to scan: a folder walk, or git's list.
-func (c *command) sources(ctx context.Context, root string) (scanner.Options, error) {
+// sources decides which files to scan: a folder walk, git's list of files,
+// the index, or a diff. keep, when not nil, filters the findings.
+func (c *command) sources(ctx context.Context, root string) (opt scanner.Options, keep func(scanner.Finding) bool, err error) {
 	o := &c.opt
-	opt := scanner.Options{Root: root}
+	opt = scanner.Options{Root: root}
 	var rels []string
 	for _, p := range o.paths {
 		r, err := c.rel(root, p)
 		if err != nil {
-			return opt, err
+			return opt, nil, err
 		}
 		rels = append(rels, r)
 	}
-	if o.noGitignore {
-		opt.Paths = rels
-		return opt, nil
+	top, inGit := gitsrc.FindTop(root)
+	if o.staged || o.diff != "" {
+		if !inGit {
+			return opt, nil, &usageError{msg: fmt.Sprintf("%s needs a git repository, and %s is not in one", modeName(o), root), hint: "run it inside a git checkout, or drop the flag to scan the folder"}
+		}
+		return c.gitSources(ctx, root, top, rels)
 	}
-	if _, ok := gitsrc.FindTop(root); !ok {
+	if o.noGitignore || !inGit {
 		opt.Paths = rels
-		return opt, nil
+		return opt, nil, nil
 	}
 	// Inside git: tracked and unignored files, plus any file named outright.
 	opt.List = true
@@ -340,7 +395,7 @@ func (c *command) sources(ctx context.Context, root string) (scanner.Options, er
 		fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(r)))
 		switch {
 		case err != nil:
-			return opt, &usageError{msg: fmt.Sprintf("%s: %v", r, errors.Unwrap(err)), hint: "check the path"}
+			return opt, nil, &usageError{msg: fmt.Sprintf("%s: %v", r, errors.Unwrap(err)), hint: "check the path"}
 		case fi.IsDir():
 			if r == "" {
 				specs = append(specs, ".")
@@ -354,12 +409,113 @@ func (c *command) sources(ctx context.Context, root string) (scanner.Options, er
 	if len(rels) == 0 || len(specs) > 0 {
 		files, err := gitsrc.ListFiles(ctx, root, specs)
 		if err != nil {
-			return opt, err
+			return opt, nil, err
 		}
 		opt.Files = append(opt.Files, files...)
 	}
-	return opt, nil
+	return opt, nil, nil
 }
+
+func modeName(o *options) string {
+	if o.staged {
+		return "--staged"
+	}
+	return "--diff"
+}
+
+// gitSources lists the staged or changed files. Git names them relative to
+// the work tree's top; the scan wants them relative to the root.
+func (c *command) gitSources(ctx context.Context, root, top string, rels []string) (scanner.Options, func(scanner.Finding) bool, error) {
+	o := &c.opt
+	opt := scanner.Options{Root: root, List: true, Files: []string{}}
+	prefix, err := filepath.Rel(top, root)
+	if err != nil {
+		return opt, nil, err
+	}
+	prefix = filepath.ToSlash(prefix)
+	if prefix == "." {
+		prefix = ""
+	} else {
+		prefix += "/"
+	}
+	inScope := func(p string) (string, bool) {
+		r, ok := strings.CutPrefix(p, prefix)
+		if !ok {
+			return "", false
+		}
+		if len(rels) == 0 {
+			return r, true
+		}
+		for _, x := range rels {
+			if x == "" || r == x || strings.HasPrefix(r, x+"/") {
+				return r, true
+			}
+		}
+		return "", false
+	}
+
+	var blobs map[string][]byte // root-relative path -> staged content
+	if o.staged {
+		staged, err := gitsrc.Staged(ctx, top)
+		if err != nil {
+			return opt, nil, err
+		}
+		ids := map[string]string{}
+		var want []string
+		for _, b := range staged {
+			if r, ok := inScope(b.Path); ok {
+				ids[r] = b.ID
+				want = append(want, b.ID)
+			}
+		}
+		data, err := gitsrc.ReadBlobs(ctx, top, want)
+		if err != nil {
+			return opt, nil, err
+		}
+		blobs = map[string][]byte{}
+		for r, id := range ids {
+			blobs[r] = data[id]
+			opt.Files = append(opt.Files, r)
+		}
+		opt.Open = func(p string) ([]byte, error) { return blobs[p], nil }
+	}
+	if o.diff == "" {
+		sortStrings(opt.Files)
+		return opt, nil, nil
+	}
+
+	base, err := gitsrc.MergeBase(ctx, top, o.diff)
+	if err != nil {
+		return opt, nil, err
+	}
+	changed, err := gitsrc.Diff(ctx, top, base, o.staged)
+	if err != nil {
+		return opt, nil, err
+	}
+	lines := gitsrc.Changed{}
+	for p, rs := range changed {
+		if r, ok := inScope(p); ok {
+			lines[r] = rs
+		}
+	}
+	if !o.staged {
+		for r := range lines {
+			opt.Files = append(opt.Files, r)
+		}
+	} else {
+		files := opt.Files[:0]
+		for _, r := range opt.Files {
+			if _, ok := lines[r]; ok {
+				files = append(files, r)
+			}
+		}
+		opt.Files = files
+	}
+	sortStrings(opt.Files)
+	return opt, func(f scanner.Finding) bool { return lines.Has(f.Path, f.Line) }, nil
+}
+
+func sortStrings(s []string) { sort.Strings(s) }
 
 func (c *command) output(cfg *config.Config, eng *scanner.Engine, res *scanner.Result) (int, error) {
 	rep := &report.Report{
@@ -372,6 +528,11 @@ func (c *command) output(cfg *config.Config, eng *scanner.Engine, res *scanner.R
 	}
 	if err := f.Write(c.env.Stdout, rep); err != nil {
 		return ExitTrouble, fmt.Errorf("writing the report: %w", err)
+	}
+	for _, r := range c.opt.reports {
+		if err := c.writeReport(r, rep); err != nil {
+			return ExitTrouble, err
+		}
 	}
 	for _, e := range res.Errors {
 		c.errorf("%s: %v", report.QuotePath(e.Path), e.Err)
@@ -407,7 +568,33 @@ func (c *command) summary(rep *report.Report, n report.Counts) {
 			plural(n.Errors, "error", "errors"), plural(n.Warnings, "warning", "warnings"),
 			plural(n.Files, "file", "files"), scanned)
 	}
-	if rep.Stats.FilesScanned == 0 && len(c.opt.paths) == 0 {
+	if rep.Stats.FilesScanned == 0 && len(c.opt.paths) == 0 && !c.opt.staged && c.opt.diff == "" {
 		c.hint("no file matched the rule file's include globs; check include and exclude, or the --root")
 	}
+}
+
+// writeReport writes one --report file through a temporary file and a
+// rename, so a reader never sees half a report.
+func (c *command) writeReport(r reportSpec, rep *report.Report) error {
+	f, _ := report.Lookup(r.format)
+	path := c.abs(r.file)
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("writing the %s report: %w", r.format, err)
+	}
+	err = f.Write(tmp, rep)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("writing the %s report to %s: %w", r.format, r.file, err)
+	}
+	return nil
 }

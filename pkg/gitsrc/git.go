@@ -122,3 +122,12 @@ func dedupe(sorted []string) []string {
 	}
 	return out
 }
+
+// HooksDir returns the folder git runs hooks from (core.hooksPath aware).
+func HooksDir(ctx context.Context, dir string) (string, error) {
+	out, err := run(ctx, dir, nil, "rev-parse", "--git-path", "hooks")
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(out)), nil
+}

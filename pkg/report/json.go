@@ -64,7 +64,7 @@ func (JSON) Write(w io.Writer, r *Report) error {
 	}
 	for _, f := range r.Findings {
 		doc.Findings = append(doc.Findings, jsonFinding{
-			Path: f.Path, Line: f.Line, Column: f.Column, EndColumn: f.EndColumn,
+			Path: validUTF8(f.Path), Line: f.Line, Column: f.Column, EndColumn: f.EndColumn,
 			Rule: f.Rule.ID, Severity: f.Rule.Severity.String(), Match: validUTF8(f.Match),
 			Message: f.Rule.Message, Hint: f.Rule.Hint,
 		})

@@ -58,6 +58,10 @@ func Formats() []Spec {
 	return []Spec{
 		{"text", "path:line:column: lines for people (default)", func() Format { return &Text{} }},
 		{"json", "one JSON document with findings and a summary", func() Format { return JSON{} }},
+		{"sarif", "SARIF 2.1.0 for GitHub code scanning and other SARIF viewers", func() Format { return SARIF{} }},
+		{"github", "GitHub Actions workflow commands: annotations on the pull request", func() Format { return GitHub{} }},
+		{"checkstyle", "Checkstyle XML for Jenkins and GitLab", func() Format { return Checkstyle{} }},
+		{"junit", "JUnit XML for test report views", func() Format { return JUnit{} }},
 	}
 }
 

@@ -45,7 +45,10 @@ type Finding struct {
 	EndColumn int    // column just after the match
 	Rule      *Rule
 	Match     string // the text as it stands in the file
-	LineText  string // the whole line, without its line break (capped at 4 KiB)
+	LineText  string // the line, without its line break, capped at 4 KiB
+	// TextColumn is the byte column where LineText starts: 1 unless the line
+	// was cut because the match sits more than 4 KiB into it.
+	TextColumn int
 }
 
 // FileError is a file that could not be scanned.
@@ -501,8 +504,10 @@ func (w *worker) search(rel string, active []bool, r reader) {
 					EndColumn: col + o.end - o.start,
 					Rule:      &w.s.e.rules[m.pats[o.pat].rule],
 					Match:     string(buf[o.start:o.end]),
-					LineText:  lineText(buf[:n], max(lineAt-base, 0), o.start),
 				})
+				f := &w.findings[len(w.findings)-1]
+				f.LineText, f.TextColumn = lineText(buf[:n], max(lineAt-base, 0), o.start)
+				f.TextColumn += base + max(lineAt-base, 0) - lineAt
 			}
 		}
 		if eof {
@@ -523,21 +528,23 @@ func (w *worker) search(rel string, active []bool, r reader) {
 var nl = []byte{'\n'}
 
 // lineText returns the line around buf[at] that starts at buf[start],
-// without its line break, capped at maxLineText bytes.
-func lineText(buf []byte, start, at int) string {
+// without its line break, capped at maxLineText bytes, and the offset of its
+// first byte from start.
+func lineText(buf []byte, start, at int) (string, int) {
 	end := bytes.IndexByte(buf[at:], '\n')
 	if end < 0 {
 		end = len(buf)
 	} else {
 		end += at
 	}
+	from := start
 	if end-start > maxLineText {
 		end = start + maxLineText
-		if end < at {
-			start, end = at, min(at+maxLineText, len(buf))
+		if end < at+1 {
+			from, end = at, min(at+maxLineText, len(buf))
 		}
 	}
-	return strings.TrimSuffix(string(buf[start:end]), "\r")
+	return strings.TrimSuffix(string(buf[from:end]), "\r"), from - start + 1
 }
 
 // Floor walks and reads the files of opt exactly as Scan does, but searches

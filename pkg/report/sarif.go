@@ -1,0 +1,208 @@
+package report
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+)
+
+// SARIF is a SARIF 2.1.0 log as GitHub code scanning reads it.
+type SARIF struct{}
+
+var _ Format = SARIF{}
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool       sarifTool     `json:"tool"`
+	ColumnKind string        `json:"columnKind"`
+	Results    []sarifResult `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	Version        string      `json:"version,omitempty"`
+	InformationURI string      `json:"informationUri"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifText struct {
+	Text string `json:"text"`
+}
+
+type sarifRule struct {
+	ID                   string        `json:"id"`
+	ShortDescription     sarifText     `json:"shortDescription"`
+	FullDescription      sarifText     `json:"fullDescription"`
+	Help                 *sarifText    `json:"help,omitempty"`
+	DefaultConfiguration sarifRuleConf `json:"defaultConfiguration"`
+}
+
+type sarifRuleConf struct {
+	Level string `json:"level"`
+}
+
+type sarifResult struct {
+	RuleID              string            `json:"ruleId"`
+	RuleIndex           int               `json:"ruleIndex"`
+	Level               string            `json:"level"`
+	Message             sarifText         `json:"message"`
+	Locations           []sarifLocation   `json:"locations"`
+	PartialFingerprints map[string]string `json:"partialFingerprints"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysical `json:"physicalLocation"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           sarifRegion   `json:"region"`
+}
+
+type sarifArtifact struct {
+	URI       string `json:"uri"`
+	URIBaseID string `json:"uriBaseId"`
+}
+
+type sarifRegion struct {
+	StartLine   int           `json:"startLine"`
+	StartColumn int           `json:"startColumn"`
+	EndColumn   int           `json:"endColumn"`
+	Snippet     *sarifSnippet `json:"snippet,omitempty"`
+}
+
+type sarifSnippet struct {
+	Text string `json:"text"`
+}
+
+func level(s scanner.Severity) string {
+	if s == scanner.SeverityWarning {
+		return "warning"
+	}
+	return "error"
+}
+
+// Write implements Format.
+func (SARIF) Write(w io.Writer, r *Report) error {
+	driver := sarifDriver{
+		Name:           r.Tool,
+		Version:        r.Version,
+		InformationURI: "https://github.com/tenantatlas/nolegacyruns",
+		Rules:          []sarifRule{},
+	}
+	index := map[string]int{}
+	for _, rule := range r.Rules {
+		index[rule.ID] = len(driver.Rules)
+		sr := sarifRule{
+			ID:                   rule.ID,
+			ShortDescription:     sarifText{rule.Message},
+			FullDescription:      sarifText{fmt.Sprintf("%s. Forbidden (%s match): %s", rule.Message, rule.Match, strings.Join(rule.Tokens, ", "))},
+			DefaultConfiguration: sarifRuleConf{level(rule.Severity)},
+		}
+		if rule.Hint != "" {
+			sr.Help = &sarifText{rule.Hint}
+		}
+		driver.Rules = append(driver.Rules, sr)
+	}
+	run := sarifRun{Tool: sarifTool{driver}, ColumnKind: "utf16CodeUnits", Results: []sarifResult{}}
+	fps := Fingerprints(r.Findings)
+	for i, f := range r.Findings {
+		start, end := UTF16Columns(f)
+		msg := fmt.Sprintf("%s: %q", f.Rule.Message, validUTF8(f.Match))
+		if f.Rule.Hint != "" {
+			msg += " (hint: " + f.Rule.Hint + ")"
+		}
+		run.Results = append(run.Results, sarifResult{
+			RuleID:    f.Rule.ID,
+			RuleIndex: index[f.Rule.ID],
+			Level:     level(f.Rule.Severity),
+			Message:   sarifText{msg},
+			Locations: []sarifLocation{{sarifPhysical{
+				ArtifactLocation: sarifArtifact{URI: URI(f.Path), URIBaseID: "%SRCROOT%"},
+				Region:           sarifRegion{StartLine: f.Line, StartColumn: start, EndColumn: end, Snippet: &sarifSnippet{validUTF8(f.LineText)}},
+			}}},
+			PartialFingerprints: map[string]string{"nolegacyruns/v1": fps[i]},
+		})
+	}
+	log := sarifLog{
+		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
+		Version: "2.1.0",
+		Runs:    []sarifRun{run},
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(log)
+}
+
+// UTF16Columns converts a finding's byte columns to UTF-16 code units, the
+// column kind GitHub expects. Without the line's start (a line cut at 4 KiB
+// before the match) it keeps the byte columns.
+func UTF16Columns(f scanner.Finding) (start, end int) {
+	if f.TextColumn != 1 || f.EndColumn-1 > len(f.LineText) {
+		return f.Column, f.EndColumn
+	}
+	return 1 + utf16Len(f.LineText[:f.Column-1]), 1 + utf16Len(f.LineText[:f.EndColumn-1])
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for len(s) > 0 {
+		r, size := utf8.DecodeRuneInString(s)
+		s = s[size:]
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// URI percent-encodes a root-relative path for a SARIF artifact location.
+func URI(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c == '/' || c == '-' || c == '_' || c == '.' || c == '~' ||
+			'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
+
+// Fingerprints gives each finding an id that survives edits elsewhere in the
+// file: a hash of rule, path, match and the trimmed line, plus how many
+// identical findings came before it in the file.
+func Fingerprints(fs []scanner.Finding) []string {
+	out := make([]string, len(fs))
+	seen := map[string]int{}
+	for i, f := range fs {
+		key := Key(f)
+		k := seen[key]
+		seen[key]++
+		sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d", key, k)))
+		out[i] = hex.EncodeToString(sum[:16])
+	}
+	return out
+}
+
+// Key is what identifies a finding across edits: never its line number.
+func Key(f scanner.Finding) string {
+	return f.Rule.ID + "\x00" + f.Path + "\x00" + f.Match + "\x00" + strings.TrimSpace(f.LineText)
+}
