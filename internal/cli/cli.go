@@ -454,65 +454,70 @@ func (c *command) gitSources(ctx context.Context, root, top string, rels []strin
 		return "", false
 	}
 
-	var blobs map[string][]byte // root-relative path -> staged content
-	if o.staged {
-		staged, err := gitsrc.Staged(ctx, top)
+	// Which files: the index against HEAD, or the diff against the base.
+	var files []string // top-relative
+	var lines gitsrc.Changed
+	if o.diff != "" {
+		base, err := gitsrc.MergeBase(ctx, top, o.diff)
 		if err != nil {
 			return opt, nil, err
 		}
-		ids := map[string]string{}
-		var want []string
-		for _, b := range staged {
-			if r, ok := inScope(b.Path); ok {
-				ids[r] = b.ID
-				want = append(want, b.ID)
-			}
+		if lines, err = gitsrc.Diff(ctx, top, base, o.staged); err != nil {
+			return opt, nil, err
+		}
+		for p := range lines {
+			files = append(files, p)
+		}
+	}
+	var blobs []gitsrc.Blob
+	if o.staged {
+		var err error
+		if o.diff == "" {
+			blobs, err = gitsrc.Staged(ctx, top)
+		} else {
+			sortStrings(files)
+			blobs, err = gitsrc.IndexEntries(ctx, top, files)
+		}
+		if err != nil {
+			return opt, nil, err
+		}
+		files = files[:0]
+		for _, b := range blobs {
+			files = append(files, b.Path)
+		}
+	}
+
+	rootLines := gitsrc.Changed{}
+	ids := map[string]string{} // root-relative path -> staged object
+	for i, p := range files {
+		r, ok := inScope(p)
+		if !ok {
+			continue
+		}
+		opt.Files = append(opt.Files, r)
+		if lines != nil {
+			rootLines[r] = lines[p]
+		}
+		if o.staged {
+			ids[r] = blobs[i].ID
+		}
+	}
+	sortStrings(opt.Files)
+	if o.staged {
+		want := make([]string, 0, len(ids))
+		for _, id := range ids {
+			want = append(want, id)
 		}
 		data, err := gitsrc.ReadBlobs(ctx, top, want)
 		if err != nil {
 			return opt, nil, err
 		}
-		blobs = map[string][]byte{}
-		for r, id := range ids {
-			blobs[r] = data[id]
-			opt.Files = append(opt.Files, r)
-		}
-		opt.Open = func(p string) ([]byte, error) { return blobs[p], nil }
+		opt.Open = func(p string) ([]byte, error) { return data[ids[p]], nil }
 	}
-	if o.diff == "" {
-		sortStrings(opt.Files)
+	if lines == nil {
 		return opt, nil, nil
 	}
-
-	base, err := gitsrc.MergeBase(ctx, top, o.diff)
-	if err != nil {
-		return opt, nil, err
-	}
-	changed, err := gitsrc.Diff(ctx, top, base, o.staged)
-	if err != nil {
-		return opt, nil, err
-	}
-	lines := gitsrc.Changed{}
-	for p, rs := range changed {
-		if r, ok := inScope(p); ok {
-			lines[r] = rs
-		}
-	}
-	if !o.staged {
-		for r := range lines {
-			opt.Files = append(opt.Files, r)
-		}
-	} else {
-		files := opt.Files[:0]
-		for _, r := range opt.Files {
-			if _, ok := lines[r]; ok {
-				files = append(files, r)
-			}
-		}
-		opt.Files = files
-	}
-	sortStrings(opt.Files)
-	return opt, func(f scanner.Finding) bool { return lines.Has(f.Path, f.Line) }, nil
+	return opt, func(f scanner.Finding) bool { return rootLines.Has(f.Path, f.Line) }, nil
 }
 
 func sortStrings(s []string) { sort.Strings(s) }

@@ -28,17 +28,18 @@ func Staged(ctx context.Context, dir string) ([]Blob, error) {
 		if err != nil {
 			return nil, err
 		}
-		return indexEntries(ctx, dir, dedupe(splitZ(out)))
+		return IndexEntries(ctx, dir, dedupe(splitZ(out)))
 	}
 	out, err := run(ctx, dir, nil, args...)
 	if err != nil {
 		return nil, err
 	}
-	return indexEntries(ctx, dir, splitZ(out))
+	return IndexEntries(ctx, dir, splitZ(out))
 }
 
-// indexEntries looks paths up in the index; symlinks and submodules drop out.
-func indexEntries(ctx context.Context, dir string, paths []string) ([]Blob, error) {
+// IndexEntries looks top-relative paths up in the index; symlinks,
+// submodules and unmerged paths drop out.
+func IndexEntries(ctx context.Context, dir string, paths []string) ([]Blob, error) {
 	if len(paths) == 0 {
 		return []Blob{}, nil
 	}
