@@ -45,9 +45,9 @@ type Finding struct {
 	EndColumn int    // column just after the match
 	Rule      *Rule
 	Match     string // the text as it stands in the file
-	LineText  string // the line, without its line break, capped at 4 KiB
+	LineText  string // the line, without its line break, capped at 1 KiB
 	// TextColumn is the byte column where LineText starts: 1 unless the line
-	// was cut because the match sits more than 4 KiB into it.
+	// was cut because the match sits more than 1 KiB into it.
 	TextColumn int
 }
 
@@ -77,7 +77,7 @@ type Result struct {
 const (
 	bufSize     = 256 << 10
 	binaryProbe = 8 << 10
-	maxLineText = 4 << 10
+	maxLineText = 1 << 10
 )
 
 // Scan searches the files the options name. It returns ctx.Err() if the
@@ -451,6 +451,9 @@ func (w *worker) search(rel string, active []bool, r reader) {
 		eof      bool
 		next     map[int32]int
 		isActive func(int32) bool
+		lastLine int // line of the previous finding, whose text can be shared
+		lastCol  int
+		lastFrom int // absolute offset where that text starts
 	)
 	if active != nil {
 		isActive = func(r int32) bool { return active[r] }
@@ -506,8 +509,15 @@ func (w *worker) search(rel string, active []bool, r reader) {
 					Match:     string(buf[o.start:o.end]),
 				})
 				f := &w.findings[len(w.findings)-1]
-				f.LineText, f.TextColumn = lineText(buf[:n], max(lineAt-base, 0), o.start)
-				f.TextColumn += base + max(lineAt-base, 0) - lineAt
+				if prev := len(w.findings) - 2; line == lastLine && base+o.start >= lastFrom &&
+					base+o.end-lastFrom <= len(w.findings[prev].LineText) {
+					// Findings on one line share its text.
+					f.LineText, f.TextColumn = w.findings[prev].LineText, lastCol
+				} else {
+					f.LineText, f.TextColumn = lineText(buf[:n], max(lineAt-base, 0), o.start)
+					f.TextColumn += base + max(lineAt-base, 0) - lineAt
+					lastLine, lastCol, lastFrom = line, f.TextColumn, lineAt+f.TextColumn-1
+				}
 			}
 		}
 		if eof {

@@ -1,0 +1,25 @@
+package scanner
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Findings on one line share its text, and a long line is cut around the match.
+func TestLineTextSharing(t *testing.T) {
+	dir := t.TempDir()
+	long := strings.Repeat("x", 3000) + " LegacyRun"
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("a LegacyRun b LegacyRun\n"+long+"\n"), 0o644)
+	e := mustCompile(t, &RuleSet{Rules: []Rule{{ID: "r", Tokens: []string{"LegacyRun"}}}})
+	res, _ := e.Scan(context.Background(), Options{Root: dir})
+	f := res.Findings
+	if len(f) != 3 || f[0].LineText != "a LegacyRun b LegacyRun" || f[1].LineText != f[0].LineText || f[1].TextColumn != 1 {
+		t.Fatalf("%+v", f)
+	}
+	if f[2].TextColumn != 3002 || !strings.HasPrefix(f[2].LineText, "LegacyRun") {
+		t.Fatalf("long line: col %d text %.20q", f[2].TextColumn, f[2].LineText)
+	}
+}
