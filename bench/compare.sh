@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Builds nolegacyruns and the read-only floor, generates the corpora once
-# (seeded, under bench/corpus/, never committed) and prints the comparison
-# with ripgrep. Needs rg and hyperfine (Debian: apt-get install ripgrep
-# hyperfine); installs nothing itself. Not part of go test.
+# (seeded, never committed) and prints the comparison with ripgrep. Needs rg
+# and hyperfine (Debian: apt-get install ripgrep hyperfine); installs nothing
+# itself. Not part of go test.
 #
-#   bench/compare.sh              all rows (about 2 GB of disk)
-#   ROUNDS=3 RUNS=3 bench/compare.sh
+# The corpora live outside this repository (CORPUS, default
+# $TMPDIR/nolegacyruns-bench): inside it, git would treat them as ignored
+# files of this checkout instead of trees of their own.
+#
+#   bench/compare.sh              all rows (about 3 GB of disk)
+#   ROUNDS=3 RUNS=3 CORPUS=/data/bench bench/compare.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for t in rg hyperfine; do
   command -v "$t" >/dev/null || { echo "compare.sh: $t is not installed (apt-get install ripgrep hyperfine)" >&2; exit 1; }
 done
-C=bench/corpus
+C="${CORPUS:-${TMPDIR:-/tmp}/nolegacyruns-bench}"
 mkdir -p "$C" "$C/work"
 go build -o "$C/nolegacyruns" ./cmd/nolegacyruns
 go build -o "$C/floor" ./bench/floor
@@ -20,11 +24,12 @@ go build -o "$C/floor" ./bench/floor
 scales=()
 for n in 1 2 4 8; do
   d="$C/scale-$n"
-  [ -d "$d" ] || go run ./bench/gen -shape tree -files $((n * 8750)) -seed $n -tokens 9 -out "$d"
-  scales+=("$(pwd)/$d")
+  # No planted tokens: memory should depend on findings, not on bytes.
+  [ -d "$d" ] || go run ./bench/gen -shape tree -files $((n * 8750)) -seed $n -tokens 9 -plant 0 -out "$d"
+  scales+=("$d")
 done
 # Warm the page cache.
 cat $(find "$C/laravel" "$C/tree" "${scales[@]}" -type f) > /dev/null 2>&1 || true
-go run ./bench/compare -bin "$(pwd)/$C/nolegacyruns" -floor "$(pwd)/$C/floor" \
-  -laravel "$(pwd)/$C/laravel" -tree "$(pwd)/$C/tree" -scales "$(IFS=,; echo "${scales[*]}")" \
-  -rounds "${ROUNDS:-5}" -runs "${RUNS:-3}" -work "$(pwd)/$C/work"
+go run ./bench/compare -bin "$C/nolegacyruns" -floor "$C/floor" \
+  -laravel "$C/laravel" -tree "$C/tree" -scales "$(IFS=,; echo "${scales[*]}")" \
+  -rounds "${ROUNDS:-5}" -runs "${RUNS:-3}" -work "$C/work"

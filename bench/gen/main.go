@@ -18,6 +18,7 @@ var (
 	files  = flag.Int("files", 70000, "tree shape: number of files (70,000 is about 1 GB)")
 	logMB  = flag.Int("log", 50, "laravel shape: size of storage/logs/laravel.log in MB")
 	vendor = flag.Int("vendor", 15000, "laravel shape: files under vendor/")
+	plant  = flag.Int("plant", 20000, "plant a default-rules token about once per this many words; 0 plants none")
 	tokens = flag.Int("tokens", 5000, "write this many tokens, one a line, to OUT.tokens; the first 9 are the default rules' tokens")
 )
 
@@ -49,7 +50,7 @@ func (g *gen) line() {
 		if i > 0 {
 			g.w.WriteByte(' ')
 		}
-		if g.r.Intn(20000) == 0 {
+		if *plant > 0 && g.r.Intn(*plant) == 0 {
 			g.w.WriteString(legacy[g.r.Intn(len(legacy))])
 			continue
 		}
