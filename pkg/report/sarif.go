@@ -35,10 +35,11 @@ type sarifTool struct {
 }
 
 type sarifDriver struct {
-	Name           string      `json:"name"`
-	Version        string      `json:"version,omitempty"`
-	InformationURI string      `json:"informationUri"`
-	Rules          []sarifRule `json:"rules"`
+	Name            string      `json:"name"`
+	Version         string      `json:"version,omitempty"`
+	SemanticVersion string      `json:"semanticVersion,omitempty"`
+	InformationURI  string      `json:"informationUri"`
+	Rules           []sarifRule `json:"rules"`
 }
 
 type sarifText struct {
@@ -102,9 +103,16 @@ func level(s scanner.Severity) string {
 func (SARIF) Write(w io.Writer, r *Report) error {
 	driver := sarifDriver{
 		Name:           r.Tool,
-		Version:        r.Version,
 		InformationURI: "https://github.com/tenantatlas/nolegacyruns",
 		Rules:          []sarifRule{},
+	}
+	if r.Version != "" {
+		// SARIF viewers compare versions numerically: "1.2.0", not "v1.2.0".
+		v := strings.TrimPrefix(r.Version, "v")
+		if v == "devel" {
+			v = "0.0.0-devel"
+		}
+		driver.Version, driver.SemanticVersion = v, v
 	}
 	index := map[string]int{}
 	for _, rule := range r.Rules {
