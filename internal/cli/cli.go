@@ -2,6 +2,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -17,6 +18,8 @@ import (
 	"time"
 
 	"github.com/tenantatlas/nolegacyruns"
+	"github.com/tenantatlas/nolegacyruns/internal/atomicfile"
+	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
 	"github.com/tenantatlas/nolegacyruns/pkg/config"
 	"github.com/tenantatlas/nolegacyruns/pkg/gitsrc"
 	"github.com/tenantatlas/nolegacyruns/pkg/report"
@@ -82,6 +85,13 @@ type options struct {
 	reports     []reportSpec
 	installHook bool
 	force       bool
+	baseline    string
+	writeBase   string
+	strict      bool
+	fix         bool
+	dryRun      bool
+	init        bool
+	explain     string
 	paths       []string
 }
 
@@ -128,6 +138,10 @@ Examples:
   nolegacyruns --diff origin/main --report sarif=results.sarif
                                         a pull request: new findings only, plus SARIF
   nolegacyruns --install-hook           run --staged before every commit
+  nolegacyruns --write-baseline .nolegacyruns-baseline.json
+                                        accept today's findings; only new ones fail
+  nolegacyruns --fix --dry-run          show the mechanical fixes as a diff
+  nolegacyruns --explain legacy-run-types
 
 Flags:
 `
@@ -149,6 +163,13 @@ func newFlags(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.Var(reportFlag{o}, "report", "also write a report to a file: `format=file` (repeatable), e.g. sarif=results.sarif")
 	fs.BoolVar(&o.installHook, "install-hook", false, "write a git pre-commit hook that runs nolegacyruns --staged, and exit")
 	fs.BoolVar(&o.force, "force", false, "with --install-hook: replace an existing hook")
+	fs.StringVar(&o.baseline, "baseline", "", "report only findings not recorded in this baseline `file` (default: the rule file's baseline:, else "+baseline.DefaultFile+" in the root if it exists)")
+	fs.StringVar(&o.writeBase, "write-baseline", "", "record the current findings in `file` and exit 0; writing again prunes stale entries")
+	fs.BoolVar(&o.strict, "strict", false, "make unused suppressions errors, not warnings")
+	fs.BoolVar(&o.fix, "fix", false, "rewrite findings whose rule has a fix: for their token, in place")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "with --fix: print a unified diff and change nothing")
+	fs.BoolVar(&o.init, "init", false, "write a commented starter "+config.FileName+" in the current folder, and exit")
+	fs.StringVar(&o.explain, "explain", "", "print a `rule`'s message, hint, tokens, match mode, scope and fixes, and exit")
 	return fs
 }
 
@@ -197,6 +218,7 @@ func (c *command) report(err error) {
 	var ce *config.Error
 	var ge *gitsrc.Error
 	var be *gitsrc.BaseError
+	var ble *baseline.Error
 	switch {
 	case errors.As(err, &ue):
 		c.errorf("%s", ue.msg)
@@ -204,6 +226,9 @@ func (c *command) report(err error) {
 	case errors.As(err, &ce):
 		c.errorf("%v", err)
 		c.hint("fix the rule file; see the rule file section of the README, or run nolegacyruns --init for a template")
+	case errors.As(err, &ble):
+		c.errorf("%v", err)
+		c.hint("write the baseline again with --write-baseline, or pass --baseline with the right file")
 	case errors.As(err, &be):
 		c.errorf("%v", err)
 		c.hint("in CI, fetch the full history (actions/checkout with fetch-depth: 0, or GIT_DEPTH: 0 on GitLab) and pass a ref that exists, like origin/main")
@@ -253,9 +278,19 @@ func (c *command) run(ctx context.Context, args []string) (int, error) {
 	if o.installHook {
 		return c.installHook(ctx)
 	}
+	if o.init {
+		return c.initConfig()
+	}
+	if err := c.checkModes(); err != nil {
+		return ExitTrouble, err
+	}
 	cfg, root, err := c.loadConfig()
 	if err != nil {
 		return ExitTrouble, err
+	}
+	cfg.Rules.StrictSuppressions = o.strict
+	if o.explain != "" {
+		return c.explainRule(cfg, o.explain)
 	}
 	if o.listRules {
 		fmt.Fprintf(c.env.Stdout, "# rule file: %s\n# root: %s\n%s", cfg.Path, root, config.Describe(&cfg.Rules))
@@ -275,6 +310,13 @@ func (c *command) run(ctx context.Context, args []string) (int, error) {
 			sopt.Skip = append(sopt.Skip, r) // the rule file lists every token
 		}
 	}
+	for _, b := range []string{c.baselineFile(cfg, root), o.writeBase} {
+		if b != "" {
+			if r, err := c.rel(root, b); err == nil {
+				sopt.Skip = append(sopt.Skip, r) // and so does the baseline
+			}
+		}
+	}
 	res, err := eng.Scan(ctx, sopt)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -292,7 +334,21 @@ func (c *command) run(ctx context.Context, args []string) (int, error) {
 		}
 		res.Findings = kept
 	}
-	return c.output(cfg, eng, res)
+	return c.finish(ctx, cfg, root, eng, res)
+}
+
+// checkModes rejects flag combinations that cannot mean anything.
+func (c *command) checkModes() error {
+	o := &c.opt
+	switch {
+	case o.dryRun && !o.fix:
+		return &usageError{msg: "--dry-run only goes with --fix", hint: "run nolegacyruns --fix --dry-run"}
+	case o.fix && o.staged:
+		return &usageError{msg: "--fix rewrites the work tree, so it cannot fix what --staged reads from the index", hint: "run nolegacyruns --fix, review, then git add"}
+	case o.fix && o.writeBase != "":
+		return &usageError{msg: "--fix and --write-baseline do not go together", hint: "fix first, then write the baseline"}
+	}
+	return nil
 }
 
 // loadConfig finds the rule file and the root.
@@ -522,11 +578,68 @@ func (c *command) gitSources(ctx context.Context, root, top string, rels []strin
 
 func sortStrings(s []string) { sort.Strings(s) }
 
-func (c *command) output(cfg *config.Config, eng *scanner.Engine, res *scanner.Result) (int, error) {
+// finish applies the baseline, writes a baseline or fixes, then reports.
+func (c *command) finish(ctx context.Context, cfg *config.Config, root string, eng *scanner.Engine, res *scanner.Result) (int, error) {
+	o := &c.opt
 	rep := &report.Report{
 		Tool: "nolegacyruns", Version: Version(), Rules: eng.Rules(),
 		Findings: res.Findings, Errors: res.Errors, Stats: res.Stats,
 	}
+	if o.writeBase != "" {
+		if len(res.Errors) > 0 {
+			for _, e := range res.Errors {
+				c.errorf("%s: %v", report.QuotePath(e.Path), e.Err)
+			}
+			return ExitTrouble, &usageError{msg: "some files could not be read, so the baseline would be incomplete", hint: "fix their permissions or exclude them, then write the baseline again"}
+		}
+		b := baseline.New(res.Findings)
+		if err := b.Save(c.abs(o.writeBase)); err != nil {
+			return ExitTrouble, fmt.Errorf("writing the baseline: %w", err)
+		}
+		n := 0
+		for _, e := range b.Entries {
+			n += e.Count
+		}
+		c.errorf("recorded %s in %s", plural(n, "finding", "findings"), o.writeBase)
+		return ExitClean, nil
+	}
+	if name := c.baselineFile(cfg, root); name != "" {
+		b, err := baseline.Load(name)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return ExitTrouble, &usageError{msg: fmt.Sprintf("baseline %s does not exist", name), hint: "create it with --write-baseline " + name}
+			}
+			return ExitTrouble, err
+		}
+		rep.Stale = b.Apply(rep.Findings)
+	}
+	if o.fix {
+		return c.fix(ctx, root, rep)
+	}
+	return c.output(rep)
+}
+
+// baselineFile is the baseline in effect: --baseline, the rule file's
+// baseline:, or the default file if it exists in the root.
+func (c *command) baselineFile(cfg *config.Config, root string) string {
+	switch {
+	case c.opt.baseline != "":
+		return c.abs(c.opt.baseline)
+	case cfg.Baseline != "":
+		if filepath.IsAbs(cfg.Baseline) {
+			return cfg.Baseline
+		}
+		return filepath.Join(filepath.Dir(c.abs(cfg.Path)), cfg.Baseline)
+	}
+	def := filepath.Join(root, baseline.DefaultFile)
+	if _, err := os.Stat(def); err == nil {
+		return def
+	}
+	return ""
+}
+
+// output writes the reports and the summary, and picks the exit status.
+func (c *command) output(rep *report.Report) (int, error) {
 	f, _ := report.Lookup(c.opt.format)
 	if t, ok := f.(*report.Text); ok {
 		t.Color = c.opt.color == "always" || (c.opt.color == "auto" && c.env.IsTerminal && c.env.Getenv("NO_COLOR") == "")
@@ -539,16 +652,19 @@ func (c *command) output(cfg *config.Config, eng *scanner.Engine, res *scanner.R
 			return ExitTrouble, err
 		}
 	}
-	for _, e := range res.Errors {
+	for _, e := range rep.Errors {
 		c.errorf("%s: %v", report.QuotePath(e.Path), e.Err)
 	}
 	counts := rep.Count()
 	if !c.opt.quiet {
 		c.summary(rep, counts)
 	}
+	if rep.Stale > 0 {
+		c.hint("%s in the baseline no longer occur; run --write-baseline again to prune them", plural(rep.Stale, "recorded finding", "recorded findings"))
+	}
 	switch {
-	case len(res.Errors) > 0:
-		c.hint("%d file(s) could not be read, so the scan is incomplete; fix their permissions or exclude them in the rule file", len(res.Errors))
+	case len(rep.Errors) > 0:
+		c.hint("%d file(s) could not be read, so the scan is incomplete; fix their permissions or exclude them in the rule file", len(rep.Errors))
 		return ExitTrouble, nil
 	case counts.Errors > 0:
 		return ExitFindings, nil
@@ -566,39 +682,40 @@ func plural(n int, one, many string) string {
 func (c *command) summary(rep *report.Report, n report.Counts) {
 	took := time.Since(c.start).Round(time.Millisecond)
 	scanned := plural(rep.Stats.FilesScanned, "file", "files") + " scanned in " + took.String()
-	if len(rep.Findings) == 0 {
-		c.errorf("no findings; %s", scanned)
+	var quiet []string
+	if n.Suppressed > 0 {
+		quiet = append(quiet, fmt.Sprintf("%d suppressed", n.Suppressed))
+	}
+	if n.Baselined > 0 {
+		quiet = append(quiet, fmt.Sprintf("%d in the baseline", n.Baselined))
+	}
+	if rep.Stale > 0 {
+		quiet = append(quiet, fmt.Sprintf("%d stale in the baseline", rep.Stale))
+	}
+	also := ""
+	if len(quiet) > 0 {
+		also = " (" + strings.Join(quiet, ", ") + ")"
+	}
+	if total := n.Errors + n.Warnings; total == 0 {
+		c.errorf("no findings%s; %s", also, scanned)
 	} else {
-		c.errorf("%s (%s, %s) in %s; %s", plural(len(rep.Findings), "finding", "findings"),
+		c.errorf("%s (%s, %s) in %s%s; %s", plural(total, "finding", "findings"),
 			plural(n.Errors, "error", "errors"), plural(n.Warnings, "warning", "warnings"),
-			plural(n.Files, "file", "files"), scanned)
+			plural(n.Files, "file", "files"), also, scanned)
 	}
 	if rep.Stats.FilesScanned == 0 && len(c.opt.paths) == 0 && !c.opt.staged && c.opt.diff == "" {
 		c.hint("no file matched the rule file's include globs; check include and exclude, or the --root")
 	}
 }
 
-// writeReport writes one --report file through a temporary file and a
-// rename, so a reader never sees half a report.
+// writeReport writes one --report file atomically.
 func (c *command) writeReport(r reportSpec, rep *report.Report) error {
 	f, _ := report.Lookup(r.format)
-	path := c.abs(r.file)
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("writing the %s report: %w", r.format, err)
+	var buf bytes.Buffer
+	if err := f.Write(&buf, rep); err != nil {
+		return err
 	}
-	err = f.Write(tmp, rep)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := atomicfile.Write(c.abs(r.file), buf.Bytes(), 0o644, nil); err != nil {
 		return fmt.Errorf("writing the %s report to %s: %w", r.format, r.file, err)
 	}
 	return nil

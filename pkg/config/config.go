@@ -159,6 +159,7 @@ func Parse(name string, data []byte) (*Config, error) {
 		rs.Rules = append(rs.Rules, r)
 	}
 	p.rule = ""
+	rs.RequireReason = c.RequireReason
 	if _, err := scanner.Compile(rs); err != nil {
 		// Everything Compile checks was checked above with a position.
 		return nil, p.errf(root, "%v", err)
@@ -299,6 +300,8 @@ func (p *parser) parseRule(n *yaml.Node) (scanner.Rule, error) {
 			haveID = true
 			if r.ID, err = p.str(v, "id"); err == nil && !idRE.MatchString(r.ID) {
 				err = p.errf(v, "id %q must be lowercase letters, digits and dashes, starting with a letter or digit", r.ID)
+			} else if err == nil && scanner.Reserved(r.ID) {
+				err = p.errf(v, "id %q is reserved for a built-in rule", r.ID)
 			}
 		case "message":
 			haveMsg = true
@@ -397,6 +400,14 @@ func (p *parser) parseFix(n *yaml.Node, r *scanner.Rule, tokens map[string]int) 
 		s, err := p.str(v, "a replacement")
 		if err != nil {
 			return err
+		}
+		if strings.ContainsAny(s, "\n\r") {
+			return p.errf(v, "the replacement %q contains a line break", s)
+		}
+		for _, t := range r.Tokens {
+			if strings.Contains(s, t) || (r.IgnoreCase && strings.Contains(strings.ToLower(s), strings.ToLower(t))) {
+				return p.errf(v, "the replacement %q still contains the token %q, so --fix would never finish", s, t)
+			}
 		}
 		r.Fix[key] = s
 		return nil

@@ -17,12 +17,12 @@ var _ Format = GitHub{}
 func (GitHub) Write(w io.Writer, r *Report) error {
 	bw := bufio.NewWriter(w)
 	ew := &errWriter{w: bw}
-	for _, f := range r.Findings {
+	for _, f := range r.Active() {
 		cmd := "error"
 		if f.Rule.Severity.String() == "warning" {
 			cmd = "warning"
 		}
-		msg := fmt.Sprintf("%s: %q", f.Rule.Message, f.Match)
+		msg := fmt.Sprintf("%s: %q", Message(f), f.Match)
 		if f.Rule.Hint != "" {
 			msg += "\nhint: " + f.Rule.Hint
 		}

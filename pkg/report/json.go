@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"strings"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
 
 // JSON is one document: {"version":1,"findings":[...],"summary":{...}}.
@@ -19,6 +21,9 @@ type jsonFinding struct {
 	Match     string `json:"match"`
 	Message   string `json:"message"`
 	Hint      string `json:"hint,omitempty"`
+	// Suppressed findings only: "inSource" or "baseline", and the reason.
+	Suppression   string `json:"suppression,omitempty"`
+	Justification string `json:"justification,omitempty"`
 }
 
 type jsonError struct {
@@ -31,6 +36,9 @@ type jsonSummary struct {
 	Findings          int `json:"findings"`
 	Errors            int `json:"errors"`
 	Warnings          int `json:"warnings"`
+	Suppressed        int `json:"suppressed"`
+	Baselined         int `json:"baselined"`
+	StaleBaseline     int `json:"stale_baseline"`
 	FilesWithFindings int `json:"files_with_findings"`
 	FilesBinary       int `json:"files_binary"`
 	FilesSkipped      int `json:"files_skipped"`
@@ -40,6 +48,7 @@ type jsonSummary struct {
 type jsonDoc struct {
 	Version    int           `json:"version"`
 	Findings   []jsonFinding `json:"findings"`
+	Suppressed []jsonFinding `json:"suppressed"`
 	ReadErrors []jsonError   `json:"read_errors"`
 	Summary    jsonSummary   `json:"summary"`
 }
@@ -49,11 +58,15 @@ func (JSON) Write(w io.Writer, r *Report) error {
 	c := r.Count()
 	doc := jsonDoc{
 		Version:    1,
-		Findings:   make([]jsonFinding, 0, len(r.Findings)),
+		Findings:   []jsonFinding{},
+		Suppressed: []jsonFinding{},
 		ReadErrors: make([]jsonError, 0, len(r.Errors)),
 		Summary: jsonSummary{
 			FilesScanned:      r.Stats.FilesScanned,
-			Findings:          len(r.Findings),
+			Findings:          c.Errors + c.Warnings,
+			Suppressed:        c.Suppressed,
+			Baselined:         c.Baselined,
+			StaleBaseline:     r.Stale,
 			Errors:            c.Errors,
 			Warnings:          c.Warnings,
 			FilesWithFindings: c.Files,
@@ -63,11 +76,17 @@ func (JSON) Write(w io.Writer, r *Report) error {
 		},
 	}
 	for _, f := range r.Findings {
-		doc.Findings = append(doc.Findings, jsonFinding{
+		jf := jsonFinding{
 			Path: validUTF8(f.Path), Line: f.Line, Column: f.Column, EndColumn: f.EndColumn,
 			Rule: f.Rule.ID, Severity: f.Rule.Severity.String(), Match: validUTF8(f.Match),
-			Message: f.Rule.Message, Hint: f.Rule.Hint,
-		})
+			Message: Message(f), Hint: f.Rule.Hint,
+		}
+		if f.Suppression == nil {
+			doc.Findings = append(doc.Findings, jf)
+			continue
+		}
+		jf.Suppression, jf.Justification = suppressionKind(f.Suppression), validUTF8(f.Suppression.Justification)
+		doc.Suppressed = append(doc.Suppressed, jf)
 	}
 	for _, e := range r.Errors {
 		doc.ReadErrors = append(doc.ReadErrors, jsonError{Path: validUTF8(e.Path), Error: e.Err.Error()})
@@ -81,3 +100,10 @@ func (JSON) Write(w io.Writer, r *Report) error {
 // validUTF8 keeps JSON lossless for the common case and valid always: invalid
 // bytes become U+FFFD (encoding/json would do the same silently).
 func validUTF8(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
+
+func suppressionKind(s *scanner.Suppression) string {
+	if s.Kind == "external" {
+		return "baseline"
+	}
+	return s.Kind
+}

@@ -18,11 +18,15 @@ type Report struct {
 	Findings []scanner.Finding
 	Errors   []scanner.FileError
 	Stats    scanner.Stats
+	Stale    int // baseline entries that no longer occur
 }
 
-// Counts summarises findings by severity.
+// Counts summarises the reported findings by severity; suppressed ones are
+// counted apart.
 type Counts struct {
 	Errors, Warnings, Files int
+	Suppressed              int // by a directive in the code
+	Baselined               int // by the baseline file
 }
 
 // Count tallies the findings of a report.
@@ -30,6 +34,14 @@ func (r *Report) Count() Counts {
 	var c Counts
 	files := map[string]bool{}
 	for _, f := range r.Findings {
+		switch {
+		case f.Suppression != nil && f.Suppression.Kind == "external":
+			c.Baselined++
+			continue
+		case f.Suppression != nil:
+			c.Suppressed++
+			continue
+		}
 		if f.Rule.Severity == scanner.SeverityWarning {
 			c.Warnings++
 		} else {
@@ -82,6 +94,25 @@ func Names() string {
 		n = append(n, s.Name)
 	}
 	return strings.Join(n, ", ")
+}
+
+// Active returns the findings that are reported: not suppressed.
+func (r *Report) Active() []scanner.Finding {
+	out := make([]scanner.Finding, 0, len(r.Findings))
+	for _, f := range r.Findings {
+		if f.Suppression == nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Message is a finding's message with the detail of built-in rules.
+func Message(f scanner.Finding) string {
+	if f.Detail != "" {
+		return f.Rule.Message + ": " + f.Detail
+	}
+	return f.Rule.Message
 }
 
 // usedRules returns the rules that findings refer to, sorted by id.

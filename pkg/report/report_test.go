@@ -39,7 +39,13 @@ func sample() *Report {
 				LineText: "$t = 'inventory.sync';", TextColumn: 1},
 			{Path: "app/\xffbad<&>.php", Line: 2, Column: 1, EndColumn: 17, Rule: ruleErr, Match: "InventorySyncRun",
 				LineText: "InventorySyncRun \x01", TextColumn: 1},
+			{Path: "database/migrations/1.php", Line: 4, Column: 22, EndColumn: 38, Rule: ruleErr, Match: "InventorySyncRun",
+				LineText: "Schema::dropIfExists(InventorySyncRun::TABLE); // nolegacyruns:ignore legacy-run-symbols -- the cut-over migration",
+				TextColumn: 1, Suppression: &scanner.Suppression{Kind: "inSource", Justification: "the cut-over migration"}},
+			{Path: "app/Old.php", Line: 7, Column: 1, EndColumn: 17, Rule: ruleErr, Match: "InventorySyncRun",
+				LineText: "InventorySyncRun::first();", TextColumn: 1, Suppression: &scanner.Suppression{Kind: "external"}},
 		},
+		Stale: 2,
 		Errors: []scanner.FileError{{Path: "app/locked.php", Err: errors.New("permission denied")}},
 		Stats:  scanner.Stats{FilesScanned: 4},
 	}
@@ -133,6 +139,9 @@ func TestSARIFContent(t *testing.T) {
 	if res[0].PartialFingerprints["nolegacyruns/v1"] == res[1].PartialFingerprints["nolegacyruns/v1"] {
 		t.Error("different lines share a fingerprint")
 	}
+	if len(res) != 6 {
+		t.Errorf("SARIF keeps suppressed results, marked; got %d results", len(res))
+	}
 }
 
 // A finding's fingerprint does not change when lines move; a second copy of
@@ -158,7 +167,7 @@ func TestGitHubEscaping(t *testing.T) {
 	if !strings.Contains(out, want) {
 		t.Errorf("missing escaped line %q in:\n%s", want, out)
 	}
-	if strings.Count(out, "\n") != 4 {
+	if strings.Count(out, "\n") != 4 { // suppressed findings are not annotated
 		t.Errorf("want one line per finding:\n%s", out)
 	}
 }
@@ -173,7 +182,7 @@ func TestXMLParsesBack(t *testing.T) {
 	for _, f := range cs.Files {
 		n += len(f.Errors)
 	}
-	if n != 4 || cs.Files[0].Errors[0].Line != 3 || cs.Files[0].Errors[0].Source != "nolegacyruns.legacy-run-symbols" {
+	if n != 4 || cs.Files[0].Errors[0].Line != 3  || cs.Files[0].Errors[0].Source != "nolegacyruns.legacy-run-symbols" {
 		t.Errorf("checkstyle %+v", cs)
 	}
 	var ju juSuites
@@ -191,7 +200,8 @@ func TestJSONParsesBack(t *testing.T) {
 	if err := json.Unmarshal(render(t, "json", sample()), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if len(doc.Findings) != 4 || doc.Summary.Errors != 3 || doc.Summary.Warnings != 1 || doc.Summary.ReadErrors != 1 {
+	if len(doc.Findings) != 4 || doc.Summary.Errors != 3 || doc.Summary.Warnings != 1 || doc.Summary.ReadErrors != 1 ||
+		len(doc.Suppressed) != 2 || doc.Summary.Suppressed != 1 || doc.Summary.Baselined != 1 || doc.Summary.StaleBaseline != 2 {
 		t.Errorf("json %+v", doc.Summary)
 	}
 }

@@ -59,12 +59,18 @@ type sarifRuleConf struct {
 }
 
 type sarifResult struct {
-	RuleID              string            `json:"ruleId"`
-	RuleIndex           int               `json:"ruleIndex"`
-	Level               string            `json:"level"`
-	Message             sarifText         `json:"message"`
-	Locations           []sarifLocation   `json:"locations"`
-	PartialFingerprints map[string]string `json:"partialFingerprints"`
+	RuleID              string             `json:"ruleId"`
+	RuleIndex           int                `json:"ruleIndex"`
+	Level               string             `json:"level"`
+	Message             sarifText          `json:"message"`
+	Locations           []sarifLocation    `json:"locations"`
+	PartialFingerprints map[string]string  `json:"partialFingerprints"`
+	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+}
+
+type sarifSuppression struct {
+	Kind          string `json:"kind"`
+	Justification string `json:"justification,omitempty"`
 }
 
 type sarifLocation struct {
@@ -132,7 +138,7 @@ func (SARIF) Write(w io.Writer, r *Report) error {
 	fps := Fingerprints(r.Findings)
 	for i, f := range r.Findings {
 		start, end := UTF16Columns(f)
-		msg := fmt.Sprintf("%s: %q", f.Rule.Message, validUTF8(f.Match))
+		msg := fmt.Sprintf("%s: %q", Message(f), validUTF8(f.Match))
 		if f.Rule.Hint != "" {
 			msg += " (hint: " + f.Rule.Hint + ")"
 		}
@@ -147,6 +153,9 @@ func (SARIF) Write(w io.Writer, r *Report) error {
 			}}},
 			PartialFingerprints: map[string]string{"nolegacyruns/v1": fps[i]},
 		})
+		if s := f.Suppression; s != nil {
+			run.Results[len(run.Results)-1].Suppressions = []sarifSuppression{{Kind: s.Kind, Justification: validUTF8(s.Justification)}}
+		}
 	}
 	log := sarifLog{
 		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",

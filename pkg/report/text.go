@@ -36,7 +36,7 @@ func (t *Text) paint(code, s string) string {
 func (t *Text) Write(w io.Writer, r *Report) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	ew := &errWriter{w: bw}
-	for _, f := range r.Findings {
+	for _, f := range r.Active() {
 		sev := f.Rule.Severity.String()
 		code := red
 		if f.Rule.Severity == scanner.SeverityWarning {
@@ -44,7 +44,7 @@ func (t *Text) Write(w io.Writer, r *Report) error {
 		}
 		ew.printf("%s: %s: %s: %s (%s)\n",
 			t.paint(bold, QuotePath(f.Path)+":"+strconv.Itoa(f.Line)+":"+strconv.Itoa(f.Column)),
-			t.paint(code, sev), f.Rule.Message, strconv.Quote(f.Match), f.Rule.ID)
+			t.paint(code, sev), Message(f), strconv.Quote(f.Match), f.Rule.ID)
 		if f.Rule.Hint != "" {
 			ew.printf("    %s %s\n", t.paint(dim, "hint:"), f.Rule.Hint)
 		}

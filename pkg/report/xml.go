@@ -43,14 +43,14 @@ type csError struct {
 // Write implements Format.
 func (Checkstyle) Write(w io.Writer, r *Report) error {
 	root := csRoot{Version: "4.3"}
-	for _, f := range r.Findings {
+	for _, f := range r.Active() {
 		if n := len(root.Files); n == 0 || root.Files[n-1].Name != xmlText(f.Path) {
 			root.Files = append(root.Files, csFile{Name: xmlText(f.Path)})
 		}
 		cf := &root.Files[len(root.Files)-1]
 		cf.Errors = append(cf.Errors, csError{
 			Line: f.Line, Column: f.Column, Severity: f.Rule.Severity.String(),
-			Message: xmlText(fmt.Sprintf("%s: %q", f.Rule.Message, f.Match)),
+			Message: xmlText(fmt.Sprintf("%s: %q", Message(f), f.Match)),
 			Source:  "nolegacyruns." + f.Rule.ID,
 		})
 	}
@@ -87,14 +87,14 @@ type juFailure struct {
 // Write implements Format.
 func (JUnit) Write(w io.Writer, r *Report) error {
 	s := juSuite{Name: "nolegacyruns"}
-	for _, f := range r.Findings {
+	for _, f := range r.Active() {
 		where := fmt.Sprintf("%s:%d:%d", f.Path, f.Line, f.Column)
 		c := juCase{Name: xmlText(where + " " + f.Rule.ID), Classname: "nolegacyruns." + f.Rule.ID, File: xmlText(f.Path)}
-		text := xmlText(fmt.Sprintf("%s: %s: %q\n%s", where, f.Rule.Message, f.Match, f.Rule.Hint))
+		text := xmlText(fmt.Sprintf("%s: %s: %q\n%s", where, Message(f), f.Match, f.Rule.Hint))
 		if f.Rule.Severity.String() == "warning" {
 			c.SystemOut = "warning: " + text
 		} else {
-			c.Failure = &juFailure{Message: xmlText(f.Rule.Message), Type: f.Rule.ID, Text: text}
+			c.Failure = &juFailure{Message: xmlText(Message(f)), Type: f.Rule.ID, Text: text}
 			s.Failures++
 		}
 		s.Cases = append(s.Cases, c)

@@ -25,7 +25,9 @@ type matcher struct {
 	word   []bool // per rule
 	exact  finder // case-sensitive patterns; nil if none
 	fold   *foldFinder
-	maxLen int // most bytes one match can span
+	maxLen int // most bytes one match can span, or a directive is read
+
+	directive int32 // the pseudo-rule of the suppression marker, or -1
 }
 
 // finder reports every occurrence of its patterns that starts at or after from.
@@ -33,9 +35,17 @@ type finder interface {
 	find(hay []byte, from int, dst []occ) []occ
 }
 
-func newMatcher(rules []Rule) *matcher {
-	m := &matcher{rules: rules, word: make([]bool, len(rules))}
+// newMatcher compiles the rules' tokens; with directives, it also finds the
+// suppression marker, as a pattern of the pseudo-rule len(rules).
+func newMatcher(rules []Rule, directives bool) *matcher {
+	m := &matcher{rules: rules, word: make([]bool, len(rules)+1), directive: -1}
 	var exact, fold []int32
+	if directives {
+		m.directive = int32(len(rules))
+		exact = append(exact, int32(len(m.pats)))
+		m.pats = append(m.pats, pattern{tok: Directive, rule: m.directive})
+		m.maxLen = directiveSpan
+	}
 	for ri, r := range rules {
 		m.word[ri] = r.Match == Word
 		for _, t := range r.Tokens {

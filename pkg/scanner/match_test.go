@@ -59,7 +59,7 @@ func validAt(r Rule, text []byte, p, q int) bool {
 func finderVariants(m *matcher) map[string]finder {
 	var ids []int32
 	for i, p := range m.pats {
-		if !m.rules[p.rule].IgnoreCase {
+		if p.rule == m.directive || !m.rules[p.rule].IgnoreCase {
 			ids = append(ids, int32(i))
 		}
 	}
@@ -98,7 +98,9 @@ func fastFind(t testing.TB, r Rule, text []byte) [][2]int {
 		occs := m.occurrences(text, 0, nil)
 		var out [][2]int
 		for _, o := range m.selectMatches(text, occs, len(text), nil, map[int32]int{}, 0) {
-			out = append(out, [2]int{o.start, o.end})
+			if m.pats[o.pat].rule != m.directive {
+				out = append(out, [2]int{o.start, o.end})
+			}
 		}
 		if firstName == "" {
 			first, firstName = out, name

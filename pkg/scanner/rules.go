@@ -64,16 +64,23 @@ type RuleSet struct {
 	Include []string // empty means every file
 	Exclude []string
 	Rules   []Rule
+	// RequireReason makes a suppression without "-- reason" a finding.
+	RequireReason bool
+	// StrictSuppressions makes unused suppressions errors, not warnings.
+	StrictSuppressions bool
 }
 
 // Engine is a compiled, immutable rule set; it is safe for concurrent use.
 type Engine struct {
-	rules []Rule
-	m     *matcher
-	sc    *scope
+	rules         []Rule // the rule set's, then the built-in ones
+	user          int    // how many of rules come from the rule set
+	m             *matcher
+	sc            *scope
+	requireReason bool
 }
 
-// Rules returns the compiled rules in configuration order.
+// Rules returns the compiled rules in configuration order, then the
+// built-in unused-suppression and invalid-suppression rules.
 func (e *Engine) Rules() []Rule { return e.rules }
 
 // Compile validates a rule set and builds its matcher.
@@ -93,6 +100,9 @@ func Compile(rs *RuleSet) (*Engine, error) {
 		if seen[r.ID] {
 			return nil, fmt.Errorf("rule %q: duplicate id", r.ID)
 		}
+		if Reserved(r.ID) {
+			return nil, fmt.Errorf("rule %q: the id is reserved for a built-in rule", r.ID)
+		}
 		seen[r.ID] = true
 		if len(r.Tokens) == 0 {
 			return nil, fmt.Errorf("rule %q: no tokens", r.ID)
@@ -109,8 +119,9 @@ func Compile(rs *RuleSet) (*Engine, error) {
 			return nil, fmt.Errorf("rule %q: %v", r.ID, err)
 		}
 	}
-	rules := append([]Rule(nil), rs.Rules...)
-	return &Engine{rules: rules, m: newMatcher(rules), sc: newScope(rs)}, nil
+	rules := append(append([]Rule(nil), rs.Rules...), builtinRules(rs.StrictSuppressions)...)
+	return &Engine{rules: rules, user: len(rs.Rules), m: newMatcher(rules, true), sc: newScope(rs),
+		requireReason: rs.RequireReason}, nil
 }
 
 // CheckToken reports why a token cannot be matched, or nil.

@@ -45,7 +45,12 @@ type Finding struct {
 	EndColumn int    // column just after the match
 	Rule      *Rule
 	Match     string // the text as it stands in the file
-	LineText  string // the line, without its line break, capped at 1 KiB
+	// Detail says more for built-in rules: what is wrong with a suppression.
+	Detail string
+	// Suppression is set when a directive or the baseline silences this
+	// finding; reports count it apart and SARIF marks it.
+	Suppression *Suppression
+	LineText    string // the line, without its line break, capped at 1 KiB
 	// TextColumn is the byte column where LineText starts: 1 unless the line
 	// was cut because the match sits more than 1 KiB into it.
 	TextColumn int
@@ -456,8 +461,10 @@ func (w *worker) search(rel string, active []bool, r reader) {
 		lastFrom int // absolute offset where that text starts
 	)
 	if active != nil {
-		isActive = func(r int32) bool { return active[r] }
+		isActive = func(r int32) bool { return int(r) >= len(active) || active[r] }
 	}
+	first0 := len(w.findings)
+	var dirs []directive
 	countTo := func(abs int) {
 		seg := buf[counted-base : abs-base]
 		if k := bytes.Count(seg, nl); k > 0 {
@@ -500,6 +507,18 @@ func (w *worker) search(rel string, active []bool, r reader) {
 			for _, o := range m.selectMatches(buf[:n], w.occs, cut-base, isActive, next, base) {
 				countTo(base + o.start)
 				col := base + o.start - lineAt + 1
+				if m.pats[o.pat].rule == m.directive {
+					end := o.start + min(directiveSpan, len(buf[o.start:n]))
+					if k := bytes.IndexByte(buf[o.start:end], '\n'); k >= 0 {
+						end = o.start + k
+					}
+					if d, ok := parseDirective(string(buf[o.start:end])); ok {
+						d.line, d.col = line, col
+						d.alone = lineAt >= base && onlyPunctuation(buf[lineAt-base:o.start])
+						dirs = append(dirs, d)
+					}
+					continue
+				}
 				w.findings = append(w.findings, Finding{
 					Path:      rel,
 					Line:      line,
@@ -533,6 +552,9 @@ func (w *worker) search(rel string, active []bool, r reader) {
 		scanFrom = cut
 	}
 	w.stats.FilesScanned++
+	if len(dirs) > 0 {
+		w.findings = append(w.findings[:first0], w.s.e.applySuppressions(w.findings[first0:], dirs, rel)...)
+	}
 }
 
 var nl = []byte{'\n'}
@@ -560,7 +582,7 @@ func lineText(buf []byte, start, at int) (string, int) {
 // Floor walks and reads the files of opt exactly as Scan does, but searches
 // nothing: the physical floor that benchmarks measure Scan against.
 func Floor(ctx context.Context, opt Options) (Stats, error) {
-	e := &Engine{m: &matcher{}, sc: newScope(&RuleSet{})}
+	e := &Engine{m: &matcher{directive: -1}, sc: newScope(&RuleSet{})}
 	res, err := e.Scan(ctx, opt)
 	if err != nil {
 		return Stats{}, err

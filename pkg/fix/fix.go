@@ -1,0 +1,216 @@
+// Package fix rewrites findings that their rule knows a replacement for, safely: verified, atomic, idempotent.
+package fix
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/tenantatlas/nolegacyruns/internal/atomicfile"
+	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+)
+
+// Replacement returns what a finding's rule replaces its match with.
+func Replacement(f scanner.Finding) (string, bool) {
+	if r, ok := f.Rule.Fix[f.Match]; ok {
+		return r, true
+	}
+	if f.Rule.IgnoreCase {
+		for tok, r := range f.Rule.Fix {
+			if strings.EqualFold(tok, f.Match) {
+				return r, true
+			}
+		}
+	}
+	return "", false
+}
+
+// Fixable reports whether --fix may touch a finding: reported (not
+// suppressed or baselined) and with a replacement.
+func Fixable(f scanner.Finding) bool {
+	_, ok := Replacement(f)
+	return ok && f.Suppression == nil
+}
+
+// File is what happened to one file.
+type File struct {
+	Path    string
+	Fixed   []scanner.Finding // rewritten (or, in a dry run, would be)
+	Skipped string            // why the file was left alone, if it was
+	Diff    string            // unified diff, in a dry run
+}
+
+// ErrChanged says a file is not what was scanned any more.
+var ErrChanged = errors.New("changed on disk since it was scanned; left alone, run again")
+
+// Apply fixes the fixable findings under root, one file at a time. With
+// dryRun it only computes the diffs. Files are processed in path order.
+func Apply(ctx context.Context, root string, findings []scanner.Finding, dryRun bool) ([]File, error) {
+	byPath := map[string][]scanner.Finding{}
+	for _, f := range findings {
+		if Fixable(f) {
+			byPath[f.Path] = append(byPath[f.Path], f)
+		}
+	}
+	paths := make([]string, 0, len(byPath))
+	for p := range byPath {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	var out []File
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		res := File{Path: p}
+		diff, err := fixFile(filepath.Join(root, filepath.FromSlash(p)), p, byPath[p], dryRun)
+		if err != nil {
+			res.Skipped = err.Error()
+		} else {
+			res.Fixed, res.Diff = byPath[p], diff
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+func fixFile(name, rel string, fs []scanner.Finding, dryRun bool) (string, error) {
+	before, err := os.Lstat(name)
+	if err != nil {
+		return "", err
+	}
+	if !before.Mode().IsRegular() {
+		return "", errors.New("not a regular file")
+	}
+	old, err := os.ReadFile(name)
+	if err != nil {
+		return "", err
+	}
+	starts := lineStarts(old)
+	type edit struct {
+		off, end int
+		repl     string
+	}
+	var edits []edit
+	for _, f := range fs {
+		if f.Line > len(starts) {
+			return "", ErrChanged
+		}
+		off := starts[f.Line-1] + f.Column - 1
+		end := off + len(f.Match)
+		if end > len(old) || string(old[off:end]) != f.Match {
+			return "", ErrChanged
+		}
+		r, _ := Replacement(f)
+		edits = append(edits, edit{off, end, r})
+	}
+	sort.Slice(edits, func(i, j int) bool { return edits[i].off < edits[j].off })
+	var b bytes.Buffer
+	at := 0
+	for _, e := range edits {
+		if e.off < at {
+			return "", errors.New("overlapping fixes")
+		}
+		b.Write(old[at:e.off])
+		b.WriteString(e.repl)
+		at = e.end
+	}
+	b.Write(old[at:])
+	fixed := b.Bytes()
+	if dryRun {
+		return UnifiedDiff(rel, old, fixed), nil
+	}
+	err = atomicfile.Write(name, fixed, before.Mode().Perm(), func(tmp string) error {
+		keepOwner(tmp, before)
+		// Last look: a file edited while we worked is left alone.
+		now, err := os.Lstat(name)
+		if err != nil || !os.SameFile(before, now) || now.Size() != before.Size() || !now.ModTime().Equal(before.ModTime()) {
+			return ErrChanged
+		}
+		return nil
+	})
+	return "", err
+}
+
+func lineStarts(b []byte) []int {
+	starts := []int{0}
+	for i, c := range b {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
+}
+
+// UnifiedDiff renders a diff of two versions of a file whose lines were
+// edited in place (fixes never add or remove lines), with 3 lines of context.
+func UnifiedDiff(path string, old, new []byte) string {
+	a, b := splitLines(old), splitLines(new)
+	if len(a) != len(b) {
+		return fmt.Sprintf("--- a/%s\n+++ b/%s\n(line counts differ)\n", path, path)
+	}
+	var changed []int
+	for i := range a {
+		if a[i] != b[i] {
+			changed = append(changed, i)
+		}
+	}
+	if len(changed) == 0 {
+		return ""
+	}
+	var w strings.Builder
+	fmt.Fprintf(&w, "--- a/%s\n+++ b/%s\n", path, path)
+	const ctx = 3
+	for i := 0; i < len(changed); {
+		from := max(changed[i]-ctx, 0)
+		j := i
+		for j+1 < len(changed) && changed[j+1]-changed[j] <= 2*ctx {
+			j++
+		}
+		to := min(changed[j]+ctx, len(a)-1)
+		fmt.Fprintf(&w, "@@ -%d,%d +%d,%d @@\n", from+1, to-from+1, from+1, to-from+1)
+		k := i
+		for l := from; l <= to; l++ {
+			if k <= j && changed[k] == l {
+				writeLine(&w, '-', a[l])
+				writeLine(&w, '+', b[l])
+				k++
+			} else {
+				writeLine(&w, ' ', a[l])
+			}
+		}
+		i = j + 1
+	}
+	return w.String()
+}
+
+func writeLine(w *strings.Builder, prefix byte, line string) {
+	w.WriteByte(prefix)
+	if s, ok := strings.CutSuffix(line, "\n"); ok {
+		w.WriteString(s)
+		w.WriteByte('\n')
+		return
+	}
+	w.WriteString(line)
+	w.WriteString("\n\\ No newline at end of file\n")
+}
+
+// splitLines keeps each line's "\n".
+func splitLines(b []byte) []string {
+	var out []string
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			out = append(out, string(b))
+			break
+		}
+		out = append(out, string(b[:i+1]))
+		b = b[i+1:]
+	}
+	return out
+}
