@@ -242,6 +242,15 @@ func (c *command) report(err error) {
 	}
 }
 
+// display shortens an absolute path to one relative to the current folder,
+// when it is inside it.
+func (c *command) display(p string) string {
+	if r, err := filepath.Rel(c.env.Dir, p); err == nil && !strings.HasPrefix(r, "..") {
+		return filepath.ToSlash(r)
+	}
+	return p
+}
+
 func (c *command) abs(p string) string {
 	if filepath.IsAbs(p) {
 		return filepath.Clean(p)
@@ -606,8 +615,12 @@ func (c *command) finish(ctx context.Context, cfg *config.Config, root string, e
 	if name := c.baselineFile(cfg, root); name != "" {
 		b, err := baseline.Load(name)
 		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				return ExitTrouble, &usageError{msg: fmt.Sprintf("baseline %s does not exist", name), hint: "create it with --write-baseline " + name}
+			var be *baseline.Error
+			switch {
+			case errors.Is(err, os.ErrNotExist):
+				return ExitTrouble, &usageError{msg: fmt.Sprintf("baseline %s does not exist", c.display(name)), hint: "create it with --write-baseline " + c.display(name)}
+			case errors.As(err, &be):
+				be.File = c.display(be.File)
 			}
 			return ExitTrouble, err
 		}

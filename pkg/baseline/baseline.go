@@ -91,6 +91,12 @@ func Parse(name string, data []byte) (*File, error) {
 			line, col = position(data, se.Offset)
 		case errors.As(err, &te):
 			line, col = position(data, te.Offset)
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			// encoding/json gives no offset here; point at the field's name.
+			name := strings.TrimPrefix(err.Error(), "json: unknown field ")
+			if i := bytes.Index(data, []byte(name)); i >= 0 {
+				line, col = position(data, int64(i))
+			}
 		}
 		return nil, &Error{File: name, Line: line, Col: col, Msg: "invalid baseline: " + strings.TrimPrefix(err.Error(), "json: ")}
 	}

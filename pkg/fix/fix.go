@@ -174,15 +174,24 @@ func UnifiedDiff(path string, old, new []byte) string {
 		}
 		to := min(changed[j]+ctx, len(a)-1)
 		fmt.Fprintf(&w, "@@ -%d,%d +%d,%d @@\n", from+1, to-from+1, from+1, to-from+1)
-		k := i
-		for l := from; l <= to; l++ {
-			if k <= j && changed[k] == l {
-				writeLine(&w, '-', a[l])
-				writeLine(&w, '+', b[l])
-				k++
-			} else {
+		for l := from; l <= to; {
+			if a[l] == b[l] {
 				writeLine(&w, ' ', a[l])
+				l++
+				continue
 			}
+			// A run of changed lines: all removals, then all additions.
+			run := l
+			for run <= to && a[run] != b[run] {
+				run++
+			}
+			for x := l; x < run; x++ {
+				writeLine(&w, '-', a[x])
+			}
+			for x := l; x < run; x++ {
+				writeLine(&w, '+', b[x])
+			}
+			l = run
 		}
 		i = j + 1
 	}

@@ -40,12 +40,12 @@ func sample() *Report {
 			{Path: "app/\xffbad<&>.php", Line: 2, Column: 1, EndColumn: 17, Rule: ruleErr, Match: "InventorySyncRun",
 				LineText: "InventorySyncRun \x01", TextColumn: 1},
 			{Path: "database/migrations/1.php", Line: 4, Column: 22, EndColumn: 38, Rule: ruleErr, Match: "InventorySyncRun",
-				LineText: "Schema::dropIfExists(InventorySyncRun::TABLE); // nolegacyruns:ignore legacy-run-symbols -- the cut-over migration",
+				LineText:   "Schema::dropIfExists(InventorySyncRun::TABLE); // nolegacyruns:ignore legacy-run-symbols -- the cut-over migration",
 				TextColumn: 1, Suppression: &scanner.Suppression{Kind: "inSource", Justification: "the cut-over migration"}},
 			{Path: "app/Old.php", Line: 7, Column: 1, EndColumn: 17, Rule: ruleErr, Match: "InventorySyncRun",
 				LineText: "InventorySyncRun::first();", TextColumn: 1, Suppression: &scanner.Suppression{Kind: "external"}},
 		},
-		Stale: 2,
+		Stale:  2,
 		Errors: []scanner.FileError{{Path: "app/locked.php", Err: errors.New("permission denied")}},
 		Stats:  scanner.Stats{FilesScanned: 4},
 	}
@@ -182,7 +182,7 @@ func TestXMLParsesBack(t *testing.T) {
 	for _, f := range cs.Files {
 		n += len(f.Errors)
 	}
-	if n != 4 || cs.Files[0].Errors[0].Line != 3  || cs.Files[0].Errors[0].Source != "nolegacyruns.legacy-run-symbols" {
+	if n != 4 || cs.Files[0].Errors[0].Line != 3 || cs.Files[0].Errors[0].Source != "nolegacyruns.legacy-run-symbols" {
 		t.Errorf("checkstyle %+v", cs)
 	}
 	var ju juSuites

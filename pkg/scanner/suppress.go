@@ -77,8 +77,8 @@ func parseDirective(text string) (d directive, ok bool) {
 		return d, false
 	}
 	d.text = strings.TrimSpace(text)
-	spec, reason, _ := strings.Cut(rest, "--")
-	d.reason = trimCommentEnd(strings.TrimSpace(reason))
+	spec, reason, _ := strings.Cut(trimCommentEnd(strings.TrimSpace(rest)), "--")
+	d.reason = strings.TrimSpace(reason)
 	// The rule list is ids separated by commas (and spaces after them); it
 	// ends at the first word that cannot be a rule id.
 	for _, id := range strings.FieldsFunc(trimCommentEnd(spec), func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {

@@ -1,0 +1,74 @@
+package baseline
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+)
+
+var rule = &scanner.Rule{ID: "r"}
+
+func finding(path string, line int, text string) scanner.Finding {
+	return scanner.Finding{Path: path, Line: line, Rule: rule, Match: "Tok", LineText: text}
+}
+
+func TestApply(t *testing.T) {
+	b := New([]scanner.Finding{finding("a", 3, "  Tok();"), finding("a", 9, "x = Tok;"), finding("b", 1, "Tok")})
+	tests := []struct {
+		name     string
+		now      []scanner.Finding
+		reported int
+		stale    int
+	}{
+		{"unchanged", []scanner.Finding{finding("a", 3, "  Tok();"), finding("a", 9, "x = Tok;"), finding("b", 1, "Tok")}, 0, 0},
+		{"lines moved and re-indented", []scanner.Finding{finding("a", 30, "\tTok();"), finding("a", 90, "x = Tok;"), finding("b", 7, "Tok")}, 0, 0},
+		{"a second copy is new", []scanner.Finding{finding("a", 3, "Tok();"), finding("a", 4, "Tok();"), finding("a", 9, "x = Tok;"), finding("b", 1, "Tok")}, 1, 0},
+		{"gone is stale", []scanner.Finding{finding("a", 3, "Tok();")}, 0, 2},
+		{"other file is new", []scanner.Finding{finding("c", 3, "Tok();")}, 1, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stale := b.Apply(tt.now)
+			reported := 0
+			for _, f := range tt.now {
+				if f.Suppression == nil {
+					reported++
+				}
+			}
+			if reported != tt.reported || stale != tt.stale {
+				t.Errorf("reported %d stale %d, want %d and %d", reported, stale, tt.reported, tt.stale)
+			}
+		})
+	}
+}
+
+func TestWriteIsStableAndParses(t *testing.T) {
+	fs := []scanner.Finding{finding("b", 1, "Tok"), finding("a", 3, "Tok();"), finding("a", 4, "Tok();")}
+	var one, two bytes.Buffer
+	New(fs).Write(&one)
+	New([]scanner.Finding{fs[2], fs[0], fs[1]}).Write(&two)
+	if one.String() != two.String() {
+		t.Fatal("baseline depends on finding order")
+	}
+	b, err := Parse("x.json", one.Bytes())
+	if err != nil || len(b.Entries) != 2 || b.Entries[0].Count != 2 || b.Entries[0].Path != "a" {
+		t.Fatalf("parsed %+v err %v", b, err)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{`{"version": 2, "findings": []}`, "x.json: baseline version 2 is not supported"},
+		{"{\"version\": 1,\n \"findings\": [{\"rule\": 3}]}", "x.json:2:"},
+		{`{"version": 1, "findings": [{"rule":"r","path":"p","match":"m","line":"l","count":0}]}`, "count of at least 1"},
+		{`{"version": 1} {}`, "text after the JSON document"},
+		{`[`, "x.json:1:2: invalid baseline"},
+	} {
+		_, err := Parse("x.json", []byte(tt.in))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: err %v, want %q", tt.in, err, tt.want)
+		}
+	}
+}

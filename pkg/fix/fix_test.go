@@ -1,0 +1,95 @@
+package fix
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+)
+
+func scan(t *testing.T, root string) []scanner.Finding {
+	t.Helper()
+	e, err := scanner.Compile(&scanner.RuleSet{Rules: []scanner.Rule{{ID: "types", Match: scanner.Word,
+		Tokens: []string{"inventory.sync"}, Fix: map[string]string{"inventory.sync": "inventory_sync"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Scan(context.Background(), scanner.Options{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Findings
+}
+
+func TestApply(t *testing.T) {
+	root := t.TempDir()
+	name := filepath.Join(root, "a.php")
+	os.WriteFile(name, []byte("a 'inventory.sync'\nb inventory.sync c inventory.sync"), 0o600)
+	files, err := Apply(context.Background(), root, scan(t, root), false)
+	if err != nil || len(files) != 1 || len(files[0].Fixed) != 3 || files[0].Skipped != "" {
+		t.Fatalf("files %+v err %v", files, err)
+	}
+	got, _ := os.ReadFile(name)
+	if string(got) != "a 'inventory_sync'\nb inventory_sync c inventory_sync" {
+		t.Fatalf("fixed to %q", got)
+	}
+	if fi, _ := os.Stat(name); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
+	}
+	// Idempotent: nothing left to fix.
+	if f := scan(t, root); len(f) != 0 {
+		t.Fatalf("second scan found %v", f)
+	}
+	left, _ := filepath.Glob(filepath.Join(root, ".nolegacyruns-*"))
+	if len(left) != 0 {
+		t.Fatalf("temporary files left: %v", left)
+	}
+}
+
+// A file that changed after the scan is left alone and reported.
+func TestApplySkipsChangedFile(t *testing.T) {
+	root := t.TempDir()
+	name := filepath.Join(root, "a.php")
+	os.WriteFile(name, []byte("x = 'inventory.sync'\n"), 0o644)
+	fs := scan(t, root)
+	edited := "// a line added by someone else\nx = 'inventory.sync'\n"
+	os.WriteFile(name, []byte(edited), 0o644)
+	files, err := Apply(context.Background(), root, fs, false)
+	if err != nil || len(files) != 1 || !strings.Contains(files[0].Skipped, "changed on disk") {
+		t.Fatalf("files %+v err %v", files, err)
+	}
+	if got, _ := os.ReadFile(name); string(got) != edited {
+		t.Fatalf("file was rewritten: %q", got)
+	}
+}
+
+func TestDryRunChangesNothing(t *testing.T) {
+	root := t.TempDir()
+	name := filepath.Join(root, "a.php")
+	os.WriteFile(name, []byte("x = 'inventory.sync'"), 0o644)
+	files, _ := Apply(context.Background(), root, scan(t, root), true)
+	want := "--- a/a.php\n+++ b/a.php\n@@ -1,1 +1,1 @@\n-x = 'inventory.sync'\n\\ No newline at end of file\n+x = 'inventory_sync'\n\\ No newline at end of file\n"
+	if len(files) != 1 || files[0].Diff != want {
+		t.Fatalf("diff %q", files[0].Diff)
+	}
+	if got, _ := os.ReadFile(name); string(got) != "x = 'inventory.sync'" {
+		t.Fatal("dry run wrote the file")
+	}
+}
+
+func TestCancelledBeforeAnyFile(t *testing.T) {
+	root := t.TempDir()
+	os.WriteFile(filepath.Join(root, "a.php"), []byte("inventory.sync"), 0o644)
+	fs := scan(t, root)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Apply(ctx, root, fs, false); err == nil {
+		t.Fatal("no error after cancel")
+	}
+	if got, _ := os.ReadFile(filepath.Join(root, "a.php")); string(got) != "inventory.sync" {
+		t.Fatal("file changed after cancel")
+	}
+}
