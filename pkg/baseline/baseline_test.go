@@ -64,7 +64,7 @@ func TestParseErrors(t *testing.T) {
 		{"{\"version\": 1,\n \"findings\": [{\"rule\": 3}]}", "x.json:2:"},
 		{`{"version": 1, "findings": [{"rule":"r","path":"p","match":"m","line":"l","count":0}]}`, "count of at least 1"},
 		{`{"version": 1} {}`, "text after the JSON document"},
-		{`[`, "x.json:1:2: invalid baseline"},
+		{`[`, "x.json:1:1: invalid baseline: unexpected EOF"},
 	} {
 		_, err := Parse("x.json", []byte(tt.in))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
