@@ -3,16 +3,20 @@ package scanner
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -489,6 +493,10 @@ func (w *worker) search(rel string, active []bool, r reader) {
 		}
 		if first {
 			first = false
+			if order := utf16Order(buf[:n]); order != nil {
+				w.searchUTF16(rel, active, order, buf[:n], r, eof)
+				return
+			}
 			if bytes.IndexByte(buf[:min(n, binaryProbe)], 0) >= 0 {
 				w.stats.FilesBinary++
 				return
@@ -558,6 +566,49 @@ func (w *worker) search(rel string, active []bool, r reader) {
 }
 
 var nl = []byte{'\n'}
+
+// maxUTF16 bounds the UTF-16 files decoded in memory.
+const maxUTF16 = 256 << 20
+
+// utf16Order returns the byte order a UTF-16 byte order mark announces.
+func utf16Order(b []byte) binary.ByteOrder {
+	switch {
+	case len(b) >= 2 && b[0] == 0xFF && b[1] == 0xFE:
+		return binary.LittleEndian
+	case len(b) >= 2 && b[0] == 0xFE && b[1] == 0xFF:
+		return binary.BigEndian
+	}
+	return nil
+}
+
+// searchUTF16 decodes a UTF-16 file with a byte order mark to UTF-8 and
+// searches that; lines and columns are those of the UTF-8 text.
+func (w *worker) searchUTF16(rel string, active []bool, order binary.ByteOrder, head []byte, r reader, eof bool) {
+	data := append([]byte(nil), head...)
+	for !eof {
+		if len(data) > maxUTF16 {
+			w.fail(rel, fmt.Errorf("UTF-16 file larger than %d MiB; convert it to UTF-8 or exclude it", maxUTF16>>20))
+			return
+		}
+		data = slices.Grow(data, 64<<10)
+		k, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+k]
+		if err != nil && !isEOF(err) {
+			w.fail(rel, err)
+			return
+		}
+		eof = k == 0 || err != nil
+	}
+	units := make([]uint16, (len(data)-2)/2)
+	for i := range units {
+		units[i] = order.Uint16(data[2+2*i:])
+	}
+	text := []byte(string(utf16.Decode(units)))
+	if len(data)%2 == 1 {
+		text = utf8.AppendRune(text, utf8.RuneError) // a dangling byte
+	}
+	w.search(rel, active, bytes.NewReader(text))
+}
 
 // lineText returns the line around buf[at] that starts at buf[start],
 // without its line break, capped at maxLineText bytes, and the offset of its

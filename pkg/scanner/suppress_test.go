@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -46,4 +47,36 @@ func TestOnlyPunctuation(t *testing.T) {
 			t.Errorf("%q: %v", in, got)
 		}
 	}
+}
+
+// FuzzDirective: parsing never panics, ids are well-formed, and a directive
+// inside a scanned file never makes a token in its own text count.
+func FuzzDirective(f *testing.F) {
+	for _, s := range []string{"nolegacyruns:ignore a -- why", "nolegacyruns:ignore-file a,b -- x */",
+		"nolegacyruns:ignore", "nolegacyruns:ignored", "nolegacyruns:ignore a -->", "nolegacyruns:ignore LegacyRun"} {
+		f.Add(s)
+	}
+	e, _ := Compile(&RuleSet{Rules: []Rule{{ID: "a", Tokens: []string{"LegacyRun"}}}})
+	f.Fuzz(func(t *testing.T, text string) {
+		d, ok := parseDirective(Directive + text)
+		if ok {
+			for _, id := range d.rules {
+				if !ruleIDLike(id) {
+					t.Fatalf("rule id %q", id)
+				}
+			}
+			if d.problem == "" && len(d.rules) == 0 {
+				t.Fatal("no rules and no problem")
+			}
+		}
+		line := "// " + Directive + strings.ReplaceAll(text, "\n", " ") + "\n"
+		s := &scan{e: e}
+		w := &worker{s: s, buf: make([]byte, 64<<10)}
+		w.search("f", nil, strings.NewReader(line))
+		for _, f := range w.findings {
+			if f.Rule.ID == "a" && f.Suppression == nil {
+				t.Fatalf("a token inside the directive counted: %+v", f)
+			}
+		}
+	})
 }
