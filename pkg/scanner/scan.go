@@ -570,8 +570,13 @@ var nl = []byte{'\n'}
 // maxUTF16 bounds the UTF-16 files decoded in memory.
 const maxUTF16 = 256 << 20
 
-// utf16Order returns the byte order a UTF-16 byte order mark announces.
+// utf16Order returns the byte order of a UTF-16 file: a byte order mark,
+// then NUL bytes, which any ASCII in UTF-16 has. Text that merely starts
+// with the bytes FF FE is not UTF-16.
 func utf16Order(b []byte) binary.ByteOrder {
+	if bytes.IndexByte(b, 0) < 0 {
+		return nil
+	}
 	switch {
 	case len(b) >= 2 && b[0] == 0xFF && b[1] == 0xFE:
 		return binary.LittleEndian
