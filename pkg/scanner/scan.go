@@ -478,6 +478,9 @@ func (w *worker) search(rel string, active []bool, r reader) {
 		counted = abs
 	}
 	for {
+		if w.s.stopped.Load() {
+			return // cancelled: the result is thrown away
+		}
 		for n < len(buf) && !eof {
 			k, err := r.Read(buf[n:])
 			n += k

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binary returns a path named nolegacyruns that runs this test binary as the
+// command (testscript.Main dispatches on the name).
+func binary(t *testing.T) string {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "nolegacyruns")
+	if err := os.Symlink(exe, link); err != nil {
+		t.Skip("no symlinks:", err)
+	}
+	return link
+}
+
+// SIGINT stops a scan in the middle of a huge file: exit 130, a message,
+// and no temporary file left behind.
+func TestInterrupt(t *testing.T) {
+	dir := t.TempDir()
+	f, _ := os.Create(filepath.Join(dir, "huge.txt"))
+	f.WriteString(strings.Repeat("text ", 2000))
+	if err := f.Truncate(64 << 30); err != nil {
+		t.Skip("no sparse files:", err)
+	}
+	f.Close()
+	cmd := exec.Command(binary(t), "--no-gitignore", "--report", "sarif=out.sarif", "--config", "rules.yaml")
+	os.WriteFile(filepath.Join(dir, "rules.yaml"), []byte("rules:\n  - {id: a, message: m, tokens: [LegacyRun]}\n"), 0o644)
+	cmd.Dir = dir
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // let it get into the file
+	cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+			t.Fatalf("exit: %v; stderr %q", err, stderr.String())
+		}
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("SIGINT did not stop the scan")
+	}
+	if !strings.Contains(stderr.String(), "nolegacyruns: interrupted") {
+		t.Errorf("stderr %q", stderr.String())
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, ".*"))
+	if _, err := os.Stat(filepath.Join(dir, "out.sarif")); err == nil || len(left) > 0 {
+		t.Errorf("left behind: out.sarif exists=%v, hidden files %v", err == nil, left)
+	}
+}
+
+// A reader that goes away (nolegacyruns | head -1) ends the run quietly.
+func TestClosedStdout(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "app"), 0o755)
+	var b strings.Builder
+	for i := 0; i < 20000; i++ {
+		b.WriteString("BackupScheduleRun\n")
+	}
+	os.WriteFile(filepath.Join(dir, "app", "x.php"), []byte(b.String()), 0o644)
+	cmd := exec.Command(binary(t), "--no-gitignore")
+	cmd.Dir = dir
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	out.Close()
+	cmd.Wait()
+	if !strings.HasPrefix(line, "app/x.php:1:1:") {
+		t.Errorf("first line %q", line)
+	}
+	if s := stderr.String(); strings.Contains(s, "panic") || strings.Contains(s, "goroutine") || strings.Contains(s, "broken pipe") {
+		t.Errorf("not quiet: %q", s)
+	}
+}

@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+func run(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := Env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }, Dir: dir}
+	code = Run(context.Background(), args, env)
+	return code, out.String(), errb.String()
+}
+
+// hostileNames are file names that break naive printers.
+var hostileNames = []string{"a b.php", "c:d.php", "100%.php", "new\nline.php", "bad\xff.php", "-dash.php", "quote\".php", "comma,x.php"}
+
+// Every format stays valid, and prints each hostile name safely.
+func TestHostileFileNames(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "app"), 0o755)
+	for _, n := range hostileNames {
+		if err := os.WriteFile(filepath.Join(dir, "app", n), []byte("<?php BackupScheduleRun::x();\n"), 0o644); err != nil {
+			t.Skipf("file system refuses %q: %v", n, err)
+		}
+	}
+	args := []string{"--no-gitignore", "-q", "--format"}
+
+	code, out, _ := run(t, dir, append(args, "text")...)
+	if code != ExitFindings || strings.Count(out, "\n") != 2*len(hostileNames) {
+		t.Fatalf("text: exit %d, %d lines:\n%s", code, strings.Count(out, "\n"), out)
+	}
+	for _, want := range []string{`"app/new\nline.php":1:7:`, `"app/bad\xff.php":1:7:`, `"app/c:d.php":1:7:`, "app/a b.php:1:7:", "app/-dash.php:1:7:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text: no %q in\n%s", want, out)
+		}
+	}
+
+	_, out, _ = run(t, dir, append(args, "json")...)
+	var doc struct{ Findings []struct{ Path string } }
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Findings) != len(hostileNames) {
+		t.Fatalf("json: %v, %d findings", err, len(doc.Findings))
+	}
+
+	_, out, _ = run(t, dir, append(args, "sarif")...)
+	sch, err := jsonschema.NewCompiler().Compile("../../testdata/sarif-schema-2.1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Fatalf("sarif: %v", err)
+	}
+
+	_, out, _ = run(t, dir, append(args, "github")...)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != len(hostileNames) {
+		t.Fatalf("github: %d lines for %d findings:\n%s", len(lines), len(hostileNames), out)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "::error file=app/") {
+			t.Errorf("github: %q", l)
+		}
+	}
+	if !strings.Contains(out, "file=app/new%0Aline.php,") || !strings.Contains(out, "file=app/c%3Ad.php,") || !strings.Contains(out, "file=app/comma%2Cx.php,") {
+		t.Errorf("github escaping:\n%s", out)
+	}
+
+	for _, f := range []string{"checkstyle", "junit"} {
+		_, out, _ = run(t, dir, append(args, f)...)
+		var v any
+		if err := xml.Unmarshal([]byte(out), &v); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+// A leading dash is a path after --.
+func TestDashPathAfterDoubleDash(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "-rf.php"), []byte("BackupScheduleRun"), 0o644)
+	os.WriteFile(filepath.Join(dir, ".nolegacyruns.yaml"), []byte("rules:\n  - {id: a, message: m, tokens: [BackupScheduleRun]}\n"), 0o644)
+	code, out, errs := run(t, dir, "--no-gitignore", "--", "-rf.php")
+	if code != ExitFindings || !strings.HasPrefix(out, "-rf.php:1:1:") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+}
+
+// Messages follow the house style: prefixed, lowercase, no trailing period,
+// with a hint.
+func TestMessageStyle(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{{"--bogus"}, {"--format", "x"}, {"--config", "missing.yaml"}, {"--dry-run"}, {"--staged"}, {"--explain", "x"}} {
+		code, _, errs := run(t, dir, args...)
+		if code != ExitTrouble {
+			t.Errorf("%v: exit %d", args, code)
+		}
+		lines := strings.Split(strings.TrimSuffix(errs, "\n"), "\n")
+		first := lines[0]
+		msg := strings.TrimPrefix(first, "nolegacyruns: ")
+		if msg == first || msg == "" || strings.HasSuffix(msg, ".") || strings.ToLower(msg[:1]) != msg[:1] {
+			t.Errorf("%v: message %q", args, first)
+		}
+		if len(lines) < 2 || !strings.HasPrefix(lines[len(lines)-1], "hint: ") {
+			t.Errorf("%v: no hint in %q", args, errs)
+		}
+	}
+}
