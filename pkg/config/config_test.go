@@ -1,10 +1,13 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
 
 // Every file in testdata/config/valid loads; every file in invalid fails with
@@ -77,5 +80,72 @@ func TestTooLarge(t *testing.T) {
 	f.Close()
 	if _, err := Load(p); err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// A YAML alias bomb is refused at once: aliases are not supported at all.
+func TestAliasBomb(t *testing.T) {
+	bomb := `a: &a ["x","x","x","x","x","x","x","x","x"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+rules:
+  - {id: a, message: m, tokens: *h}
+`
+	_, err := Parse("bomb.yaml", []byte(bomb))
+	if err == nil || !strings.Contains(err.Error(), "anchors and aliases are not supported") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// bigConfig is a rule file with rules rules of tokens tokens each.
+func bigConfig(rules, tokens int) []byte {
+	var b strings.Builder
+	b.WriteString("rules:\n")
+	for r := 0; r < rules; r++ {
+		fmt.Fprintf(&b, "  - id: rule-%d\n    message: m\n    tokens: [", r)
+		for t := 0; t < tokens; t++ {
+			if t > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "Legacy%dToken%d", r, t)
+		}
+		b.WriteString("]\n")
+	}
+	return []byte(b.String())
+}
+
+func TestBigConfigsLoad(t *testing.T) {
+	for _, c := range []struct{ rules, tokens int }{{10000, 1}, {1, 100000}} {
+		cfg, err := Parse("big.yaml", bigConfig(c.rules, c.tokens))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := scanner.Compile(&cfg.Rules); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBigConfigs measures loading and compiling 10,000 rules, and one
+// rule of 100,000 tokens.
+func BenchmarkBigConfigs(b *testing.B) {
+	for _, c := range []struct{ rules, tokens int }{{10000, 1}, {1, 100000}} {
+		data := bigConfig(c.rules, c.tokens)
+		b.Run(fmt.Sprintf("rules=%d/tokens=%d", c.rules, c.tokens), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				cfg, err := Parse("big.yaml", data)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := scanner.Compile(&cfg.Rules); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
