@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command compare times nolegacyruns against ripgrep and the read-only floor on generated corpora, and prints a markdown table of medians and ratios.
 package main
 

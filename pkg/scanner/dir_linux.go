@@ -8,9 +8,9 @@ import (
 )
 
 // readDir lists a folder with getdents64 into the worker's buffer: no poller
-// registration, no per-entry allocation beyond the name, and file types
+// registration, no allocation per entry (fn gets the name in the buffer), and file types
 // straight from the kernel. typeUnknown asks the caller to lstat.
-func readDir(path string, buf []byte, fn func(name string, typ fs.FileMode)) error {
+func readDir(path string, buf []byte, fn func(name []byte, typ fs.FileMode)) error {
 	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_DIRECTORY|syscall.O_NOFOLLOW, 0)
 	for err == syscall.EINTR {
 		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_DIRECTORY|syscall.O_NOFOLLOW, 0)
@@ -48,7 +48,7 @@ func readDir(path string, buf []byte, fn func(name string, typ fs.FileMode)) err
 			if len(name) == 0 || (len(name) == 1 && name[0] == '.') || (len(name) == 2 && name[0] == '.' && name[1] == '.') {
 				continue
 			}
-			fn(string(name), direntType(typ))
+			fn(name, direntType(typ))
 		}
 	}
 }

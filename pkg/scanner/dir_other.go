@@ -7,7 +7,7 @@ import (
 	"os"
 )
 
-func readDir(path string, _ []byte, fn func(name string, typ fs.FileMode)) error {
+func readDir(path string, _ []byte, fn func(name []byte, typ fs.FileMode)) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -15,7 +15,7 @@ func readDir(path string, _ []byte, fn func(name string, typ fs.FileMode)) error
 	defer f.Close()
 	ents, err := f.ReadDir(-1)
 	for _, e := range ents {
-		fn(e.Name(), e.Type())
+		fn([]byte(e.Name()), e.Type())
 	}
 	return err
 }

@@ -318,7 +318,10 @@ type worker struct {
 	errs     []FileError
 	stats    Stats
 	push     []task
-	names    []string // files of the folder being read
+	arena    []byte   // names of the files of the folder being read
+	spans    [][2]int // each file's name in arena
+	cur      pathRef  // the file being searched
+	pathBuf  []byte   // NUL-terminated absolute path, for openAt
 }
 
 func (w *worker) run() {
@@ -354,16 +357,17 @@ func join(dir, name string) string {
 const typeUnknown = ^fs.FileMode(0)
 
 // readDir lists a folder, queues its subfolders and scans its files itself.
+// File names go into a reused arena: most files are never given a path
+// string of their own, which keeps the garbage, and so the memory, flat.
 func (w *worker) readDir(t task) {
 	sc := w.s.e.sc
-	w.names = w.names[:0]
-	err := readDir(w.s.abs(t.rel), w.buf, func(name string, typ fs.FileMode) {
-		if name == ".git" {
+	w.arena, w.spans = w.arena[:0], w.spans[:0]
+	err := readDir(w.s.abs(t.rel), w.buf, func(name []byte, typ fs.FileMode) {
+		if string(name) == ".git" {
 			return
 		}
-		rel := join(t.rel, name)
 		if typ == typeUnknown {
-			fi, err := os.Lstat(w.s.abs(rel))
+			fi, err := os.Lstat(w.s.abs(join(t.rel, string(name))))
 			if err != nil {
 				return // gone already
 			}
@@ -371,12 +375,14 @@ func (w *worker) readDir(t task) {
 		}
 		switch {
 		case typ.IsDir():
+			rel := join(t.rel, string(name))
 			st := sc.child(t.st, rel)
 			if !sc.prune(st) {
 				w.push = append(w.push, task{rel: rel, dir: true, st: st})
 			}
 		case typ.IsRegular():
-			w.names = append(w.names, rel)
+			w.spans = append(w.spans, [2]int{len(w.arena), len(w.arena) + len(name)})
+			w.arena = append(w.arena, name...)
 		default:
 			// Symlinks are not followed; FIFOs, sockets and devices are never opened.
 			w.stats.FilesSkipped++
@@ -386,12 +392,48 @@ func (w *worker) readDir(t task) {
 		w.fail(t.rel, err)
 		return
 	}
-	for _, rel := range w.names {
+	needPath := len(w.s.skip) > 0 || sc.needsPath(t.st)
+	for _, sp := range w.spans {
 		if w.s.stopped.Load() {
 			return
 		}
-		w.scanFile(rel, t.st, 0, false)
+		name := w.arena[sp[0]:sp[1]]
+		w.cur = pathRef{dir: t.rel, name: name}
+		var rel string
+		if needPath {
+			rel = w.relPath()
+		}
+		in, active := sc.file(t.st, rel)
+		if !in || (needPath && w.s.skip[rel]) {
+			continue
+		}
+		r, err := w.openAt(t.rel, name)
+		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) { // else: vanished since the listing
+				w.fail(w.relPath(), err)
+			} else {
+				w.stats.FilesSkipped++
+			}
+			continue
+		}
+		w.searchCur(active, r)
+		r.Close()
 	}
+}
+
+// pathRef is the file being searched; its path string is made on demand.
+type pathRef struct {
+	dir  string
+	name []byte
+	rel  string
+}
+
+// relPath returns the current file's root-relative path.
+func (w *worker) relPath() string {
+	if w.cur.rel == "" {
+		w.cur.rel = join(w.cur.dir, string(w.cur.name))
+	}
+	return w.cur.rel
 }
 
 // scanFile searches one file. typ is the file's type if known, typeUnknown if not.
@@ -446,6 +488,12 @@ type reader interface {
 // before it, for word boundaries) are carried into the next round, so a token
 // that straddles two reads is still found and memory stays flat.
 func (w *worker) search(rel string, active []bool, r reader) {
+	w.cur = pathRef{rel: rel}
+	w.searchCur(active, r)
+}
+
+// searchCur searches the file that w.cur names.
+func (w *worker) searchCur(active []bool, r reader) {
 	m := w.s.e.m
 	buf := w.buf
 	overlap := m.maxLen + utf8.UTFMax
@@ -486,7 +534,7 @@ func (w *worker) search(rel string, active []bool, r reader) {
 			n += k
 			if err != nil {
 				if !isEOF(err) {
-					w.fail(rel, err)
+					w.fail(w.relPath(), err)
 					return
 				}
 				eof = true
@@ -497,7 +545,7 @@ func (w *worker) search(rel string, active []bool, r reader) {
 		if first {
 			first = false
 			if order := utf16Order(buf[:n]); order != nil {
-				w.searchUTF16(rel, active, order, buf[:n], r, eof)
+				w.searchUTF16(active, order, buf[:n], r, eof)
 				return
 			}
 			if bytes.IndexByte(buf[:min(n, binaryProbe)], 0) >= 0 {
@@ -531,7 +579,7 @@ func (w *worker) search(rel string, active []bool, r reader) {
 					continue
 				}
 				w.findings = append(w.findings, Finding{
-					Path:      rel,
+					Path:      w.relPath(),
 					Line:      line,
 					Column:    col,
 					EndColumn: col + o.end - o.start,
@@ -564,7 +612,7 @@ func (w *worker) search(rel string, active []bool, r reader) {
 	}
 	w.stats.FilesScanned++
 	if len(dirs) > 0 {
-		w.findings = append(w.findings[:first0], w.s.e.applySuppressions(w.findings[first0:], dirs, rel)...)
+		w.findings = append(w.findings[:first0], w.s.e.applySuppressions(w.findings[first0:], dirs, w.relPath())...)
 	}
 }
 
@@ -591,18 +639,18 @@ func utf16Order(b []byte) binary.ByteOrder {
 
 // searchUTF16 decodes a UTF-16 file with a byte order mark to UTF-8 and
 // searches that; lines and columns are those of the UTF-8 text.
-func (w *worker) searchUTF16(rel string, active []bool, order binary.ByteOrder, head []byte, r reader, eof bool) {
+func (w *worker) searchUTF16(active []bool, order binary.ByteOrder, head []byte, r reader, eof bool) {
 	data := append([]byte(nil), head...)
 	for !eof {
 		if len(data) > maxUTF16 {
-			w.fail(rel, fmt.Errorf("UTF-16 file larger than %d MiB; convert it to UTF-8 or exclude it", maxUTF16>>20))
+			w.fail(w.relPath(), fmt.Errorf("UTF-16 file larger than %d MiB; convert it to UTF-8 or exclude it", maxUTF16>>20))
 			return
 		}
 		data = slices.Grow(data, 64<<10)
 		k, err := r.Read(data[len(data):cap(data)])
 		data = data[:len(data)+k]
 		if err != nil && !isEOF(err) {
-			w.fail(rel, err)
+			w.fail(w.relPath(), err)
 			return
 		}
 		eof = k == 0 || err != nil
@@ -615,7 +663,7 @@ func (w *worker) searchUTF16(rel string, active []bool, order binary.ByteOrder, 
 	if len(data)%2 == 1 {
 		text = utf8.AppendRune(text, utf8.RuneError) // a dangling byte
 	}
-	w.search(rel, active, bytes.NewReader(text))
+	w.searchCur(active, bytes.NewReader(text))
 }
 
 // lineText returns the line around buf[at] that starts at buf[start],

@@ -105,6 +105,17 @@ func (sc *scope) prune(st []globState) bool {
 	return true
 }
 
+// needsPath reports whether deciding on a file in a folder of this state
+// needs the file's path: some glob is still undecided.
+func (sc *scope) needsPath(st []globState) bool {
+	for _, g := range st {
+		if g == gMaybe {
+			return true
+		}
+	}
+	return false
+}
+
 func (sc *scope) matches(st []globState, i int, file string) bool {
 	switch st[i] {
 	case gAll:

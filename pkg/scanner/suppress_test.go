@@ -69,6 +69,9 @@ func FuzzDirective(f *testing.F) {
 				t.Fatal("no rules and no problem")
 			}
 		}
+		if !ok {
+			return // not a directive: its text is ordinary text
+		}
 		line := "// " + Directive + strings.ReplaceAll(text, "\n", " ") + "\n"
 		s := &scan{e: e}
 		w := &worker{s: s, buf: make([]byte, 64<<10)}

@@ -1,4 +1,4 @@
-//go:build unix
+//go:build linux
 
 package scanner
 
@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"syscall"
+	"unsafe"
 )
 
 // rawFile reads with plain system calls: no poller registration, no stat,
@@ -45,3 +46,28 @@ func (f rawFile) Read(p []byte) (int, error) {
 func (f rawFile) Close() error { return syscall.Close(int(f)) }
 
 func isEOF(err error) bool { return err == io.EOF }
+
+// openAt opens root/dir/name through the worker's path buffer, so that no
+// path string is allocated for the files that have no finding.
+func (w *worker) openAt(dir string, name []byte) (rawFile, error) {
+	b := append(w.pathBuf[:0], w.s.opt.Root...)
+	if dir != "" {
+		b = append(append(b, '/'), dir...)
+	}
+	b = append(append(append(b, '/'), name...), 0)
+	w.pathBuf = b
+	for {
+		fd, _, errno := syscall.Syscall6(syscall.SYS_OPENAT, atFDCWD, uintptr(unsafe.Pointer(&b[0])),
+			uintptr(syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NOFOLLOW|syscall.O_NONBLOCK), 0, 0, 0)
+		if errno == syscall.EINTR {
+			continue
+		}
+		if errno != 0 {
+			return -1, &os.PathError{Op: "open", Path: string(b[:len(b)-1]), Err: errno}
+		}
+		return rawFile(fd), nil
+	}
+}
+
+// atFDCWD (-100) makes openat resolve relative paths against the current folder.
+const atFDCWD = ^uintptr(99)
