@@ -37,7 +37,8 @@ type Options struct {
 	Open func(path string) ([]byte, error)
 	// Skip lists root-relative files never to scan (the rule file itself).
 	Skip []string
-	// Workers is the number of files read at once; 0 means 4 per CPU.
+	// Workers is the number of files read at once; 0 means 4 per CPU, so
+	// that reads blocked in the kernel overlap with searching.
 	Workers int
 }
 
