@@ -147,7 +147,7 @@ Examples:
 Flags:
 `
 
-func newFlags(o *options, stderr io.Writer) *flag.FlagSet {
+func newFlags(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("nolegacyruns", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&o.config, "config", "", "rule `file` (default: .nolegacyruns.yaml found upwards, else the embedded rules)")
@@ -176,7 +176,7 @@ func newFlags(o *options, stderr io.Writer) *flag.FlagSet {
 
 func printUsage(w io.Writer) {
 	var o options
-	fs := newFlags(&o, w)
+	fs := newFlags(&o)
 	fmt.Fprint(w, usageHead)
 	fs.SetOutput(w)
 	fs.PrintDefaults()
@@ -240,6 +240,7 @@ func (c *command) report(err error) {
 		c.errorf("interrupted")
 	default:
 		c.errorf("%v", err)
+		c.hint("check the file or folder named above, then run again")
 	}
 }
 
@@ -261,7 +262,7 @@ func (c *command) abs(p string) string {
 
 func (c *command) run(ctx context.Context, args []string) (int, error) {
 	o := &c.opt
-	fs := newFlags(o, c.env.Stderr)
+	fs := newFlags(o)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printUsage(c.env.Stdout)
@@ -283,7 +284,7 @@ func (c *command) run(ctx context.Context, args []string) (int, error) {
 		return ExitTrouble, &usageError{msg: fmt.Sprintf("unknown --color %q", o.color), hint: "use auto, always or never"}
 	}
 	if o.jobs < 0 {
-		return ExitTrouble, &usageError{msg: fmt.Sprintf("-j %d is negative", o.jobs), hint: "give -j a positive number of parallel files, or leave it out"}
+		return ExitTrouble, &usageError{msg: fmt.Sprintf("-j %d is negative", o.jobs), hint: "give -j the number of CPUs to use, or leave it out"}
 	}
 	if o.installHook {
 		return c.installHook(ctx)
@@ -546,7 +547,7 @@ func (c *command) gitSources(ctx context.Context, root, top string, rels []strin
 		if o.diff == "" {
 			blobs, err = gitsrc.Staged(ctx, top)
 		} else {
-			sortStrings(files)
+			sort.Strings(files)
 			blobs, err = gitsrc.IndexEntries(ctx, top, files)
 		}
 		if err != nil {
@@ -573,7 +574,7 @@ func (c *command) gitSources(ctx context.Context, root, top string, rels []strin
 			ids[r] = blobs[i].ID
 		}
 	}
-	sortStrings(opt.Files)
+	sort.Strings(opt.Files)
 	if o.staged {
 		want := make([]string, 0, len(ids))
 		for _, id := range ids {
@@ -590,8 +591,6 @@ func (c *command) gitSources(ctx context.Context, root, top string, rels []strin
 	}
 	return opt, func(f scanner.Finding) bool { return rootLines.Has(f.Path, f.Line) }, nil
 }
-
-func sortStrings(s []string) { sort.Strings(s) }
 
 // finish applies the baseline, writes a baseline or fixes, then reports.
 func (c *command) finish(ctx context.Context, cfg *config.Config, root string, eng *scanner.Engine, res *scanner.Result) (int, error) {

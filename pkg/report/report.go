@@ -4,7 +4,6 @@ package report
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
@@ -113,20 +112,6 @@ func Message(f scanner.Finding) string {
 		return f.Rule.Message + ": " + f.Detail
 	}
 	return f.Rule.Message
-}
-
-// usedRules returns the rules that findings refer to, sorted by id.
-func usedRules(r *Report) []*scanner.Rule {
-	seen := map[string]*scanner.Rule{}
-	for _, f := range r.Findings {
-		seen[f.Rule.ID] = f.Rule
-	}
-	out := make([]*scanner.Rule, 0, len(seen))
-	for _, x := range seen {
-		out = append(out, x)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
 }
 
 // errWriter remembers the first write error, so formats can write freely.
