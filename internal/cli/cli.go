@@ -93,6 +93,7 @@ type options struct {
 	dryRun      bool
 	init        bool
 	explain     string
+	pathPrefix  string
 	paths       []string
 }
 
@@ -170,6 +171,7 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.BoolVar(&o.fix, "fix", false, "rewrite findings whose rule has a fix: for their token, in place")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "with --fix: print a unified diff and change nothing")
 	fs.BoolVar(&o.init, "init", false, "write a commented starter "+config.FileName+" in the current folder, and exit")
+	fs.StringVar(&o.pathPrefix, "path-prefix", "", "put `prefix` before every path in the reports, as golangci-lint does (for a --root below the repository, in CI annotations)")
 	fs.StringVar(&o.explain, "explain", "", "print a `rule`'s message, hint, tokens, match mode, scope and fixes, and exit")
 	return fs
 }
@@ -658,6 +660,14 @@ func (c *command) baselineFile(cfg *config.Config, root string) string {
 
 // output writes the reports and the summary, and picks the exit status.
 func (c *command) output(rep *report.Report) (int, error) {
+	if p := strings.Trim(filepath.ToSlash(c.opt.pathPrefix), "/"); p != "" {
+		for i := range rep.Findings {
+			rep.Findings[i].Path = p + "/" + rep.Findings[i].Path
+		}
+		for i := range rep.Errors {
+			rep.Errors[i].Path = p + "/" + rep.Errors[i].Path
+		}
+	}
 	f, _ := report.Lookup(c.opt.format)
 	if t, ok := f.(*report.Text); ok {
 		t.Color = c.opt.color == "always" || (c.opt.color == "auto" && c.env.IsTerminal && c.env.Getenv("NO_COLOR") == "")
