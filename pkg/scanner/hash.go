@@ -93,18 +93,42 @@ func (f *hashFinder) find(hay []byte, from int, dst []occ) []occ {
 }
 
 // next returns the first position at or after i whose 8-byte window hits the
-// bitmap, or the first position without 8 bytes left. It is kept small so
-// that its loop lives in registers.
+// bitmap, or the first position without 8 bytes left. Eight positions are
+// tested from two loads: the window at i+k is lo>>8k | hi<<(64-8k).
 func (f *hashFinder) next(hay []byte, i int) int {
 	mask, shift, bm := f.mask, f.shift&63, f.bits
+	hit := func(w uint64) bool { return inBitmap(bm, ((w&mask)*hashMul)>>shift) }
+	for ; i+16 <= len(hay); i += 8 {
+		lo := binary.LittleEndian.Uint64(hay[i:])
+		hi := binary.LittleEndian.Uint64(hay[i+8:])
+		switch {
+		case hit(lo):
+			return i
+		case hit(lo>>8 | hi<<56):
+			return i + 1
+		case hit(lo>>16 | hi<<48):
+			return i + 2
+		case hit(lo>>24 | hi<<40):
+			return i + 3
+		case hit(lo>>32 | hi<<32):
+			return i + 4
+		case hit(lo>>40 | hi<<24):
+			return i + 5
+		case hit(lo>>48 | hi<<16):
+			return i + 6
+		case hit(lo>>56 | hi<<8):
+			return i + 7
+		}
+	}
 	for ; i+8 <= len(hay); i++ {
-		h := ((binary.LittleEndian.Uint64(hay[i:]) & mask) * hashMul) >> shift
-		if bm[h>>6]&(1<<(h&63)) != 0 {
+		if hit(binary.LittleEndian.Uint64(hay[i:])) {
 			return i
 		}
 	}
 	return i
 }
+
+func inBitmap(bm []uint64, h uint64) bool { return bm[h>>6]&(1<<(h&63)) != 0 }
 
 func (f *hashFinder) verify(hay []byte, i int, w, h uint64, dst []occ) []occ {
 	for e := f.heads[h]; e != 0; {
