@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/tenantatlas/nolegacyruns"
-	"github.com/tenantatlas/nolegacyruns/internal/atomicfile"
+	"github.com/tenantatlas/nolegacyruns/internal/fileio"
 	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
 	"github.com/tenantatlas/nolegacyruns/pkg/config"
 	"github.com/tenantatlas/nolegacyruns/pkg/gitsrc"
@@ -743,7 +743,7 @@ func (c *command) writeReport(r reportSpec, rep *report.Report) error {
 	if err := f.Write(&buf, rep); err != nil {
 		return err
 	}
-	if err := atomicfile.Write(c.abs(r.file), buf.Bytes(), 0o644, nil); err != nil {
+	if err := fileio.Write(c.abs(r.file), buf.Bytes(), 0o644, nil); err != nil {
 		return fmt.Errorf("writing the %s report to %s: %w", r.format, r.file, err)
 	}
 	return nil

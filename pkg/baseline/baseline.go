@@ -7,11 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
-	"github.com/tenantatlas/nolegacyruns/internal/atomicfile"
+	"github.com/tenantatlas/nolegacyruns/internal/fileio"
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
 
@@ -62,17 +61,12 @@ func (e *Error) Error() string {
 
 // Load reads a baseline file.
 func Load(name string) (*File, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxSize {
+	data, err := fileio.ReadLimited(name, MaxSize)
+	if errors.Is(err, fileio.ErrTooLarge) {
 		return nil, &Error{File: name, Msg: fmt.Sprintf("file is larger than %d MiB", MaxSize>>20)}
+	}
+	if err != nil {
+		return nil, err
 	}
 	return Parse(name, data)
 }
@@ -197,5 +191,5 @@ func (b *File) Save(name string) error {
 	if err := b.Write(&buf); err != nil {
 		return err
 	}
-	return atomicfile.Write(name, buf.Bytes(), 0o644, nil)
+	return fileio.Write(name, buf.Bytes(), 0o644, nil)
 }

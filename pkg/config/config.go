@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/tenantatlas/nolegacyruns/internal/fileio"
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 	"go.yaml.in/yaml/v3"
 )
@@ -54,17 +54,12 @@ func (e *Error) Error() string {
 
 // Load reads and parses a rule file.
 func Load(name string) (*Config, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxSize {
+	data, err := fileio.ReadLimited(name, MaxSize)
+	if errors.Is(err, fileio.ErrTooLarge) {
 		return nil, &Error{File: name, Msg: fmt.Sprintf("file is larger than %d MiB", MaxSize>>20)}
+	}
+	if err != nil {
+		return nil, err
 	}
 	return Parse(name, data)
 }

@@ -11,7 +11,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tenantatlas/nolegacyruns/internal/atomicfile"
+	"github.com/tenantatlas/nolegacyruns/internal/fileio"
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
 
@@ -125,7 +125,7 @@ func fixFile(name, rel string, fs []scanner.Finding, dryRun bool) (string, error
 	if dryRun {
 		return UnifiedDiff(rel, old, fixed), nil
 	}
-	err = atomicfile.Write(name, fixed, before.Mode().Perm(), func(tmp string) error {
+	err = fileio.Write(name, fixed, before.Mode().Perm(), func(tmp string) error {
 		keepOwner(tmp, before)
 		// Last look: a file edited while we worked is left alone.
 		now, err := os.Lstat(name)

@@ -6,7 +6,9 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// blockAVX2 has the contract of blockGeneric.
+//go:generate go run gen_anchor.go
+
+// blockAVX2 has the contract of blockGeneric; anchor_amd64.s is generated.
 //
 //go:noescape
 func blockAVX2(hay []byte, i int, t *anchorTab) (int, uint32)

@@ -1,7 +1,9 @@
-// Package atomicfile replaces files so that a reader, or a crash, never sees half of one.
-package atomicfile
+// Package fileio reads files with a size limit and replaces them so that a reader, or a crash, never sees half of one.
+package fileio
 
 import (
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -42,4 +44,25 @@ func Write(name string, data []byte, mode os.FileMode, before func(tmp string) e
 		d.Close()
 	}
 	return nil
+}
+
+// ErrTooLarge says a file is over the limit ReadLimited was given.
+var ErrTooLarge = errors.New("file too large")
+
+// ReadLimited reads a whole file, refusing one larger than limit bytes
+// before reading more than that.
+func ReadLimited(name string, limit int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, ErrTooLarge
+	}
+	return data, nil
 }
