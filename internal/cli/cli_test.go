@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/tenantatlas/nolegacyruns/pkg/report"
+	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
 
 func run(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
@@ -115,6 +117,48 @@ func TestMessageStyle(t *testing.T) {
 		}
 		if len(lines) < 2 || !strings.HasPrefix(lines[len(lines)-1], "hint: ") {
 			t.Errorf("%v: no hint in %q", args, errs)
+		}
+	}
+}
+
+// Files that could not be read make the run fail with exit 2, even with no
+// finding: the guard never passes when it could not look.
+func TestReadErrorsExit2(t *testing.T) {
+	var out, errb bytes.Buffer
+	c := &command{env: Env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}, opt: options{format: "text"}}
+	rep := &report.Report{Tool: "nolegacyruns", Errors: []scanner.FileError{{Path: "app/locked.php", Err: os.ErrPermission}}}
+	code, err := c.output(rep)
+	if err != nil || code != ExitTrouble {
+		t.Fatalf("exit %d err %v", code, err)
+	}
+	for _, want := range []string{"nolegacyruns: app/locked.php: permission denied\n", "hint: 1 file(s) could not be read, so the scan is incomplete"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("stderr %q lacks %q", errb.String(), want)
+		}
+	}
+}
+
+// Colour in auto mode: only on a terminal, and never with NO_COLOR set.
+func TestColourDecision(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "app"), 0o755)
+	os.WriteFile(filepath.Join(dir, "app", "x.php"), []byte("BackupScheduleRun"), 0o644)
+	for _, c := range []struct {
+		terminal bool
+		noColor  string
+		want     bool
+	}{{true, "", true}, {true, "1", false}, {false, "", false}} {
+		var out, errb bytes.Buffer
+		env := Env{Stdout: &out, Stderr: &errb, Dir: dir, IsTerminal: c.terminal,
+			Getenv: func(k string) string {
+				if k == "NO_COLOR" {
+					return c.noColor
+				}
+				return ""
+			}}
+		Run(context.Background(), []string{"--no-gitignore", "-q"}, env)
+		if got := strings.Contains(out.String(), "\x1b["); got != c.want {
+			t.Errorf("terminal=%v NO_COLOR=%q: colour %v", c.terminal, c.noColor, got)
 		}
 	}
 }

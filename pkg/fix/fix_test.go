@@ -93,3 +93,17 @@ func TestCancelledBeforeAnyFile(t *testing.T) {
 		t.Fatal("file changed after cancel")
 	}
 }
+
+// Suppressed and baselined findings are never rewritten.
+func TestSuppressedAndBaselinedUntouched(t *testing.T) {
+	root := t.TempDir()
+	name := filepath.Join(root, "a.php")
+	os.WriteFile(name, []byte("inventory.sync inventory.sync"), 0o644)
+	fs := scan(t, root)
+	fs[0].Suppression = &scanner.Suppression{Kind: "external"}
+	fs[1].Suppression = &scanner.Suppression{Kind: "inSource"}
+	files, _ := Apply(context.Background(), root, fs, false)
+	if got, _ := os.ReadFile(name); len(files) != 0 || string(got) != "inventory.sync inventory.sync" {
+		t.Fatalf("files %+v, content %q", files, got)
+	}
+}
