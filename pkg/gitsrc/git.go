@@ -34,12 +34,14 @@ func FindTop(dir string) (string, bool) {
 
 // safeArgs keep a scanned repository's configuration from running code:
 // no fsmonitor hook, no external diff, no pager.
-var safeArgs = []string{
-	"--no-pager",
-	"-c", "core.fsmonitor=false",
-	"-c", "core.untrackedCache=false",
-	"-c", "core.quotePath=false",
-	"-c", "diff.external=",
+func safeArgs() []string {
+	return []string{
+		"--no-pager",
+		"-c", "core.fsmonitor=false",
+		"-c", "core.untrackedCache=false",
+		"-c", "core.quotePath=false",
+		"-c", "diff.external=",
+	}
 }
 
 // Error is a git command that failed.
@@ -63,7 +65,7 @@ func (e *Error) Error() string {
 
 // run runs git in dir without a shell and returns its standard output.
 func run(ctx context.Context, dir string, stdin []byte, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "git", append(append([]string{}, safeArgs...), args...)...)
+	cmd := exec.CommandContext(ctx, "git", append(safeArgs(), args...)...)
 	cmd.Dir = dir
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)

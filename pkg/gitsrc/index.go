@@ -77,7 +77,7 @@ func ReadBlobs(ctx context.Context, dir string, ids []string) (map[string][]byte
 	for _, id := range ids {
 		in.WriteString(id + "\n")
 	}
-	cmd := exec.CommandContext(ctx, "git", append(append([]string{}, safeArgs...), "cat-file", "--batch")...)
+	cmd := exec.CommandContext(ctx, "git", append(safeArgs(), "cat-file", "--batch")...)
 	cmd.Dir = dir
 	cmd.Stdin = &in
 	var errb bytes.Buffer

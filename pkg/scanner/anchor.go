@@ -40,9 +40,9 @@ type anchor struct {
 	pats []anchored
 }
 
-// byteFreq approximates how common each byte is in source code, in parts per
-// 10,000; the anchor chooser wants windows of rare bytes.
-var byteFreq = func() (f [256]float64) {
+// byteFrequencies approximates how common each byte is in source code, in
+// parts per 10,000; the anchor chooser wants windows of rare bytes.
+func byteFrequencies() (f [256]float64) {
 	for i := range f {
 		f[i] = 1 // control and high bytes: rare
 	}
@@ -62,17 +62,17 @@ var byteFreq = func() (f [256]float64) {
 		f[c] = f[c+'a'-'A'] / 3
 	}
 	return f
-}()
+}
 
 // windowScore estimates the chance that a window of source code matches.
 // Identifiers are made of everyday words (Sync, backup, Run), and become
 // specific where two words join: a window across a camelCase or snake_case
 // join ("ncRu", "c_ru") is much rarer than its bytes suggest.
-func windowScore(w string) float64 {
+func windowScore(freq *[256]float64, w string) float64 {
 	s := 1.0
 	join, runs := false, 0 // runs: maximal runs of letters
 	for i := 0; i < len(w); i++ {
-		s *= byteFreq[w[i]] / 10000
+		s *= freq[w[i]] / 10000
 		if isLetter(w[i]) && (i == 0 || !isLetter(w[i-1])) {
 			runs++
 		}
@@ -107,6 +107,7 @@ func newAnchorFinder(pats []pattern, ids []int32, block func([]byte, int, *ancho
 	}
 	// Greedy set cover: repeatedly take the window that covers the most
 	// uncovered tokens per unit of cost (a pass plus its false candidates).
+	freq := byteFrequencies()
 	chosen := map[string]int{} // window -> anchor index
 	var anchors []anchor
 	left := append([]int32(nil), ids...)
@@ -132,7 +133,7 @@ func newAnchorFinder(pats []pattern, ids []int32, block func([]byte, int, *ancho
 		for _, w := range keys {
 			// Cost: one more anchor in the SIMD loop, plus verifying the
 			// false candidates it lets through (about 400 times dearer per byte).
-			if v := float64(count[w]) / (1 + 400*windowScore(w)); v > bestVal {
+			if v := float64(count[w]) / (1 + 400*windowScore(&freq, w)); v > bestVal {
 				best, bestVal = w, v
 			}
 		}

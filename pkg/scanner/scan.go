@@ -520,7 +520,7 @@ func (w *worker) searchCur(active []bool, r reader) {
 	var dirs []directive
 	countTo := func(abs int) {
 		seg := buf[counted-base : abs-base]
-		if k := bytes.Count(seg, nl); k > 0 {
+		if k := bytes.Count(seg, []byte{'\n'}); k > 0 {
 			line += k
 			lineAt = counted + bytes.LastIndexByte(seg, '\n') + 1
 		}
@@ -616,8 +616,6 @@ func (w *worker) searchCur(active []bool, r reader) {
 		w.findings = append(w.findings[:first0], w.s.e.applySuppressions(w.findings[first0:], dirs, w.relPath())...)
 	}
 }
-
-var nl = []byte{'\n'}
 
 // maxUTF16 bounds the UTF-16 files decoded in memory.
 const maxUTF16 = 256 << 20
