@@ -126,16 +126,20 @@ func (f *acFinder) find(hay []byte, from int, dst []occ) []occ {
 }
 
 // newExactFinder picks the fastest finder for the case-sensitive tokens: the
-// SIMD anchor scan for a handful, hashed windows for many, and the automaton
-// when some token is too short for either.
+// SIMD anchor scan for a handful; for many, Wu-Manber skipping over hashed
+// windows (or the hashed windows alone when tokens are short); and the
+// automaton when some token is too short for either.
 func newExactFinder(pats []pattern, ids []int32) finder {
 	if block := fastBlock(); block != nil && len(ids) <= maxAnchorTokens {
 		if f := newAnchorFinder(pats, ids, block); f != nil {
 			return f
 		}
 	}
-	if f := newHashFinder(pats, ids); f != nil {
-		return f
+	if h := newHashFinder(pats, ids); h != nil {
+		if f := newWMFinder(pats, ids, h); f != nil {
+			return f
+		}
+		return h
 	}
 	return newACFinder(pats, ids)
 }

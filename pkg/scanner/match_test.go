@@ -71,6 +71,9 @@ func finderVariants(m *matcher) map[string]finder {
 	v["automaton"] = newACFinder(m.pats, ids)
 	if f := newHashFinder(m.pats, ids); f != nil {
 		v["hash"] = f
+		if wm := newWMFinder(m.pats, ids, f); wm != nil {
+			v["wu-manber"] = wm
+		}
 	}
 	if f := newAnchorFinder(m.pats, ids, blockGeneric); f != nil {
 		v["anchors-generic"] = f
@@ -130,6 +133,8 @@ func TestMatcher(t *testing.T) {
 		{"ignore case invalid utf8", Rule{IgnoreCase: true, Tokens: []string{"é"}}, "\xc3É", [][2]int{{1, 3}}},
 		{"shared prefix", Rule{Tokens: []string{"abc", "abd", "ab"}}, "abdabcab", [][2]int{{0, 3}, {3, 6}, {6, 8}}},
 		{"none", Rule{Tokens: []string{"zzz"}}, "abc", nil},
+		{"long tokens, skipping", Rule{Tokens: []string{"InventorySyncRun", "inventory_sync_runs", "EntraGroupSyncRun", "SyncRunner"}},
+			strings.Repeat("xx InventorySyncRunResource inventory_sync_runsSyncRunnerEntraGroupSyncRun y ", 5), nil},
 		{"long text, every block edge", Rule{Tokens: []string{"SyncRun", "yncRu", "backup_schedule_runs"}},
 			strings.Repeat("xSyncRun backup_schedule_runs ", 9), nil},
 	}
