@@ -155,7 +155,7 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.StringVar(&o.root, "root", "", "`dir` that paths and globs are relative to")
 	fs.IntVar(&o.jobs, "j", 0, "number of CPUs to search with, each keeping a few reads in flight (default: the number of CPUs)")
 	fs.StringVar(&o.format, "format", "text", "output `format`: "+report.Names())
-	fs.StringVar(&o.color, "color", "auto", "colour the text output: auto, always or never (NO_COLOR turns auto off)")
+	fs.StringVar(&o.color, "color", "auto", "colour the text output `when`: auto, always or never (NO_COLOR turns auto off)")
 	fs.BoolVar(&o.noGitignore, "no-gitignore", false, "scan files that git ignores too")
 	fs.BoolVar(&o.listRules, "list-rules", false, "print the rules in effect and exit")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
@@ -180,8 +180,24 @@ func printUsage(w io.Writer) {
 	var o options
 	fs := newFlags(&o)
 	fmt.Fprint(w, usageHead)
-	fs.SetOutput(w)
-	fs.PrintDefaults()
+	fs.VisitAll(func(f *flag.Flag) {
+		dash := "--"
+		if len(f.Name) == 1 {
+			dash = "-"
+		}
+		name, usage := flag.UnquoteUsage(f)
+		if name == "int" {
+			name = "N"
+		}
+		head := strings.TrimSpace(dash + f.Name + " " + name)
+		if name == "" {
+			head = dash + f.Name
+		}
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			usage += fmt.Sprintf(" (default %q)", f.DefValue)
+		}
+		fmt.Fprintf(w, "  %s\n      %s\n", head, usage)
+	})
 	fmt.Fprintln(w, "\nFormats:")
 	for _, s := range report.Formats() {
 		fmt.Fprintf(w, "  %-11s %s\n", s.Name, s.Help)
