@@ -218,9 +218,10 @@ func Run(ctx context.Context, args []string, env Env) int {
 }
 
 type command struct {
-	env   Env
-	opt   options
-	start time.Time
+	env         Env
+	opt         options
+	start       time.Time
+	cfgIncludes []string // the rule file's include globs
 }
 
 // errorf prints one message in the house style.
@@ -329,6 +330,7 @@ func (c *command) run(ctx context.Context, args []string) (int, error) {
 	if err != nil {
 		return ExitTrouble, err
 	}
+	c.cfgIncludes = cfg.Rules.Include
 	sopt, keep, err := c.sources(ctx, root)
 	if err != nil {
 		return ExitTrouble, err
@@ -494,16 +496,52 @@ func (c *command) sources(ctx context.Context, root string) (opt scanner.Options
 			}
 		default:
 			opt.Files = append(opt.Files, r)
+			opt.Regular = append(opt.Regular, false)
 		}
+	}
+	if len(rels) == 0 {
+		specs = includePrefixes(c.cfgIncludes)
 	}
 	if len(rels) == 0 || len(specs) > 0 {
 		files, err := gitsrc.ListFiles(ctx, root, specs)
 		if err != nil {
 			return opt, nil, err
 		}
-		opt.Files = append(opt.Files, files...)
+		for _, f := range files {
+			if f.Mode == "120000" || f.Mode == "160000" {
+				continue // symlinks and submodules are never followed
+			}
+			opt.Files = append(opt.Files, f.Path)
+			opt.Regular = append(opt.Regular, f.Regular())
+		}
 	}
 	return opt, nil, nil
+}
+
+// includePrefixes turns include globs into pathspecs for the folders they
+// start with (app/** gives app), so that git does not walk folders no
+// include can reach. A glob that starts with a wildcard gives none at all.
+func includePrefixes(includes []string) []string {
+	var specs []string
+	seen := map[string]bool{}
+	for _, g := range includes {
+		var lit []string
+		for _, seg := range strings.Split(g, "/") {
+			if strings.ContainsAny(seg, "*?[{\\") {
+				break
+			}
+			lit = append(lit, seg)
+		}
+		if len(lit) == 0 {
+			return nil
+		}
+		p := strings.Join(lit, "/")
+		if !seen[p] {
+			seen[p] = true
+			specs = append(specs, gitsrc.Literal(p))
+		}
+	}
+	return specs
 }
 
 func modeName(o *options) string {

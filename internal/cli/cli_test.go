@@ -162,3 +162,19 @@ func TestColourDecision(t *testing.T) {
 		}
 	}
 }
+
+func TestIncludePrefixes(t *testing.T) {
+	for _, c := range []struct {
+		in   []string
+		want []string
+	}{
+		{[]string{"app/**", "database/**", "app/x/*.php"}, []string{":(literal)app", ":(literal)database", ":(literal)app/x"}},
+		{[]string{"app/**", "*.php"}, nil},
+		{[]string{"**"}, nil},
+		{[]string{"src/{a,b}/**"}, []string{":(literal)src"}},
+	} {
+		if got := includePrefixes(c.in); strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("%q: %q, want %q", c.in, got, c.want)
+		}
+	}
+}

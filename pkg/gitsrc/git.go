@@ -102,17 +102,57 @@ func splitZ(b []byte) []string {
 // Literal makes a pathspec that git takes as a plain path.
 func Literal(p string) string { return ":(literal)" + p }
 
+// File is a file git lists: tracked ones come with their index mode.
+type File struct {
+	Path string
+	Mode string // "100644", "100755", "120000" (symlink), "160000" (submodule); "" if untracked
+}
+
+// Regular reports whether git records the file as a regular file.
+func (f File) Regular() bool { return f.Mode == "100644" || f.Mode == "100755" }
+
 // ListFiles returns the files under dir that git tracks or does not ignore,
-// relative to dir, slash-separated and sorted. Pathspecs narrow the list.
-func ListFiles(ctx context.Context, dir string, pathspecs []string) ([]string, error) {
-	args := []string{"ls-files", "-z", "--cached", "--others", "--exclude-standard", "--"}
+// relative to dir, slash-separated and sorted by path. Pathspecs narrow the
+// list. One git call gives tracked files with their modes (so that their
+// type needs no stat) and untracked ones without.
+func ListFiles(ctx context.Context, dir string, pathspecs []string) ([]File, error) {
+	args := []string{"ls-files", "-z", "--cached", "--others", "--exclude-standard", "--stage", "--"}
 	out, err := run(ctx, dir, nil, append(args, pathspecs...)...)
 	if err != nil {
 		return nil, err
 	}
-	files := splitZ(out)
-	sort.Strings(files)
-	return dedupe(files), nil
+	files := []File{}
+	for _, rec := range splitZ(out) {
+		if meta, path, ok := strings.Cut(rec, "\t"); ok && indexMeta(meta) {
+			files = append(files, File{Path: path, Mode: meta[:6]})
+		} else {
+			files = append(files, File{Path: rec})
+		}
+	}
+	sort.SliceStable(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	// Unmerged paths come once per stage; keep one.
+	out2 := files[:0]
+	for i, f := range files {
+		if i == 0 || f.Path != files[i-1].Path {
+			out2 = append(out2, f)
+		}
+	}
+	return out2, nil
+}
+
+// indexMeta reports whether s is "<mode> <object> <stage>" as ls-files -s
+// prints it.
+func indexMeta(s string) bool {
+	f := strings.Fields(s)
+	if len(f) != 3 || len(f[0]) != 6 || len(f[2]) != 1 || len(f[1]) < 40 {
+		return false
+	}
+	for _, c := range f[0] + f[1] + f[2] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func dedupe(sorted []string) []string {

@@ -3,6 +3,7 @@
 package scanner
 
 import (
+	"errors"
 	"io"
 	"os"
 	"syscall"
@@ -71,3 +72,9 @@ func (w *worker) openAt(dir string, name []byte) (rawFile, error) {
 
 // atFDCWD (-100) makes openat resolve relative paths against the current folder.
 const atFDCWD = ^uintptr(99)
+
+// notRegular reports errors that mean the path is not a regular file any
+// more: a symlink (O_NOFOLLOW), a folder, or a socket.
+func notRegular(err error) bool {
+	return errors.Is(err, syscall.ELOOP) || errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.ENXIO)
+}

@@ -15,3 +15,5 @@ func (w *worker) openAt(dir string, name []byte) (*os.File, error) {
 }
 
 func isEOF(err error) bool { return err == io.EOF }
+
+func notRegular(err error) bool { return false }

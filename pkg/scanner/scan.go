@@ -32,6 +32,10 @@ type Options struct {
 	// Files are root-relative, slash-separated candidate files for List.
 	// Scope globs still apply.
 	Files []string
+	// Regular, when not nil, says for each of Files whether its lister
+	// knows it to be a regular file (git's index does): such files are
+	// opened without a stat. The others are checked first.
+	Regular []bool
 	// Open, when set, supplies file contents instead of the file system (for
 	// contents read from the git index). It is called only for Files.
 	Open func(path string) ([]byte, error)
@@ -105,7 +109,7 @@ func (e *Engine) Scan(ctx context.Context, opt Options) (*Result, error) {
 	defer stop()
 
 	if opt.List {
-		s.queueList(opt.Files)
+		s.queueList(opt.Files, opt.Regular, opt.Open == nil)
 	} else if err := s.queueRoots(opt.Paths); err != nil {
 		return nil, err
 	}
@@ -162,6 +166,9 @@ type task struct {
 	st    []globState // folder: its own state; file: its folder's state
 	typ   fs.FileMode // file: type from the folder entry, or ^0 if unknown
 	isArg bool        // named by the user or listed by git: read errors count
+	// A batch of listed files in folder rel, scanned like a folder's files.
+	names   []string
+	regular []bool
 }
 
 // scan is the shared state of one Scan call: a stack of work that workers
@@ -211,15 +218,40 @@ func (s *scan) pruned(dir string) bool {
 	return false
 }
 
-func (s *scan) queueList(files []string) {
+// queueList queues listed files. With batch, the files of one folder go in
+// one task, scanned by the same loop as a walked folder's files.
+func (s *scan) queueList(files []string, regular []bool, batch bool) {
 	s.cond = sync.NewCond(&s.mu)
 	s.dirMemo = map[string][]globState{}
-	for _, f := range files {
+	order := make([]int, len(files))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return files[order[a]] < files[order[b]] })
+	for k, i := range order {
+		f := files[i]
 		dir := path.Dir(f)
-		if inGitDir(f) || s.pruned(dir) {
+		if (k > 0 && files[order[k-1]] == f) || inGitDir(f) || s.pruned(dir) {
+			continue // named twice, or out of scope
+		}
+		known := regular != nil && regular[i]
+		if !batch {
+			typ := typeUnknown
+			if known {
+				typ = 0
+			}
+			s.stack = append(s.stack, task{rel: f, st: s.dirState(dir), typ: typ, isArg: true})
 			continue
 		}
-		s.stack = append(s.stack, task{rel: f, st: s.dirState(dir), typ: typeUnknown, isArg: true})
+		if dir == "." {
+			dir = ""
+		}
+		if n := len(s.stack); n == 0 || s.stack[n-1].rel != dir {
+			s.stack = append(s.stack, task{rel: dir, st: s.dirState(dir)})
+		}
+		t := &s.stack[len(s.stack)-1]
+		t.names = append(t.names, path.Base(f))
+		t.regular = append(t.regular, known)
 	}
 	// Reverse so that workers pop in list order, which keeps reads local.
 	for i, j := 0, len(s.stack)-1; i < j; i, j = i+1, j-1 {
@@ -321,6 +353,7 @@ type worker struct {
 	push     []task
 	arena    []byte   // names of the files of the folder being read
 	spans    [][2]int // each file's name in arena
+	known    []bool   // each file is known to be regular
 	cur      pathRef  // the file being searched
 	pathBuf  []byte   // NUL-terminated absolute path, for openAt
 }
@@ -333,9 +366,12 @@ func (w *worker) run() {
 		}
 		w.push = w.push[:0]
 		if !w.s.stopped.Load() {
-			if t.dir {
+			switch {
+			case t.dir:
 				w.readDir(t)
-			} else {
+			case t.names != nil:
+				w.scanBatch(t)
+			default:
 				w.scanFile(t.rel, t.st, t.typ, t.isArg)
 			}
 		}
@@ -362,7 +398,7 @@ const typeUnknown = ^fs.FileMode(0)
 // string of their own, which keeps the garbage, and so the memory, flat.
 func (w *worker) readDir(t task) {
 	sc := w.s.e.sc
-	w.arena, w.spans = w.arena[:0], w.spans[:0]
+	w.arena, w.spans, w.known = w.arena[:0], w.spans[:0], w.known[:0]
 	err := readDir(w.s.abs(t.rel), w.buf, func(name []byte, typ fs.FileMode) {
 		if string(name) == ".git" {
 			return
@@ -384,6 +420,7 @@ func (w *worker) readDir(t task) {
 		case typ.IsRegular():
 			w.spans = append(w.spans, [2]int{len(w.arena), len(w.arena) + len(name)})
 			w.arena = append(w.arena, name...)
+			w.known = append(w.known, true)
 		default:
 			// Symlinks are not followed; FIFOs, sockets and devices are never opened.
 			w.stats.FilesSkipped++
@@ -393,8 +430,25 @@ func (w *worker) readDir(t task) {
 		w.fail(t.rel, err)
 		return
 	}
+	w.scanNames(t)
+}
+
+// scanBatch scans a folder's worth of listed files.
+func (w *worker) scanBatch(t task) {
+	w.arena, w.spans, w.known = w.arena[:0], w.spans[:0], w.known[:0]
+	for i, n := range t.names {
+		w.spans = append(w.spans, [2]int{len(w.arena), len(w.arena) + len(n)})
+		w.arena = append(w.arena, n...)
+		w.known = append(w.known, t.regular[i])
+	}
+	w.scanNames(t)
+}
+
+// scanNames scans the files named in w.arena, all in folder t.
+func (w *worker) scanNames(t task) {
+	sc := w.s.e.sc
 	needPath := len(w.s.skip) > 0 || sc.needsPath(t.st)
-	for _, sp := range w.spans {
+	for i, sp := range w.spans {
 		if w.s.stopped.Load() {
 			return
 		}
@@ -408,12 +462,21 @@ func (w *worker) readDir(t task) {
 		if !in || (needPath && w.s.skip[rel]) {
 			continue
 		}
+		if !w.known[i] {
+			// Listed without a type (untracked in git): never open a
+			// symlink, FIFO or device.
+			fi, err := os.Lstat(w.s.abs(w.relPath()))
+			if err != nil || !fi.Mode().IsRegular() {
+				w.stats.FilesSkipped++
+				continue
+			}
+		}
 		r, err := w.openAt(t.rel, name)
 		if err != nil {
-			if !errors.Is(err, fs.ErrNotExist) { // else: vanished since the listing
-				w.fail(w.relPath(), err)
+			if errors.Is(err, fs.ErrNotExist) || notRegular(err) {
+				w.stats.FilesSkipped++ // vanished, or no longer a regular file
 			} else {
-				w.stats.FilesSkipped++
+				w.fail(w.relPath(), err)
 			}
 			continue
 		}
@@ -534,6 +597,10 @@ func (w *worker) searchCur(active []bool, r reader) {
 			k, err := r.Read(buf[n:])
 			n += k
 			if err != nil {
+				if notRegular(err) {
+					w.stats.FilesSkipped++ // a folder where a file was listed
+					return
+				}
 				if !isEOF(err) {
 					w.fail(w.relPath(), err)
 					return
