@@ -500,22 +500,41 @@ func (c *command) sources(ctx context.Context, root string) (opt scanner.Options
 		}
 	}
 	if len(rels) == 0 {
-		specs = includePrefixes(c.cfgIncludes)
+		// The whole repository: stream git's lists into the scan as they come.
+		specs := includePrefixes(c.cfgIncludes)
+		opt.Feed = func(add func([]string, []bool)) error {
+			return gitsrc.StreamFiles(ctx, root, specs, func(files []gitsrc.File) {
+				paths, regular := scannable(files)
+				add(paths, regular)
+			})
+		}
+		return opt, nil, nil
 	}
-	if len(rels) == 0 || len(specs) > 0 {
+	if len(specs) > 0 {
 		files, err := gitsrc.ListFiles(ctx, root, specs)
 		if err != nil {
 			return opt, nil, err
 		}
-		for _, f := range files {
-			if f.Mode == "120000" || f.Mode == "160000" {
-				continue // symlinks and submodules are never followed
-			}
-			opt.Files = append(opt.Files, f.Path)
-			opt.Regular = append(opt.Regular, f.Regular())
-		}
+		paths, regular := scannable(files)
+		opt.Files = append(opt.Files, paths...)
+		opt.Regular = append(opt.Regular, regular...)
 	}
 	return opt, nil, nil
+}
+
+// scannable drops what is never scanned (symlinks, submodules) and says
+// which files git knows to be regular.
+func scannable(files []gitsrc.File) ([]string, []bool) {
+	paths := make([]string, 0, len(files))
+	regular := make([]bool, 0, len(files))
+	for _, f := range files {
+		if f.Mode == "120000" || f.Mode == "160000" {
+			continue
+		}
+		paths = append(paths, f.Path)
+		regular = append(regular, f.Regular())
+	}
+	return paths, regular
 }
 
 // includePrefixes turns include globs into pathspecs for the folders they

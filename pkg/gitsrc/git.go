@@ -2,10 +2,12 @@
 package gitsrc
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -138,6 +140,91 @@ func ListFiles(ctx context.Context, dir string, pathspecs []string) ([]File, err
 		}
 	}
 	return out2, nil
+}
+
+// StreamFiles lists files like ListFiles, but as two git calls run at
+// once, tracked (with modes, straight from the index) and untracked, and
+// hands them to fn in batches as they arrive, so that scanning can start
+// before git is done. fn may be called from two goroutines at once.
+func StreamFiles(ctx context.Context, dir string, pathspecs []string, fn func([]File)) error {
+	calls := [][]string{
+		{"ls-files", "-z", "--cached", "--stage", "--"},
+		{"ls-files", "-z", "--others", "--exclude-standard", "--"},
+	}
+	errs := make(chan error, len(calls))
+	for _, args := range calls {
+		go func(args []string) {
+			errs <- stream(ctx, dir, append(args, pathspecs...), fn)
+		}(args)
+	}
+	var first error
+	for range calls {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// stream runs one ls-files and parses its NUL-terminated records.
+func stream(ctx context.Context, dir string, args []string, fn func([]File)) error {
+	cmd := exec.CommandContext(ctx, "git", append(safeArgs(), args...)...)
+	cmd.Dir = dir
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		if errors.Is(err, exec.ErrNotFound) {
+			return &Error{Args: args, Err: errors.New("git is not installed")}
+		}
+		return &Error{Args: args, Err: err}
+	}
+	r := bufio.NewReaderSize(out, 64<<10)
+	const batch = 512
+	var files []File
+	var readErr error
+	unmerged := ""
+	for {
+		rec, err := r.ReadString(0)
+		if rec = strings.TrimSuffix(rec, "\x00"); rec != "" {
+			if meta, path, ok := strings.Cut(rec, "\t"); ok && indexMeta(meta) {
+				switch {
+				case meta[len(meta)-1] == '0':
+					files = append(files, File{Path: path, Mode: meta[:6]})
+				case path != unmerged:
+					// A conflict: one record per stage. Scan the work tree's
+					// file once, type unknown.
+					unmerged = path
+					files = append(files, File{Path: path})
+				}
+			} else {
+				files = append(files, File{Path: rec})
+			}
+			if len(files) == batch {
+				fn(files)
+				files = nil
+			}
+		}
+		if err != nil {
+			if err != io.EOF {
+				readErr = err
+			}
+			break
+		}
+	}
+	if len(files) > 0 {
+		fn(files)
+	}
+	if err := cmd.Wait(); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &Error{Args: args, Stderr: errb.String(), Err: err}
+	}
+	return readErr
 }
 
 // indexMeta reports whether s is "<mode> <object> <stage>" as ls-files -s

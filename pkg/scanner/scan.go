@@ -32,6 +32,10 @@ type Options struct {
 	// Files are root-relative, slash-separated candidate files for List.
 	// Scope globs still apply.
 	Files []string
+	// Feed, when set with List, streams more files while the scan runs: it
+	// calls add with batches, from any goroutine, and returns when the list
+	// is complete. An error fails the scan: a partial list is no pass.
+	Feed func(add func(files []string, regular []bool)) error
 	// Regular, when not nil, says for each of Files whether its lister
 	// knows it to be a regular file (git's index does): such files are
 	// opened without a stat. The others are checked first.
@@ -110,10 +114,22 @@ func (e *Engine) Scan(ctx context.Context, opt Options) (*Result, error) {
 
 	if opt.List {
 		s.queueList(opt.Files, opt.Regular, opt.Open == nil)
+		if opt.Feed != nil {
+			s.busy++ // the feed is work in progress until it returns
+		}
 	} else if err := s.queueRoots(opt.Paths); err != nil {
 		return nil, err
 	}
 	var wg sync.WaitGroup
+	var feedErr error
+	if opt.List && opt.Feed != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			feedErr = opt.Feed(s.add)
+			s.done(nil)
+		}()
+	}
 	ws := make([]*worker, workers)
 	for i := range ws {
 		ws[i] = &worker{s: s, buf: make([]byte, max(bufSize, 8*(e.m.maxLen+utf8.UTFMax)))}
@@ -126,6 +142,9 @@ func (e *Engine) Scan(ctx context.Context, opt Options) (*Result, error) {
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if feedErr != nil {
+		return nil, feedErr
 	}
 	res := &Result{}
 	for _, w := range ws {
@@ -218,11 +237,37 @@ func (s *scan) pruned(dir string) bool {
 	return false
 }
 
+// add queues a batch from the feed while workers run.
+func (s *scan) add(files []string, regular []bool) {
+	s.mu.Lock()
+	batch := s.batches(files, regular, true)
+	// Newest first on the stack, like queueList, so that workers take a
+	// batch's folders in list order.
+	for i, j := 0, len(batch)-1; i < j; i, j = i+1, j-1 {
+		batch[i], batch[j] = batch[j], batch[i]
+	}
+	s.stack = append(s.stack, batch...)
+	s.mu.Unlock()
+	s.cond.Broadcast()
+}
+
 // queueList queues listed files. With batch, the files of one folder go in
 // one task, scanned by the same loop as a walked folder's files.
 func (s *scan) queueList(files []string, regular []bool, batch bool) {
 	s.cond = sync.NewCond(&s.mu)
 	s.dirMemo = map[string][]globState{}
+	s.stack = s.batches(files, regular, batch)
+	// Reverse so that workers pop in list order, which keeps reads local.
+	for i, j := 0, len(s.stack)-1; i < j; i, j = i+1, j-1 {
+		s.stack[i], s.stack[j] = s.stack[j], s.stack[i]
+	}
+}
+
+// batches turns listed files into tasks, sorted and without duplicates. With
+// batch, the files of one folder go in one task, scanned by the same loop as
+// a walked folder's files. s.mu must be held once workers run.
+func (s *scan) batches(files []string, regular []bool, batch bool) []task {
+	var tasks []task
 	order := make([]int, len(files))
 	for i := range order {
 		order[i] = i
@@ -240,23 +285,20 @@ func (s *scan) queueList(files []string, regular []bool, batch bool) {
 			if known {
 				typ = 0
 			}
-			s.stack = append(s.stack, task{rel: f, st: s.dirState(dir), typ: typ, isArg: true})
+			tasks = append(tasks, task{rel: f, st: s.dirState(dir), typ: typ, isArg: true})
 			continue
 		}
 		if dir == "." {
 			dir = ""
 		}
-		if n := len(s.stack); n == 0 || s.stack[n-1].rel != dir {
-			s.stack = append(s.stack, task{rel: dir, st: s.dirState(dir)})
+		if n := len(tasks); n == 0 || tasks[n-1].rel != dir {
+			tasks = append(tasks, task{rel: dir, st: s.dirState(dir)})
 		}
-		t := &s.stack[len(s.stack)-1]
+		t := &tasks[len(tasks)-1]
 		t.names = append(t.names, path.Base(f))
 		t.regular = append(t.regular, known)
 	}
-	// Reverse so that workers pop in list order, which keeps reads local.
-	for i, j := 0, len(s.stack)-1; i < j; i, j = i+1, j-1 {
-		s.stack[i], s.stack[j] = s.stack[j], s.stack[i]
-	}
+	return tasks
 }
 
 func (s *scan) queueRoots(paths []string) error {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"sort"
 	"syscall"
 	"testing"
 	"time"
@@ -179,5 +180,47 @@ func TestScopeTable(t *testing.T) {
 		if in != tt.in || (in && active != nil && active[1] != tt.ruleB) {
 			t.Errorf("%s: in=%v active=%v, want in=%v ruleB=%v", tt.path, in, active, tt.in, tt.ruleB)
 		}
+	}
+}
+
+// A feed adds files from two goroutines while workers run; a feed error
+// fails the scan rather than passing on a partial list.
+func TestFeed(t *testing.T) {
+	dir := t.TempDir()
+	var names []string
+	for i := 0; i < 400; i++ {
+		n := fmt.Sprintf("d%d/f%03d.txt", i%7, i)
+		os.MkdirAll(filepath.Join(dir, filepath.Dir(n)), 0o755)
+		os.WriteFile(filepath.Join(dir, n), []byte("x LegacyRun"), 0o644)
+		names = append(names, n)
+	}
+	e := mustCompile(t, &RuleSet{Rules: []Rule{{ID: "r", Tokens: []string{"LegacyRun"}}}})
+	feed := func(add func([]string, []bool)) error {
+		done := make(chan bool)
+		for half := 0; half < 2; half++ {
+			go func(part []string) {
+				for i := 0; i < len(part); i += 37 {
+					batch := part[i:min(i+37, len(part))]
+					add(batch, make([]bool, len(batch)))
+				}
+				done <- true
+			}(names[half*200 : half*200+200])
+		}
+		<-done
+		<-done
+		return nil
+	}
+	res, err := e.Scan(context.Background(), Options{Root: dir, List: true, Feed: feed, Workers: 3})
+	if err != nil || len(res.Findings) != 400 || res.Stats.FilesScanned != 400 {
+		t.Fatalf("err %v, %d findings, %d scanned", err, len(res.Findings), res.Stats.FilesScanned)
+	}
+	if !sort.SliceIsSorted(res.Findings, func(i, j int) bool { return res.Findings[i].Path < res.Findings[j].Path }) {
+		t.Fatal("findings not sorted")
+	}
+	boom := errors.New("git ls-files: boom")
+	_, err = e.Scan(context.Background(), Options{Root: dir, List: true, Workers: 3,
+		Feed: func(add func([]string, []bool)) error { add(names[:10], nil); return boom }})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want the feed's error", err)
 	}
 }
