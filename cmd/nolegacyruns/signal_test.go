@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,7 +46,7 @@ func TestInterrupt(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // let it get into the file
+	waitForOpen(cmd.Process.Pid, "huge.txt") // let it get into the file
 	cmd.Process.Signal(syscall.SIGINT)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -93,5 +94,23 @@ func TestClosedStdout(t *testing.T) {
 	}
 	if s := stderr.String(); strings.Contains(s, "panic") || strings.Contains(s, "goroutine") || strings.Contains(s, "broken pipe") {
 		t.Errorf("not quiet: %q", s)
+	}
+}
+
+// waitForOpen waits until process pid has a file named name open (read from
+// /proc), or at most 20 s; without /proc it waits a second.
+func waitForOpen(pid int, name string) {
+	fds := filepath.Join("/proc", fmt.Sprint(pid), "fd")
+	if _, err := os.Stat(fds); err != nil {
+		time.Sleep(time.Second)
+		return
+	}
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		ents, _ := os.ReadDir(fds)
+		for _, e := range ents {
+			if target, err := os.Readlink(filepath.Join(fds, e.Name())); err == nil && filepath.Base(target) == name {
+				return
+			}
+		}
 	}
 }
