@@ -105,7 +105,7 @@ func (e *Engine) Scan(ctx context.Context, opt Options) (*Result, error) {
 	if workers <= 0 {
 		workers = 4 * runtime.NumCPU()
 	}
-	s := &scan{e: e, opt: opt, ctx: ctx, skip: map[string]bool{}}
+	s := &scan{e: e, opt: opt, skip: map[string]bool{}}
 	for _, p := range opt.Skip {
 		s.skip[p] = true
 	}
@@ -117,8 +117,8 @@ func (e *Engine) Scan(ctx context.Context, opt Options) (*Result, error) {
 		if opt.Feed != nil {
 			s.busy++ // the feed is work in progress until it returns
 		}
-	} else if err := s.queueRoots(opt.Paths); err != nil {
-		return nil, err
+	} else {
+		s.queueRoots(opt.Paths)
 	}
 	var wg sync.WaitGroup
 	var feedErr error
@@ -178,13 +178,12 @@ func SortFindings(fs []Finding) {
 	})
 }
 
-// task is a folder to read or a file to scan.
+// task is a folder to read, a batch of listed files in one folder, or one
+// file (named on the command line, or with contents from Options.Open).
 type task struct {
-	rel   string // root-relative slash path; "" is the root
-	dir   bool
-	st    []globState // folder: its own state; file: its folder's state
-	typ   fs.FileMode // file: type from the folder entry, or ^0 if unknown
-	isArg bool        // named by the user or listed by git: read errors count
+	rel string // root-relative slash path; "" is the root
+	dir bool
+	st  []globState // folder: its own state; file: its folder's state
 	// A batch of listed files in folder rel, scanned like a folder's files.
 	names   []string
 	regular []bool
@@ -195,7 +194,6 @@ type task struct {
 type scan struct {
 	e       *Engine
 	opt     Options
-	ctx     context.Context
 	stopped atomic.Bool
 
 	mu      sync.Mutex
@@ -279,13 +277,8 @@ func (s *scan) batches(files []string, regular []bool, batch bool) []task {
 		if (k > 0 && files[order[k-1]] == f) || inGitDir(f) || s.pruned(dir) {
 			continue // named twice, or out of scope
 		}
-		known := regular != nil && regular[i]
 		if !batch {
-			typ := typeUnknown
-			if known {
-				typ = 0
-			}
-			tasks = append(tasks, task{rel: f, st: s.dirState(dir), typ: typ, isArg: true})
+			tasks = append(tasks, task{rel: f, st: s.dirState(dir)})
 			continue
 		}
 		if dir == "." {
@@ -296,12 +289,12 @@ func (s *scan) batches(files []string, regular []bool, batch bool) []task {
 		}
 		t := &tasks[len(tasks)-1]
 		t.names = append(t.names, path.Base(f))
-		t.regular = append(t.regular, known)
+		t.regular = append(t.regular, regular != nil && regular[i])
 	}
 	return tasks
 }
 
-func (s *scan) queueRoots(paths []string) error {
+func (s *scan) queueRoots(paths []string) {
 	s.cond = sync.NewCond(&s.mu)
 	s.dirMemo = map[string][]globState{}
 	if len(paths) == 0 {
@@ -328,10 +321,9 @@ func (s *scan) queueRoots(paths []string) error {
 			if s.pruned(dir) {
 				continue
 			}
-			s.stack = append(s.stack, task{rel: p, st: s.dirState(dir), typ: 0, isArg: true})
+			s.stack = append(s.stack, task{rel: p, st: s.dirState(dir)})
 		}
 	}
-	return nil
 }
 
 // inGitDir reports whether a path is inside a .git folder, which is never read.
@@ -414,7 +406,7 @@ func (w *worker) run() {
 			case t.names != nil:
 				w.scanBatch(t)
 			default:
-				w.scanFile(t.rel, t.st, t.typ, t.isArg)
+				w.scanFile(t.rel, t.st)
 			}
 		}
 		w.s.done(w.push)
@@ -542,8 +534,9 @@ func (w *worker) relPath() string {
 	return w.cur.rel
 }
 
-// scanFile searches one file. typ is the file's type if known, typeUnknown if not.
-func (w *worker) scanFile(rel string, st []globState, typ fs.FileMode, isArg bool) {
+// scanFile searches one file: named on the command line (a regular file
+// when it was queued), or with its contents from Options.Open.
+func (w *worker) scanFile(rel string, st []globState) {
 	in, active := w.s.e.sc.file(st, rel)
 	if !in || w.s.skip[rel] {
 		return
@@ -557,28 +550,9 @@ func (w *worker) scanFile(rel string, st []globState, typ fs.FileMode, isArg boo
 		w.search(rel, active, bytes.NewReader(data))
 		return
 	}
-	if typ == typeUnknown {
-		fi, err := os.Lstat(w.s.abs(rel))
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				w.stats.FilesSkipped++ // listed by git but gone from the work tree
-				return
-			}
-			w.fail(rel, err)
-			return
-		}
-		if !fi.Mode().IsRegular() {
-			w.stats.FilesSkipped++
-			return
-		}
-	}
 	r, err := openFile(w.s.abs(rel))
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) && !isArg {
-			w.stats.FilesSkipped++ // vanished between listing and opening
-			return
-		}
-		w.fail(rel, err)
+		w.fail(rel, err) // the user named it, so even "vanished" is an error
 		return
 	}
 	w.search(rel, active, r)
