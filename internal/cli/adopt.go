@@ -122,7 +122,7 @@ func starter() string {
 
 // explainRule prints one rule in full.
 func (c *command) explainRule(cfg *config.Config, id string) (int, error) {
-	rules := append(append([]scanner.Rule(nil), cfg.Rules.Rules...), builtins(cfg)...)
+	rules := append(append([]scanner.Rule(nil), cfg.Rules.Rules...), scanner.BuiltinRules(cfg.Rules.StrictSuppressions)...)
 	var ids []string
 	for _, r := range rules {
 		ids = append(ids, r.ID)
@@ -164,15 +164,6 @@ func (c *command) explainRule(cfg *config.Config, id string) (int, error) {
 		return ExitClean, nil
 	}
 	return ExitTrouble, &usageError{msg: fmt.Sprintf("no rule %q in %s", id, cfg.Path), hint: "rules: " + strings.Join(ids, ", ")}
-}
-
-func builtins(cfg *config.Config) []scanner.Rule {
-	e, err := scanner.Compile(&cfg.Rules)
-	if err != nil {
-		return nil
-	}
-	all := e.Rules()
-	return all[len(cfg.Rules.Rules):]
 }
 
 func scopeText(inc, exc, rinc, rexc []string) string {

@@ -155,8 +155,8 @@ func Parse(name string, data []byte) (*Config, error) {
 	}
 	p.rule = ""
 	rs.RequireReason = c.RequireReason
-	if _, err := scanner.Compile(rs); err != nil {
-		// Everything Compile checks was checked above with a position.
+	if err := scanner.Validate(rs); err != nil {
+		// Everything Validate checks was checked above with a position.
 		return nil, p.errf(root, "%v", err)
 	}
 	return c, nil

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
 
 // FuzzParse: any rule file either loads into a rule set that compiles, or
@@ -31,6 +33,9 @@ func FuzzParse(f *testing.F) {
 		}
 		if len(c.Rules.Rules) == 0 {
 			t.Fatal("loaded with no rules")
+		}
+		if _, err := scanner.Compile(&c.Rules); err != nil {
+			t.Fatalf("loaded but does not compile: %v", err)
 		}
 		if Describe(&c.Rules) == "" {
 			t.Fatal("empty description")

@@ -85,43 +85,52 @@ func (e *Engine) Rules() []Rule { return e.rules }
 
 // Compile validates a rule set and builds its matcher.
 func Compile(rs *RuleSet) (*Engine, error) {
+	if err := Validate(rs); err != nil {
+		return nil, err
+	}
+	rules := append(append([]Rule(nil), rs.Rules...), BuiltinRules(rs.StrictSuppressions)...)
+	return &Engine{rules: rules, user: len(rs.Rules), m: newMatcher(rules, true), sc: newScope(rs),
+		requireReason: rs.RequireReason}, nil
+}
+
+// Validate reports why a rule set cannot be compiled, or nil, without
+// building its matcher.
+func Validate(rs *RuleSet) error {
 	if len(rs.Rules) == 0 {
-		return nil, errors.New("no rules")
+		return errors.New("no rules")
 	}
 	if err := checkGlobs(rs.Include); err != nil {
-		return nil, err
+		return err
 	}
 	if err := checkGlobs(rs.Exclude); err != nil {
-		return nil, err
+		return err
 	}
 	seen := make(map[string]bool, len(rs.Rules))
 	for i := range rs.Rules {
 		r := &rs.Rules[i]
 		if seen[r.ID] {
-			return nil, fmt.Errorf("rule %q: duplicate id", r.ID)
+			return fmt.Errorf("rule %q: duplicate id", r.ID)
 		}
 		if Reserved(r.ID) {
-			return nil, fmt.Errorf("rule %q: the id is reserved for a built-in rule", r.ID)
+			return fmt.Errorf("rule %q: the id is reserved for a built-in rule", r.ID)
 		}
 		seen[r.ID] = true
 		if len(r.Tokens) == 0 {
-			return nil, fmt.Errorf("rule %q: no tokens", r.ID)
+			return fmt.Errorf("rule %q: no tokens", r.ID)
 		}
 		for _, t := range r.Tokens {
 			if err := CheckToken(t, r.IgnoreCase); err != nil {
-				return nil, fmt.Errorf("rule %q: %v", r.ID, err)
+				return fmt.Errorf("rule %q: %v", r.ID, err)
 			}
 		}
 		if err := checkGlobs(r.Include); err != nil {
-			return nil, fmt.Errorf("rule %q: %v", r.ID, err)
+			return fmt.Errorf("rule %q: %v", r.ID, err)
 		}
 		if err := checkGlobs(r.Exclude); err != nil {
-			return nil, fmt.Errorf("rule %q: %v", r.ID, err)
+			return fmt.Errorf("rule %q: %v", r.ID, err)
 		}
 	}
-	rules := append(append([]Rule(nil), rs.Rules...), builtinRules(rs.StrictSuppressions)...)
-	return &Engine{rules: rules, user: len(rs.Rules), m: newMatcher(rules, true), sc: newScope(rs),
-		requireReason: rs.RequireReason}, nil
+	return nil
 }
 
 // CheckToken reports why a token cannot be matched, or nil.

@@ -31,7 +31,9 @@ const (
 // Reserved reports whether a rule id belongs to a built-in rule.
 func Reserved(id string) bool { return id == UnusedSuppression || id == InvalidSuppression }
 
-func builtinRules(strict bool) []Rule {
+// BuiltinRules are the rules every engine adds after the rule set's own:
+// unused-suppression (an error when strict) and invalid-suppression.
+func BuiltinRules(strict bool) []Rule {
 	unused := Rule{
 		ID:       UnusedSuppression,
 		Message:  "this suppression suppresses nothing",
