@@ -218,10 +218,9 @@ func Run(ctx context.Context, args []string, env Env) int {
 }
 
 type command struct {
-	env         Env
-	opt         options
-	start       time.Time
-	cfgIncludes []string // the rule file's include globs
+	env   Env
+	opt   options
+	start time.Time
 }
 
 // errorf prints one message in the house style.
@@ -330,8 +329,7 @@ func (c *command) run(ctx context.Context, args []string) (int, error) {
 	if err != nil {
 		return ExitTrouble, err
 	}
-	c.cfgIncludes = cfg.Rules.Include
-	sopt, keep, err := c.sources(ctx, root)
+	sopt, keep, err := c.sources(ctx, root, cfg.Rules.Include)
 	if err != nil {
 		return ExitTrouble, err
 	}
@@ -457,8 +455,9 @@ func (c *command) rel(root, p string) (string, error) {
 }
 
 // sources decides which files to scan: a folder walk, git's list of files,
-// the index, or a diff. keep, when not nil, filters the findings.
-func (c *command) sources(ctx context.Context, root string) (opt scanner.Options, keep func(scanner.Finding) bool, err error) {
+// the index, or a diff. includes are the rule file's include globs. keep,
+// when not nil, filters the findings.
+func (c *command) sources(ctx context.Context, root string, includes []string) (opt scanner.Options, keep func(scanner.Finding) bool, err error) {
 	o := &c.opt
 	opt = scanner.Options{Root: root}
 	var rels []string
@@ -501,7 +500,7 @@ func (c *command) sources(ctx context.Context, root string) (opt scanner.Options
 	}
 	if len(rels) == 0 {
 		// The whole repository: stream git's lists into the scan as they come.
-		specs := includePrefixes(c.cfgIncludes)
+		specs := includePrefixes(includes)
 		opt.Feed = func(add func([]string, []bool)) error {
 			return gitsrc.StreamFiles(ctx, root, specs, func(files []gitsrc.File) {
 				paths, regular := scannable(files)

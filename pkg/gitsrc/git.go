@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // FindTop returns the work tree that contains dir: the nearest folder at or
@@ -114,38 +115,28 @@ type File struct {
 func (f File) Regular() bool { return f.Mode == "100644" || f.Mode == "100755" }
 
 // ListFiles returns the files under dir that git tracks or does not ignore,
-// relative to dir, slash-separated and sorted by path. Pathspecs narrow the
-// list. One git call gives tracked files with their modes (so that their
-// type needs no stat) and untracked ones without.
+// relative to dir, slash-separated and sorted by path: StreamFiles, collected.
 func ListFiles(ctx context.Context, dir string, pathspecs []string) ([]File, error) {
-	args := []string{"ls-files", "-z", "--cached", "--others", "--exclude-standard", "--stage", "--"}
-	out, err := run(ctx, dir, nil, append(args, pathspecs...)...)
+	var mu sync.Mutex
+	files := []File{}
+	err := StreamFiles(ctx, dir, pathspecs, func(batch []File) {
+		mu.Lock()
+		files = append(files, batch...)
+		mu.Unlock()
+	})
 	if err != nil {
 		return nil, err
 	}
-	files := []File{}
-	for _, rec := range splitZ(out) {
-		if meta, path, ok := strings.Cut(rec, "\t"); ok && indexMeta(meta) {
-			files = append(files, File{Path: path, Mode: meta[:6]})
-		} else {
-			files = append(files, File{Path: rec})
-		}
-	}
-	sort.SliceStable(files, func(i, j int) bool { return files[i].Path < files[j].Path })
-	// Unmerged paths come once per stage; keep one.
-	out2 := files[:0]
-	for i, f := range files {
-		if i == 0 || f.Path != files[i-1].Path {
-			out2 = append(out2, f)
-		}
-	}
-	return out2, nil
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	return files, nil
 }
 
-// StreamFiles lists files like ListFiles, but as two git calls run at
-// once, tracked (with modes, straight from the index) and untracked, and
-// hands them to fn in batches as they arrive, so that scanning can start
-// before git is done. fn may be called from two goroutines at once.
+// StreamFiles lists the files under dir that git tracks or does not ignore,
+// as two git calls run at once: tracked ones with their modes, straight from
+// the index (so their type needs no stat), and untracked ones. It hands them
+// to fn in batches as they arrive, so that scanning can start before git is
+// done; fn may be called from two goroutines at once. The two lists never
+// share a path, and a conflicted path comes once.
 func StreamFiles(ctx context.Context, dir string, pathspecs []string, fn func([]File)) error {
 	calls := [][]string{
 		{"ls-files", "-z", "--cached", "--stage", "--"},
