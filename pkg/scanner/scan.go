@@ -388,6 +388,7 @@ type worker struct {
 	arena    []byte   // names of the files of the folder being read
 	spans    [][2]int // each file's name in arena
 	known    []bool   // each file is known to be regular
+	active   []bool   // the current file's rules, reused across files
 	cur      pathRef  // the file being searched
 	pathBuf  []byte   // NUL-terminated absolute path, for openAt
 }
@@ -492,7 +493,8 @@ func (w *worker) scanNames(t task) {
 		if needPath {
 			rel = w.relPath()
 		}
-		in, active := sc.file(t.st, rel)
+		in, active := sc.file(t.st, rel, w.active)
+		w.active = active
 		if !in || (needPath && w.s.skip[rel]) {
 			continue
 		}
@@ -537,7 +539,8 @@ func (w *worker) relPath() string {
 // scanFile searches one file: named on the command line (a regular file
 // when it was queued), or with its contents from Options.Open.
 func (w *worker) scanFile(rel string, st []globState) {
-	in, active := w.s.e.sc.file(st, rel)
+	in, active := w.s.e.sc.file(st, rel, w.active)
+	w.active = active
 	if !in || w.s.skip[rel] {
 		return
 	}

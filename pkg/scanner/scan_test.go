@@ -176,7 +176,7 @@ func TestScopeTable(t *testing.T) {
 			}
 			continue
 		}
-		in, active := sc.file(s.dirState(dir), tt.path)
+		in, active := sc.file(s.dirState(dir), tt.path, nil)
 		if in != tt.in || (in && active != nil && active[1] != tt.ruleB) {
 			t.Errorf("%s: in=%v active=%v, want in=%v ruleB=%v", tt.path, in, active, tt.in, tt.ruleB)
 		}

@@ -136,8 +136,9 @@ func (sc *scope) any(st []globState, ids []int, file string) bool {
 }
 
 // file reports whether a file in a folder of state st is in scope, and which
-// rules apply to it (nil means all of them).
-func (sc *scope) file(st []globState, file string) (bool, []bool) {
+// rules apply to it (nil means all of them). The rules' flags are written
+// into buf, reused across files, when it is long enough.
+func (sc *scope) file(st []globState, file string, buf []bool) (bool, []bool) {
 	if len(sc.inc) > 0 && !sc.any(st, sc.inc, file) {
 		return false, nil
 	}
@@ -147,7 +148,11 @@ func (sc *scope) file(st []globState, file string) (bool, []bool) {
 	if !sc.scoped {
 		return true, nil
 	}
-	active := make([]bool, len(sc.rules))
+	active := buf
+	if len(active) < len(sc.rules) {
+		active = make([]bool, len(sc.rules))
+	}
+	active = active[:len(sc.rules)]
 	some := false
 	for r, rs := range sc.rules {
 		active[r] = (len(rs.inc) == 0 || sc.any(st, rs.inc, file)) && !sc.any(st, rs.exc, file)
