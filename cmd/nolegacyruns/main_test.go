@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
 	"github.com/tenantatlas/nolegacyruns/internal/cli"
 )
 

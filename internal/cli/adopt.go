@@ -14,6 +14,7 @@ import (
 	"github.com/tenantatlas/nolegacyruns/pkg/config"
 	"github.com/tenantatlas/nolegacyruns/pkg/fix"
 	"github.com/tenantatlas/nolegacyruns/pkg/report"
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
 
@@ -122,7 +123,7 @@ func starter() string {
 
 // explainRule prints one rule in full.
 func (c *command) explainRule(cfg *config.Config, id string) (int, error) {
-	rules := append(append([]scanner.Rule(nil), cfg.Rules.Rules...), scanner.BuiltinRules(cfg.Rules.StrictSuppressions)...)
+	rules := append(append([]rules.Rule(nil), cfg.Rules.Rules...), scanner.BuiltinRules(cfg.Rules.StrictSuppressions)...)
 	var ids []string
 	for _, r := range rules {
 		ids = append(ids, r.ID)

@@ -24,6 +24,7 @@ import (
 	"github.com/tenantatlas/nolegacyruns/pkg/config"
 	"github.com/tenantatlas/nolegacyruns/pkg/gitsrc"
 	"github.com/tenantatlas/nolegacyruns/pkg/report"
+	"github.com/tenantatlas/nolegacyruns/pkg/result"
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
 
@@ -457,7 +458,7 @@ func (c *command) rel(root, p string) (string, error) {
 // sources decides which files to scan: a folder walk, git's list of files,
 // the index, or a diff. includes are the rule file's include globs. keep,
 // when not nil, filters the findings.
-func (c *command) sources(ctx context.Context, root string, includes []string) (opt scanner.Options, keep func(scanner.Finding) bool, err error) {
+func (c *command) sources(ctx context.Context, root string, includes []string) (opt scanner.Options, keep func(result.Finding) bool, err error) {
 	o := &c.opt
 	opt = scanner.Options{Root: root}
 	var rels []string
@@ -571,7 +572,7 @@ func modeName(o *options) string {
 
 // gitSources lists the staged or changed files. Git names them relative to
 // the work tree's top; the scan wants them relative to the root.
-func (c *command) gitSources(ctx context.Context, root, top string, rels []string) (scanner.Options, func(scanner.Finding) bool, error) {
+func (c *command) gitSources(ctx context.Context, root, top string, rels []string) (scanner.Options, func(result.Finding) bool, error) {
 	o := &c.opt
 	opt := scanner.Options{Root: root, List: true, Files: []string{}}
 	prefix, err := filepath.Rel(top, root)
@@ -663,7 +664,7 @@ func (c *command) gitSources(ctx context.Context, root, top string, rels []strin
 	if lines == nil {
 		return opt, nil, nil
 	}
-	return opt, func(f scanner.Finding) bool { return rootLines.Has(f.Path, f.Line) }, nil
+	return opt, func(f result.Finding) bool { return rootLines.Has(f.Path, f.Line) }, nil
 }
 
 // finish applies the baseline, writes a baseline or fixes, then reports.
@@ -779,7 +780,7 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-func (c *command) summary(rep *report.Report, n report.Counts) {
+func (c *command) summary(rep *report.Report, n result.Counts) {
 	took := time.Since(c.start).Round(time.Millisecond)
 	scanned := plural(rep.Stats.FilesScanned, "file", "files") + " scanned in " + took.String()
 	var quiet []string

@@ -11,8 +11,9 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
 	"github.com/tenantatlas/nolegacyruns/pkg/report"
-	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+	"github.com/tenantatlas/nolegacyruns/pkg/result"
 )
 
 func run(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
@@ -126,7 +127,7 @@ func TestMessageStyle(t *testing.T) {
 func TestReadErrorsExit2(t *testing.T) {
 	var out, errb bytes.Buffer
 	c := &command{env: Env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}, opt: options{format: "text"}}
-	rep := &report.Report{Tool: "nolegacyruns", Errors: []scanner.FileError{{Path: "app/locked.php", Err: os.ErrPermission}}}
+	rep := &report.Report{Tool: "nolegacyruns", Errors: []result.FileError{{Path: "app/locked.php", Err: os.ErrPermission}}}
 	code, err := c.output(rep)
 	if err != nil || code != ExitTrouble {
 		t.Fatalf("exit %d err %v", code, err)

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/tenantatlas/nolegacyruns/internal/fileio"
-	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+	"github.com/tenantatlas/nolegacyruns/pkg/result"
 )
 
 // DefaultFile is the baseline used when neither the flags nor the rule file
@@ -35,14 +35,6 @@ type Entry struct {
 type File struct {
 	Version int     `json:"version"`
 	Entries []Entry `json:"findings"`
-}
-
-func key(rule, path, match, line string) string {
-	return rule + "\x00" + path + "\x00" + match + "\x00" + line
-}
-
-func entryKey(f scanner.Finding) string {
-	return key(f.Rule.ID, f.Path, f.Match, strings.TrimSpace(f.LineText))
 }
 
 // Error is a malformed baseline file.
@@ -120,20 +112,20 @@ func position(data []byte, off int64) (int, int) {
 // Apply marks as baselined the findings the baseline records, up to each
 // entry's count, in file order; later copies are new debt and stay. It
 // returns how many recorded findings no longer occur (stale).
-func (b *File) Apply(fs []scanner.Finding) (stale int) {
+func (b *File) Apply(fs []result.Finding) (stale int) {
 	left := make(map[string]int, len(b.Entries))
 	for _, e := range b.Entries {
-		left[key(e.Rule, e.Path, e.Match, e.Line)] += e.Count
+		left[result.KeyOf(e.Rule, e.Path, e.Match, e.Line)] += e.Count
 	}
 	for i := range fs {
 		f := &fs[i]
 		if f.Suppression != nil {
 			continue
 		}
-		k := entryKey(*f)
+		k := result.Key(f)
 		if left[k] > 0 {
 			left[k]--
-			f.Suppression = &scanner.Suppression{Kind: "external", Justification: "recorded in the baseline"}
+			f.Suppression = &result.Suppression{Kind: result.External, Justification: "recorded in the baseline"}
 		}
 	}
 	for _, n := range left {
@@ -143,13 +135,13 @@ func (b *File) Apply(fs []scanner.Finding) (stale int) {
 }
 
 // New records the findings not suppressed in the code, sorted and counted.
-func New(fs []scanner.Finding) *File {
+func New(fs []result.Finding) *File {
 	counts := map[string]*Entry{}
 	for _, f := range fs {
-		if f.Suppression != nil && f.Suppression.Kind != "external" {
+		if f.Suppression != nil && !f.Baselined() {
 			continue
 		}
-		k := entryKey(f)
+		k := result.Key(&f)
 		if e, ok := counts[k]; ok {
 			e.Count++
 			continue

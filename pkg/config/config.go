@@ -10,9 +10,11 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tenantatlas/nolegacyruns/internal/fileio"
-	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/tenantatlas/nolegacyruns/internal/fileio"
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
+	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
 
 // MaxSize is the largest rule file accepted: big enough for 100,000 tokens,
@@ -25,7 +27,7 @@ const FileName = ".nolegacyruns.yaml"
 // Config is a loaded rule file.
 type Config struct {
 	Path          string // as given; "(default)" for the embedded rules
-	Rules         scanner.RuleSet
+	Rules         rules.Set
 	Baseline      string // baseline file named by the config, if any
 	RequireReason bool   // suppressions must give a reason
 }
@@ -273,8 +275,8 @@ func (p *parser) globs(n *yaml.Node, allowEmpty bool) ([]string, error) {
 	return gs, nil
 }
 
-func (p *parser) parseRule(n *yaml.Node) (scanner.Rule, error) {
-	r := scanner.Rule{}
+func (p *parser) parseRule(n *yaml.Node) (rules.Rule, error) {
+	r := rules.Rule{}
 	p.rule = ""
 	if n.Kind == yaml.MappingNode {
 		// Name the rule in every error about it, even one before its id.
@@ -310,9 +312,9 @@ func (p *parser) parseRule(n *yaml.Node) (scanner.Rule, error) {
 			if s, err = p.str(v, "severity"); err == nil {
 				switch s {
 				case "error":
-					r.Severity = scanner.SeverityError
+					r.Severity = rules.SeverityError
 				case "warning":
-					r.Severity = scanner.SeverityWarning
+					r.Severity = rules.SeverityWarning
 				default:
 					err = p.errf(v, "severity %q is not error or warning", s)
 				}
@@ -322,9 +324,9 @@ func (p *parser) parseRule(n *yaml.Node) (scanner.Rule, error) {
 			if s, err = p.str(v, "match"); err == nil {
 				switch s {
 				case "substring":
-					r.Match = scanner.Substring
+					r.Match = rules.Substring
 				case "word":
-					r.Match = scanner.Word
+					r.Match = rules.Word
 				default:
 					err = p.errf(v, "match %q is not substring or word", s)
 				}
@@ -382,7 +384,7 @@ func (p *parser) parseRule(n *yaml.Node) (scanner.Rule, error) {
 	return r, nil
 }
 
-func (p *parser) parseFix(n *yaml.Node, r *scanner.Rule, tokens map[string]int) error {
+func (p *parser) parseFix(n *yaml.Node, r *rules.Rule, tokens map[string]int) error {
 	r.Fix = map[string]string{}
 	return p.mapping(n, func(key string, k, v *yaml.Node) error {
 		lookup := key
@@ -410,7 +412,7 @@ func (p *parser) parseFix(n *yaml.Node, r *scanner.Rule, tokens map[string]int) 
 }
 
 // Describe renders a rule set in the rule file's own syntax, for --list-rules.
-func Describe(rs *scanner.RuleSet) string {
+func Describe(rs *rules.Set) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "include: %s\nexclude: %s\nrules:\n", flow(rs.Include), flow(rs.Exclude))
 	for _, r := range rs.Rules {

@@ -7,12 +7,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tenantatlas/nolegacyruns/pkg/result"
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
 
-func scan(t *testing.T, root string) []scanner.Finding {
+func scan(t *testing.T, root string) []result.Finding {
 	t.Helper()
-	e, err := scanner.Compile(&scanner.RuleSet{Rules: []scanner.Rule{{ID: "types", Match: scanner.Word,
+	e, err := scanner.Compile(&rules.Set{Rules: []rules.Rule{{ID: "types", Match: rules.Word,
 		Tokens: []string{"inventory.sync"}, Fix: map[string]string{"inventory.sync": "inventory_sync"}}}})
 	if err != nil {
 		t.Fatal(err)
@@ -100,8 +102,8 @@ func TestSuppressedAndBaselinedUntouched(t *testing.T) {
 	name := filepath.Join(root, "a.php")
 	os.WriteFile(name, []byte("inventory.sync inventory.sync"), 0o644)
 	fs := scan(t, root)
-	fs[0].Suppression = &scanner.Suppression{Kind: "external"}
-	fs[1].Suppression = &scanner.Suppression{Kind: "inSource"}
+	fs[0].Suppression = &result.Suppression{Kind: "external"}
+	fs[1].Suppression = &result.Suppression{Kind: "inSource"}
 	files, _ := Apply(context.Background(), root, fs, false)
 	if got, _ := os.ReadFile(name); len(files) != 0 || string(got) != "inventory.sync inventory.sync" {
 		t.Fatalf("files %+v, content %q", files, got)

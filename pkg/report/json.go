@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+	"github.com/tenantatlas/nolegacyruns/pkg/result"
 )
 
 // JSON is one document: {"version":1,"findings":[...],"summary":{...}}.
@@ -101,8 +101,8 @@ func (JSON) Write(w io.Writer, r *Report) error {
 // bytes become U+FFFD (encoding/json would do the same silently).
 func validUTF8(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 
-func suppressionKind(s *scanner.Suppression) string {
-	if s.Kind == "external" {
+func suppressionKind(s *result.Suppression) string {
+	if s.Kind == result.External {
 		return "baseline"
 	}
 	return s.Kind

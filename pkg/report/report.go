@@ -6,51 +6,23 @@ import (
 	"io"
 	"strings"
 
-	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+	"github.com/tenantatlas/nolegacyruns/pkg/result"
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 )
 
 // Report is everything one run has to say, already in its final order.
 type Report struct {
 	Tool     string // "nolegacyruns"
 	Version  string
-	Rules    []scanner.Rule
-	Findings []scanner.Finding
-	Errors   []scanner.FileError
-	Stats    scanner.Stats
+	Rules    []rules.Rule
+	Findings []result.Finding
+	Errors   []result.FileError
+	Stats    result.Stats
 	Stale    int // baseline entries that no longer occur
 }
 
-// Counts summarises the reported findings by severity; suppressed ones are
-// counted apart.
-type Counts struct {
-	Errors, Warnings, Files int
-	Suppressed              int // by a directive in the code
-	Baselined               int // by the baseline file
-}
-
 // Count tallies the findings of a report.
-func (r *Report) Count() Counts {
-	var c Counts
-	files := map[string]bool{}
-	for _, f := range r.Findings {
-		switch {
-		case f.Suppression != nil && f.Suppression.Kind == "external":
-			c.Baselined++
-			continue
-		case f.Suppression != nil:
-			c.Suppressed++
-			continue
-		}
-		if f.Rule.Severity == scanner.SeverityWarning {
-			c.Warnings++
-		} else {
-			c.Errors++
-		}
-		files[f.Path] = true
-	}
-	c.Files = len(files)
-	return c
-}
+func (r *Report) Count() result.Counts { return result.Count(r.Findings) }
 
 // Format writes a report to w.
 type Format interface {
@@ -96,8 +68,8 @@ func Names() string {
 }
 
 // Active returns the findings that are reported: not suppressed.
-func (r *Report) Active() []scanner.Finding {
-	out := make([]scanner.Finding, 0, len(r.Findings))
+func (r *Report) Active() []result.Finding {
+	out := make([]result.Finding, 0, len(r.Findings))
 	for _, f := range r.Findings {
 		if f.Suppression == nil {
 			out = append(out, f)
@@ -107,7 +79,7 @@ func (r *Report) Active() []scanner.Finding {
 }
 
 // Message is a finding's message with the detail of built-in rules.
-func Message(f scanner.Finding) string {
+func Message(f result.Finding) string {
 	if f.Detail != "" {
 		return f.Rule.Message + ": " + f.Detail
 	}

@@ -12,16 +12,18 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
-	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/result"
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden from the actual output")
 
 var (
-	ruleErr = &scanner.Rule{ID: "legacy-run-symbols", Message: "legacy run tables were replaced by operation_runs",
+	ruleErr = &rules.Rule{ID: "legacy-run-symbols", Message: "legacy run tables were replaced by operation_runs",
 		Hint: "use OperationRun", Tokens: []string{"InventorySyncRun"}}
-	ruleWarn = &scanner.Rule{ID: "legacy-run-types", Message: "dotted run types, 100% gone", Severity: scanner.SeverityWarning,
-		Match: scanner.Word, Tokens: []string{"inventory.sync"}}
+	ruleWarn = &rules.Rule{ID: "legacy-run-types", Message: "dotted run types, 100% gone", Severity: rules.SeverityWarning,
+		Match: rules.Word, Tokens: []string{"inventory.sync"}}
 )
 
 // sample covers what formats must survive: a warning, a hint, non-ASCII
@@ -29,8 +31,8 @@ var (
 func sample() *Report {
 	return &Report{
 		Tool: "nolegacyruns", Version: "v1.0.0",
-		Rules: []scanner.Rule{*ruleErr, *ruleWarn},
-		Findings: []scanner.Finding{
+		Rules: []rules.Rule{*ruleErr, *ruleWarn},
+		Findings: []result.Finding{
 			{Path: "app/Models/Item.php", Line: 3, Column: 12, EndColumn: 28, Rule: ruleErr, Match: "InventorySyncRun",
 				LineText: "    return InventorySyncRun::query();", TextColumn: 1},
 			{Path: "app/Models/Item.php", Line: 9, Column: 10, EndColumn: 26, Rule: ruleErr, Match: "InventorySyncRun",
@@ -41,13 +43,13 @@ func sample() *Report {
 				LineText: "InventorySyncRun \x01", TextColumn: 1},
 			{Path: "database/migrations/1.php", Line: 4, Column: 22, EndColumn: 38, Rule: ruleErr, Match: "InventorySyncRun",
 				LineText:   "Schema::dropIfExists(InventorySyncRun::TABLE); // nolegacyruns:ignore legacy-run-symbols -- the cut-over migration",
-				TextColumn: 1, Suppression: &scanner.Suppression{Kind: "inSource", Justification: "the cut-over migration"}},
+				TextColumn: 1, Suppression: &result.Suppression{Kind: "inSource", Justification: "the cut-over migration"}},
 			{Path: "app/Old.php", Line: 7, Column: 1, EndColumn: 17, Rule: ruleErr, Match: "InventorySyncRun",
-				LineText: "InventorySyncRun::first();", TextColumn: 1, Suppression: &scanner.Suppression{Kind: "external"}},
+				LineText: "InventorySyncRun::first();", TextColumn: 1, Suppression: &result.Suppression{Kind: "external"}},
 		},
 		Stale:  2,
-		Errors: []scanner.FileError{{Path: "app/locked.php", Err: errors.New("permission denied")}},
-		Stats:  scanner.Stats{FilesScanned: 4},
+		Errors: []result.FileError{{Path: "app/locked.php", Err: errors.New("permission denied")}},
+		Stats:  result.Stats{FilesScanned: 4},
 	}
 }
 
@@ -70,7 +72,7 @@ func TestGolden(t *testing.T) {
 		for _, c := range []struct {
 			suffix string
 			rep    *Report
-		}{{"", sample()}, {"-empty", &Report{Tool: "nolegacyruns", Version: "v1.0.0", Rules: []scanner.Rule{*ruleErr}}}} {
+		}{{"", sample()}, {"-empty", &Report{Tool: "nolegacyruns", Version: "v1.0.0", Rules: []rules.Rule{*ruleErr}}}} {
 			got := render(t, spec.Name, c.rep)
 			if again := render(t, spec.Name, c.rep); !bytes.Equal(got, again) {
 				t.Errorf("%s: output is not deterministic", spec.Name)
@@ -98,7 +100,7 @@ func TestSARIFSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range []*Report{sample(), {Tool: "nolegacyruns", Rules: []scanner.Rule{*ruleErr}}} {
+	for _, r := range []*Report{sample(), {Tool: "nolegacyruns", Rules: []rules.Rule{*ruleErr}}} {
 		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(render(t, "sarif", r)))
 		if err != nil {
 			t.Fatal(err)
@@ -151,11 +153,11 @@ func TestFingerprintsSurviveLineShifts(t *testing.T) {
 	moved := f
 	moved.Line += 40
 	moved.LineText = "\t" + strings.TrimSpace(f.LineText) // re-indented too
-	a, b := Fingerprints([]scanner.Finding{f}), Fingerprints([]scanner.Finding{moved})
+	a, b := Fingerprints([]result.Finding{f}), Fingerprints([]result.Finding{moved})
 	if a[0] != b[0] {
 		t.Error("fingerprint depends on the line number or indentation")
 	}
-	two := Fingerprints([]scanner.Finding{f, moved})
+	two := Fingerprints([]result.Finding{f, moved})
 	if two[0] == two[1] {
 		t.Error("duplicate lines share a fingerprint")
 	}

@@ -10,7 +10,8 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+	"github.com/tenantatlas/nolegacyruns/pkg/result"
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 )
 
 // SARIF is a SARIF 2.1.0 log as GitHub code scanning reads it.
@@ -98,8 +99,8 @@ type sarifSnippet struct {
 	Text string `json:"text"`
 }
 
-func level(s scanner.Severity) string {
-	if s == scanner.SeverityWarning {
+func level(s rules.Severity) string {
+	if s == rules.SeverityWarning {
 		return "warning"
 	}
 	return "error"
@@ -171,7 +172,7 @@ func (SARIF) Write(w io.Writer, r *Report) error {
 // UTF16Columns converts a finding's byte columns to UTF-16 code units, the
 // column kind GitHub expects. Without the line's start (a line cut at 4 KiB
 // before the match) it keeps the byte columns.
-func UTF16Columns(f scanner.Finding) (start, end int) {
+func UTF16Columns(f result.Finding) (start, end int) {
 	if f.TextColumn != 1 || f.EndColumn-1 > len(f.LineText) {
 		return f.Column, f.EndColumn
 	}
@@ -204,22 +205,13 @@ func URI(p string) string {
 }
 
 // Fingerprints gives each finding an id that survives edits elsewhere in the
-// file: a hash of rule, path, match and the trimmed line, plus how many
-// identical findings came before it in the file.
-func Fingerprints(fs []scanner.Finding) []string {
+// file: a hash of its identity key and its occurrence number.
+func Fingerprints(fs []result.Finding) []string {
 	out := make([]string, len(fs))
-	seen := map[string]int{}
-	for i, f := range fs {
-		key := Key(f)
-		k := seen[key]
-		seen[key]++
-		sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d", key, k)))
+	occ := result.Occurrences(fs)
+	for i := range fs {
+		sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d", result.Key(&fs[i]), occ[i])))
 		out[i] = hex.EncodeToString(sum[:16])
 	}
 	return out
-}
-
-// Key is what identifies a finding across edits: never its line number.
-func Key(f scanner.Finding) string {
-	return f.Rule.ID + "\x00" + f.Path + "\x00" + f.Match + "\x00" + strings.TrimSpace(f.LineText)
 }

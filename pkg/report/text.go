@@ -8,7 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 )
 
 // Text is the default format: one "path:line:column: severity: message"
@@ -39,7 +39,7 @@ func (t *Text) Write(w io.Writer, r *Report) error {
 	for _, f := range r.Active() {
 		sev := f.Rule.Severity.String()
 		code := red
-		if f.Rule.Severity == scanner.SeverityWarning {
+		if f.Rule.Severity == rules.SeverityWarning {
 			code = yellow
 		}
 		ew.printf("%s: %s: %s: %s (%s)\n",

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 )
 
 var benchWords = strings.Fields(`public function return $this->query where orderBy get first create
@@ -70,7 +72,7 @@ func identifier(r *rand.Rand) string {
 func BenchmarkFinders(b *testing.B) {
 	text := benchText(1<<20, 1)
 	for _, n := range []int{9, 500, 5000} {
-		e, _ := Compile(&RuleSet{Rules: []Rule{{ID: "r", Tokens: benchTokens(n)}}})
+		e, _ := Compile(&rules.Set{Rules: []rules.Rule{{ID: "r", Tokens: benchTokens(n)}}})
 		for name, f := range finderVariants(e.m) {
 			if name == "anchors-generic" {
 				continue // a test oracle, never used in production
@@ -97,8 +99,8 @@ func BenchmarkScan(b *testing.B) {
 		total += int64(len(data))
 		os.WriteFile(p, data, 0o644)
 	}
-	e, _ := Compile(&RuleSet{Include: []string{"app/**"}, Exclude: []string{"vendor/**"},
-		Rules: []Rule{{ID: "r", Tokens: legacyTokens}}})
+	e, _ := Compile(&rules.Set{Include: []string{"app/**"}, Exclude: []string{"vendor/**"},
+		Rules: []rules.Rule{{ID: "r", Tokens: legacyTokens}}})
 	for _, w := range []int{1, 0} {
 		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
 			b.SetBytes(total)

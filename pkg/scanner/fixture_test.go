@@ -10,9 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/tools/txtar"
+
 	"github.com/tenantatlas/nolegacyruns/pkg/config"
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
-	"golang.org/x/tools/txtar"
 )
 
 var update = flag.Bool("update", false, "rewrite the fixtures' want sections from the actual findings")

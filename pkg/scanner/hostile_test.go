@@ -15,13 +15,15 @@ import (
 	"testing"
 	"time"
 	"unicode/utf16"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 )
 
-var legacyRule = Rule{ID: "r", Tokens: []string{"LegacyRun"}}
+var legacyRule = rules.Rule{ID: "r", Tokens: []string{"LegacyRun"}}
 
 func scanDir(t *testing.T, root string, opt Options) *Result {
 	t.Helper()
-	e := mustCompile(t, &RuleSet{Rules: []Rule{legacyRule}})
+	e := mustCompile(t, &rules.Set{Rules: []rules.Rule{legacyRule}})
 	opt.Root = root
 	res, err := e.Scan(context.Background(), opt)
 	if err != nil {
@@ -168,7 +170,7 @@ func TestNoGoroutineLeak(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, fmt.Sprint(i)), []byte("LegacyRun"), 0o644)
 	}
 	base := runtime.NumGoroutine()
-	e := mustCompile(t, &RuleSet{Rules: []Rule{legacyRule}})
+	e := mustCompile(t, &rules.Set{Rules: []rules.Rule{legacyRule}})
 	e.Scan(context.Background(), Options{Root: dir, Workers: 16})
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(time.Millisecond); cancel() }()

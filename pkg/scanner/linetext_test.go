@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 )
 
 // Findings on one line share its text, and a long line is cut around the match.
@@ -13,7 +15,7 @@ func TestLineTextSharing(t *testing.T) {
 	dir := t.TempDir()
 	long := strings.Repeat("x", 3000) + " LegacyRun"
 	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("a LegacyRun b LegacyRun\n"+long+"\n"), 0o644)
-	e := mustCompile(t, &RuleSet{Rules: []Rule{{ID: "r", Tokens: []string{"LegacyRun"}}}})
+	e := mustCompile(t, &rules.Set{Rules: []rules.Rule{{ID: "r", Tokens: []string{"LegacyRun"}}}})
 	res, _ := e.Scan(context.Background(), Options{Root: dir})
 	f := res.Findings
 	if len(f) != 3 || f[0].LineText != "a LegacyRun b LegacyRun" || f[1].LineText != f[0].LineText || f[1].TextColumn != 1 {

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 )
 
 // occ is one occurrence of a pattern: hay[start:end] matched pattern pat.
@@ -20,7 +22,7 @@ type pattern struct {
 // matcher finds every occurrence of every token, then picks each rule's
 // leftmost-longest, non-overlapping valid matches.
 type matcher struct {
-	rules  []Rule
+	rules  []rules.Rule
 	pats   []pattern
 	word   []bool // per rule
 	exact  finder // case-sensitive patterns; nil if none
@@ -36,18 +38,18 @@ type finder interface {
 }
 
 // newMatcher compiles the rules' tokens; with directives, it also finds the
-// suppression marker, as a pattern of the pseudo-rule len(rules).
-func newMatcher(rules []Rule, directives bool) *matcher {
-	m := &matcher{rules: rules, word: make([]bool, len(rules)+1), directive: -1}
+// suppression marker, as a pattern of the pseudo-rule len(rs).
+func newMatcher(rs []rules.Rule, directives bool) *matcher {
+	m := &matcher{rules: rs, word: make([]bool, len(rs)+1), directive: -1}
 	var exact, fold []int32
 	if directives {
-		m.directive = int32(len(rules))
+		m.directive = int32(len(rs))
 		exact = append(exact, int32(len(m.pats)))
 		m.pats = append(m.pats, pattern{tok: Directive, rule: m.directive})
 		m.maxLen = directiveSpan
 	}
-	for ri, r := range rules {
-		m.word[ri] = r.Match == Word
+	for ri, r := range rs {
+		m.word[ri] = r.Match == rules.Word
 		for _, t := range r.Tokens {
 			id := int32(len(m.pats))
 			m.pats = append(m.pats, pattern{tok: t, rule: int32(ri)})

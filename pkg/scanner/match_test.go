@@ -7,12 +7,14 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 )
 
 // naiveFind is the reference: at each position, the longest valid token of
 // the rule, then on after its end. It shares no code with the matcher but
 // wordBounded, whose definition is the contract itself.
-func naiveFind(r Rule, text []byte) [][2]int {
+func naiveFind(r rules.Rule, text []byte) [][2]int {
 	var out [][2]int
 	for p := 0; p < len(text); {
 		best := -1
@@ -37,8 +39,8 @@ func naiveFind(r Rule, text []byte) [][2]int {
 	return out
 }
 
-func validAt(r Rule, text []byte, p, q int) bool {
-	if r.Match != Word {
+func validAt(r rules.Rule, text []byte, p, q int) bool {
+	if r.Match != rules.Word {
 		return true
 	}
 	if p > 0 {
@@ -88,8 +90,8 @@ func finderVariants(m *matcher) map[string]finder {
 
 // fastFind runs the real matcher over text in one piece, with every finder,
 // and fails if they disagree.
-func fastFind(t testing.TB, r Rule, text []byte) [][2]int {
-	e, err := Compile(&RuleSet{Rules: []Rule{r}})
+func fastFind(t testing.TB, r rules.Rule, text []byte) [][2]int {
+	e, err := Compile(&rules.Set{Rules: []rules.Rule{r}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,25 +119,25 @@ func fastFind(t testing.TB, r Rule, text []byte) [][2]int {
 func TestMatcher(t *testing.T) {
 	tests := []struct {
 		name string
-		rule Rule
+		rule rules.Rule
 		text string
 		want [][2]int
 	}{
-		{"substring", Rule{Tokens: []string{"Run"}}, "aRunbRun", [][2]int{{1, 4}, {5, 8}}},
-		{"longest wins", Rule{Tokens: []string{"InventorySyncRun", "InventorySyncRunResource"}}, "x InventorySyncRunResource y", [][2]int{{2, 26}}},
-		{"no overlap", Rule{Tokens: []string{"aa"}}, "aaaaa", [][2]int{{0, 2}, {2, 4}}},
-		{"word", Rule{Match: Word, Tokens: []string{"current_run_id"}}, "current_run_id xcurrent_run_id current_run_ids (current_run_id)", [][2]int{{0, 14}, {48, 62}}},
-		{"word unicode letter", Rule{Match: Word, Tokens: []string{"run"}}, "érun run", [][2]int{{6, 9}}},
-		{"word shorter valid", Rule{Match: Word, Tokens: []string{"ab", "abc"}}, "abcd ab", [][2]int{{5, 7}}},
-		{"word dotted", Rule{Match: Word, Tokens: []string{"inventory.sync"}}, "'inventory.sync' inventory.syncs", [][2]int{{1, 15}}},
-		{"ignore case", Rule{IgnoreCase: true, Tokens: []string{"Sync"}}, "SYNC sync", [][2]int{{0, 4}, {5, 9}}},
-		{"ignore case kelvin", Rule{IgnoreCase: true, Tokens: []string{"k"}}, "\u212a", [][2]int{{0, 3}}},
-		{"ignore case invalid utf8", Rule{IgnoreCase: true, Tokens: []string{"é"}}, "\xc3É", [][2]int{{1, 3}}},
-		{"shared prefix", Rule{Tokens: []string{"abc", "abd", "ab"}}, "abdabcab", [][2]int{{0, 3}, {3, 6}, {6, 8}}},
-		{"none", Rule{Tokens: []string{"zzz"}}, "abc", nil},
-		{"long tokens, skipping", Rule{Tokens: []string{"InventorySyncRun", "inventory_sync_runs", "EntraGroupSyncRun", "SyncRunner"}},
+		{"substring", rules.Rule{Tokens: []string{"Run"}}, "aRunbRun", [][2]int{{1, 4}, {5, 8}}},
+		{"longest wins", rules.Rule{Tokens: []string{"InventorySyncRun", "InventorySyncRunResource"}}, "x InventorySyncRunResource y", [][2]int{{2, 26}}},
+		{"no overlap", rules.Rule{Tokens: []string{"aa"}}, "aaaaa", [][2]int{{0, 2}, {2, 4}}},
+		{"word", rules.Rule{Match: rules.Word, Tokens: []string{"current_run_id"}}, "current_run_id xcurrent_run_id current_run_ids (current_run_id)", [][2]int{{0, 14}, {48, 62}}},
+		{"word unicode letter", rules.Rule{Match: rules.Word, Tokens: []string{"run"}}, "érun run", [][2]int{{6, 9}}},
+		{"word shorter valid", rules.Rule{Match: rules.Word, Tokens: []string{"ab", "abc"}}, "abcd ab", [][2]int{{5, 7}}},
+		{"word dotted", rules.Rule{Match: rules.Word, Tokens: []string{"inventory.sync"}}, "'inventory.sync' inventory.syncs", [][2]int{{1, 15}}},
+		{"ignore case", rules.Rule{IgnoreCase: true, Tokens: []string{"Sync"}}, "SYNC sync", [][2]int{{0, 4}, {5, 9}}},
+		{"ignore case kelvin", rules.Rule{IgnoreCase: true, Tokens: []string{"k"}}, "\u212a", [][2]int{{0, 3}}},
+		{"ignore case invalid utf8", rules.Rule{IgnoreCase: true, Tokens: []string{"é"}}, "\xc3É", [][2]int{{1, 3}}},
+		{"shared prefix", rules.Rule{Tokens: []string{"abc", "abd", "ab"}}, "abdabcab", [][2]int{{0, 3}, {3, 6}, {6, 8}}},
+		{"none", rules.Rule{Tokens: []string{"zzz"}}, "abc", nil},
+		{"long tokens, skipping", rules.Rule{Tokens: []string{"InventorySyncRun", "inventory_sync_runs", "EntraGroupSyncRun", "SyncRunner"}},
 			strings.Repeat("xx InventorySyncRunResource inventory_sync_runsSyncRunnerEntraGroupSyncRun y ", 5), nil},
-		{"long text, every block edge", Rule{Tokens: []string{"SyncRun", "yncRu", "backup_schedule_runs"}},
+		{"long text, every block edge", rules.Rule{Tokens: []string{"SyncRun", "yncRu", "backup_schedule_runs"}},
 			strings.Repeat("xSyncRun backup_schedule_runs ", 9), nil},
 	}
 	for _, tt := range tests {
@@ -165,9 +167,9 @@ func FuzzMatcher(f *testing.F) {
 	f.Add("aa\x00a", "aaaaaaa", uint8(1))
 	f.Add("ab\x00abc\x00b", "abcd ab_ ab", uint8(1))
 	f.Fuzz(func(t *testing.T, toks, text string, mode uint8) {
-		var r Rule
+		var r rules.Rule
 		r.ID = "r"
-		r.Match = MatchMode(mode & 1)
+		r.Match = rules.MatchMode(mode & 1)
 		r.IgnoreCase = mode&2 != 0
 		for _, tok := range strings.Split(toks, "\x00") {
 			if CheckToken(tok, r.IgnoreCase) == nil && len(r.Tokens) < 64 {
@@ -184,7 +186,7 @@ func FuzzMatcher(f *testing.F) {
 		if strings.IndexByte(text[:min(len(text), binaryProbe)], 0) >= 0 {
 			return
 		}
-		e, _ := Compile(&RuleSet{Rules: []Rule{r}})
+		e, _ := Compile(&rules.Set{Rules: []rules.Rule{r}})
 		got := streamFind(e, []byte(text), e.m.maxLen+2*utf8.UTFMax+1+int(mode>>2)%7)
 		if !reflect.DeepEqual(got, toLineCols([]byte(text), want)) {
 			t.Fatalf("tokens %q text %q: streamed %v, reference %v", r.Tokens, text, got, toLineCols([]byte(text), want))

@@ -9,71 +9,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 )
-
-// Severity says whether a finding fails the run.
-type Severity uint8
-
-const (
-	// SeverityError findings fail the run.
-	SeverityError Severity = iota
-	// SeverityWarning findings are reported but do not fail the run.
-	SeverityWarning
-)
-
-func (s Severity) String() string {
-	if s == SeverityWarning {
-		return "warning"
-	}
-	return "error"
-}
-
-// MatchMode says how a token must sit in the text to count.
-type MatchMode uint8
-
-const (
-	// Substring matches the token anywhere.
-	Substring MatchMode = iota
-	// Word requires that the runes around the match are not letters, digits or '_'.
-	Word
-)
-
-func (m MatchMode) String() string {
-	if m == Word {
-		return "word"
-	}
-	return "substring"
-}
-
-// Rule is one named set of forbidden tokens.
-type Rule struct {
-	ID         string
-	Message    string
-	Hint       string
-	Severity   Severity
-	Match      MatchMode
-	IgnoreCase bool
-	Tokens     []string
-	Include    []string // narrows the rule set's scope; empty means everywhere in scope
-	Exclude    []string
-	Fix        map[string]string // token -> replacement
-}
-
-// RuleSet is a whole configuration: a global scope and its rules.
-type RuleSet struct {
-	Include []string // empty means every file
-	Exclude []string
-	Rules   []Rule
-	// RequireReason makes a suppression without "-- reason" a finding.
-	RequireReason bool
-	// StrictSuppressions makes unused suppressions errors, not warnings.
-	StrictSuppressions bool
-}
 
 // Engine is a compiled, immutable rule set; it is safe for concurrent use.
 type Engine struct {
-	rules         []Rule // the rule set's, then the built-in ones
-	user          int    // how many of rules come from the rule set
+	rules         []rules.Rule // the rule set's, then the built-in ones
+	user          int          // how many of rules come from the rule set
 	m             *matcher
 	sc            *scope
 	requireReason bool
@@ -81,21 +24,21 @@ type Engine struct {
 
 // Rules returns the compiled rules in configuration order, then the
 // built-in unused-suppression and invalid-suppression rules.
-func (e *Engine) Rules() []Rule { return e.rules }
+func (e *Engine) Rules() []rules.Rule { return e.rules }
 
 // Compile validates a rule set and builds its matcher.
-func Compile(rs *RuleSet) (*Engine, error) {
+func Compile(rs *rules.Set) (*Engine, error) {
 	if err := Validate(rs); err != nil {
 		return nil, err
 	}
-	rules := append(append([]Rule(nil), rs.Rules...), BuiltinRules(rs.StrictSuppressions)...)
-	return &Engine{rules: rules, user: len(rs.Rules), m: newMatcher(rules, true), sc: newScope(rs),
+	all := append(append([]rules.Rule(nil), rs.Rules...), BuiltinRules(rs.StrictSuppressions)...)
+	return &Engine{rules: all, user: len(rs.Rules), m: newMatcher(all, true), sc: newScope(rs),
 		requireReason: rs.RequireReason}, nil
 }
 
 // Validate reports why a rule set cannot be compiled, or nil, without
 // building its matcher.
-func Validate(rs *RuleSet) error {
+func Validate(rs *rules.Set) error {
 	if len(rs.Rules) == 0 {
 		return errors.New("no rules")
 	}

@@ -18,6 +18,9 @@ import (
 	"sync/atomic"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/result"
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 )
 
 // Options say where and how to scan.
@@ -50,46 +53,11 @@ type Options struct {
 	Workers int
 }
 
-// Finding is one match of one rule.
-type Finding struct {
-	Path      string // root-relative, slash-separated
-	Line      int    // 1-based
-	Column    int    // 1-based byte offset in the line
-	EndColumn int    // column just after the match
-	Rule      *Rule
-	Match     string // the text as it stands in the file
-	// Detail says more for built-in rules: what is wrong with a suppression.
-	Detail string
-	// Suppression is set when a directive or the baseline silences this
-	// finding; reports count it apart and SARIF marks it.
-	Suppression *Suppression
-	LineText    string // the line, without its line break, capped at 1 KiB
-	// TextColumn is the byte column where LineText starts: 1 unless the line
-	// was cut because the match sits more than 1 KiB into it.
-	TextColumn int
-}
-
-// FileError is a file that could not be scanned.
-type FileError struct {
-	Path string
-	Err  error
-}
-
-func (e FileError) Error() string { return e.Path + ": " + e.Err.Error() }
-
-// Stats count what a scan looked at.
-type Stats struct {
-	FilesScanned int   // files read and searched
-	FilesBinary  int   // skipped: NUL byte in the first 8 KiB
-	FilesSkipped int   // not regular files: symlinks, FIFOs, devices, vanished
-	Bytes        int64 // bytes searched
-}
-
 // Result is everything a scan found, in a deterministic order.
 type Result struct {
-	Findings []Finding   // sorted by path, line, column, rule
-	Errors   []FileError // sorted by path
-	Stats    Stats
+	Findings []result.Finding   // sorted by path, line, column, rule
+	Errors   []result.FileError // sorted by path
+	Stats    result.Stats
 }
 
 const (
@@ -156,26 +124,9 @@ func (e *Engine) Scan(ctx context.Context, opt Options) (*Result, error) {
 		res.Stats.Bytes += w.stats.Bytes
 	}
 	res.Errors = append(res.Errors, s.errs...)
-	SortFindings(res.Findings)
+	result.Sort(res.Findings)
 	sort.Slice(res.Errors, func(i, j int) bool { return res.Errors[i].Path < res.Errors[j].Path })
 	return res, nil
-}
-
-// SortFindings puts findings in report order: path, line, column, rule.
-func SortFindings(fs []Finding) {
-	sort.Slice(fs, func(i, j int) bool {
-		a, b := &fs[i], &fs[j]
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
-		}
-		return a.Rule.ID < b.Rule.ID
-	})
 }
 
 // task is a folder to read, a batch of listed files in one folder, or one
@@ -200,7 +151,7 @@ type scan struct {
 	cond    *sync.Cond
 	stack   []task
 	busy    int
-	errs    []FileError // errors found while queueing
+	errs    []result.FileError // errors found while queueing
 	skip    map[string]bool
 	dirMemo map[string][]globState
 }
@@ -307,7 +258,7 @@ func (s *scan) queueRoots(paths []string) {
 		}
 		fi, err := os.Lstat(s.abs(p))
 		if err != nil {
-			s.errs = append(s.errs, FileError{Path: displayPath(p), Err: unwrapPathError(err)})
+			s.errs = append(s.errs, result.FileError{Path: displayPath(p), Err: unwrapPathError(err)})
 			continue
 		}
 		switch {
@@ -381,9 +332,9 @@ type worker struct {
 	s        *scan
 	buf      []byte
 	occs     []occ
-	findings []Finding
-	errs     []FileError
-	stats    Stats
+	findings []result.Finding
+	errs     []result.FileError
+	stats    result.Stats
 	push     []task
 	arena    []byte   // names of the files of the folder being read
 	spans    [][2]int // each file's name in arena
@@ -415,7 +366,7 @@ func (w *worker) run() {
 }
 
 func (w *worker) fail(rel string, err error) {
-	w.errs = append(w.errs, FileError{Path: displayPath(rel), Err: unwrapPathError(err)})
+	w.errs = append(w.errs, result.FileError{Path: displayPath(rel), Err: unwrapPathError(err)})
 }
 
 func join(dir, name string) string {
@@ -665,7 +616,7 @@ func (w *worker) searchCur(active []bool, r reader) {
 					}
 					continue
 				}
-				w.findings = append(w.findings, Finding{
+				w.findings = append(w.findings, result.Finding{
 					Path:      w.relPath(),
 					Line:      line,
 					Column:    col,
@@ -773,11 +724,11 @@ func lineText(buf []byte, start, at int) (string, int) {
 
 // Floor walks and reads the files of opt exactly as Scan does, but searches
 // nothing: the physical floor that benchmarks measure Scan against.
-func Floor(ctx context.Context, opt Options) (Stats, error) {
-	e := &Engine{m: &matcher{directive: -1}, sc: newScope(&RuleSet{})}
+func Floor(ctx context.Context, opt Options) (result.Stats, error) {
+	e := &Engine{m: &matcher{directive: -1}, sc: newScope(&rules.Set{})}
 	res, err := e.Scan(ctx, opt)
 	if err != nil {
-		return Stats{}, err
+		return result.Stats{}, err
 	}
 	return res.Stats, nil
 }

@@ -14,9 +14,11 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 )
 
-func mustCompile(t testing.TB, rs *RuleSet) *Engine {
+func mustCompile(t testing.TB, rs *rules.Set) *Engine {
 	t.Helper()
 	e, err := Compile(rs)
 	if err != nil {
@@ -37,8 +39,8 @@ func positions(res *Result) []string {
 // file, and inside a line longer than the buffer, and compares the streamed
 // scan with the reference run over the whole text.
 func TestBufferEdges(t *testing.T) {
-	rule := Rule{ID: "r", Match: Word, Tokens: []string{"LegacyRun", "LegacyRunResource", "é_run"}}
-	e := mustCompile(t, &RuleSet{Rules: []Rule{rule}})
+	rule := rules.Rule{ID: "r", Match: rules.Word, Tokens: []string{"LegacyRun", "LegacyRunResource", "é_run"}}
+	e := mustCompile(t, &rules.Set{Rules: []rules.Rule{rule}})
 	rng := rand.New(rand.NewSource(1))
 	var b bytes.Buffer
 	filler := []byte("abc déf\t(x) ")
@@ -85,7 +87,7 @@ func TestSpecialFiles(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	e := mustCompile(t, &RuleSet{Rules: []Rule{{ID: "r", Tokens: []string{"LegacyRun"}}}})
+	e := mustCompile(t, &rules.Set{Rules: []rules.Rule{{ID: "r", Tokens: []string{"LegacyRun"}}}})
 	done := make(chan *Result)
 	go func() {
 		res, _ := e.Scan(context.Background(), Options{Root: dir})
@@ -105,7 +107,7 @@ func TestSpecialFiles(t *testing.T) {
 }
 
 func TestListModeAndErrors(t *testing.T) {
-	e := mustCompile(t, &RuleSet{Include: []string{"app/**"}, Rules: []Rule{{ID: "r", Tokens: []string{"LegacyRun"}}}})
+	e := mustCompile(t, &rules.Set{Include: []string{"app/**"}, Rules: []rules.Rule{{ID: "r", Tokens: []string{"LegacyRun"}}}})
 	open := func(p string) ([]byte, error) {
 		if p == "app/bad.php" {
 			return nil, errors.New("boom")
@@ -135,7 +137,7 @@ func TestCancel(t *testing.T) {
 	for i := 0; i < 200; i++ {
 		os.WriteFile(filepath.Join(dir, fmt.Sprint(i)), []byte("LegacyRun"), 0o644)
 	}
-	e := mustCompile(t, &RuleSet{Rules: []Rule{{ID: "r", Tokens: []string{"LegacyRun"}}}})
+	e := mustCompile(t, &rules.Set{Rules: []rules.Rule{{ID: "r", Tokens: []string{"LegacyRun"}}}})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := e.Scan(ctx, Options{Root: dir}); !errors.Is(err, context.Canceled) {
@@ -144,10 +146,10 @@ func TestCancel(t *testing.T) {
 }
 
 func TestScopeTable(t *testing.T) {
-	rs := &RuleSet{
+	rs := &rules.Set{
 		Include: []string{"app/**", "database/**", "*.php"},
 		Exclude: []string{"vendor/**", "app/cache", "**/*.min.js"},
-		Rules: []Rule{
+		Rules: []rules.Rule{
 			{ID: "a", Tokens: []string{"x"}},
 			{ID: "b", Tokens: []string{"y"}, Exclude: []string{"database/migrations/**"}},
 		},
@@ -194,7 +196,7 @@ func TestFeed(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, n), []byte("x LegacyRun"), 0o644)
 		names = append(names, n)
 	}
-	e := mustCompile(t, &RuleSet{Rules: []Rule{{ID: "r", Tokens: []string{"LegacyRun"}}}})
+	e := mustCompile(t, &rules.Set{Rules: []rules.Rule{{ID: "r", Tokens: []string{"LegacyRun"}}}})
 	feed := func(add func([]string, []bool)) error {
 		done := make(chan bool)
 		for half := 0; half < 2; half++ {

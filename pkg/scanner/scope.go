@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 )
 
 // A glob matches a path when it matches the path itself or any folder above
@@ -35,7 +37,7 @@ type scope struct {
 	scoped bool // some rule has its own include or exclude
 }
 
-func newScope(rs *RuleSet) *scope {
+func newScope(rs *rules.Set) *scope {
 	sc := &scope{}
 	index := map[string]int{}
 	add := func(list []string) []int {

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/result"
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 )
 
 // Directive is the marker of an inline suppression. It is plain text to the
@@ -33,27 +36,21 @@ func Reserved(id string) bool { return id == UnusedSuppression || id == InvalidS
 
 // BuiltinRules are the rules every engine adds after the rule set's own:
 // unused-suppression (an error when strict) and invalid-suppression.
-func BuiltinRules(strict bool) []Rule {
-	unused := Rule{
+func BuiltinRules(strict bool) []rules.Rule {
+	unused := rules.Rule{
 		ID:       UnusedSuppression,
 		Message:  "this suppression suppresses nothing",
 		Hint:     "remove it, or fix the rule id it names",
-		Severity: SeverityWarning,
+		Severity: rules.SeverityWarning,
 	}
 	if strict {
-		unused.Severity = SeverityError
+		unused.Severity = rules.SeverityError
 	}
-	return []Rule{unused, {
+	return []rules.Rule{unused, {
 		ID:      InvalidSuppression,
 		Message: "this suppression is malformed",
 		Hint:    "write nolegacyruns:ignore RULE[,RULE...] -- reason",
 	}}
-}
-
-// Suppression says why a finding is not reported.
-type Suppression struct {
-	Kind          string // "inSource" (a directive) or "external" (the baseline)
-	Justification string
 }
 
 // directive is one parsed suppression in a file.
@@ -130,9 +127,9 @@ func onlyPunctuation(b []byte) bool {
 // applySuppressions settles one file: it drops matches inside directives,
 // marks suppressed findings, and adds findings for malformed and unused
 // directives. fs are the file's findings, in order.
-func (e *Engine) applySuppressions(fs []Finding, dirs []directive, path string) []Finding {
+func (e *Engine) applySuppressions(fs []result.Finding, dirs []directive, path string) []result.Finding {
 	known := func(id string) bool {
-		return slices.ContainsFunc(e.rules[:e.user], func(r Rule) bool { return r.ID == id })
+		return slices.ContainsFunc(e.rules[:e.user], func(r rules.Rule) bool { return r.ID == id })
 	}
 	for i := range dirs {
 		if d := &dirs[i]; d.problem == "" && d.file && d.line > fileDirectiveLines {
@@ -154,7 +151,7 @@ func (e *Engine) applySuppressions(fs []Finding, dirs []directive, path string) 
 			if j := slices.Index(d.rules, f.Rule.ID); j >= 0 {
 				d.used[j] = true
 				if f.Suppression == nil {
-					f.Suppression = &Suppression{Kind: "inSource", Justification: d.reason}
+					f.Suppression = &result.Suppression{Kind: result.InSource, Justification: d.reason}
 				}
 			}
 		}
@@ -165,8 +162,8 @@ func (e *Engine) applySuppressions(fs []Finding, dirs []directive, path string) 
 	unused, invalid := &e.rules[e.user], &e.rules[e.user+1]
 	for i := range dirs {
 		d := &dirs[i]
-		add := func(rule *Rule, match, why string) {
-			out = append(out, Finding{Path: path, Line: d.line, Column: d.col, EndColumn: d.col + len(Directive),
+		add := func(rule *rules.Rule, match, why string) {
+			out = append(out, result.Finding{Path: path, Line: d.line, Column: d.col, EndColumn: d.col + len(Directive),
 				Rule: rule, Match: match, LineText: d.text, Detail: why})
 		}
 		switch {
@@ -185,6 +182,6 @@ func (e *Engine) applySuppressions(fs []Finding, dirs []directive, path string) 
 			}
 		}
 	}
-	SortFindings(out)
+	result.Sort(out)
 	return out
 }

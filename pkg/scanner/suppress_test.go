@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 )
 
 func TestParseDirective(t *testing.T) {
@@ -56,7 +58,7 @@ func FuzzDirective(f *testing.F) {
 		"nolegacyruns:ignore", "nolegacyruns:ignored", "nolegacyruns:ignore a -->", "nolegacyruns:ignore LegacyRun"} {
 		f.Add(s)
 	}
-	e, _ := Compile(&RuleSet{Rules: []Rule{{ID: "a", Tokens: []string{"LegacyRun"}}}})
+	e, _ := Compile(&rules.Set{Rules: []rules.Rule{{ID: "a", Tokens: []string{"LegacyRun"}}}})
 	f.Fuzz(func(t *testing.T, text string) {
 		d, ok := parseDirective(Directive + text)
 		if ok {

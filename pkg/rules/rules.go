@@ -1,0 +1,61 @@
+// Package rules is the rule model: the rules a rule file declares, as the engine, the reports and the fixes see them.
+package rules
+
+// Severity says whether a finding fails the run.
+type Severity uint8
+
+const (
+	// SeverityError findings fail the run.
+	SeverityError Severity = iota
+	// SeverityWarning findings are reported but do not fail the run.
+	SeverityWarning
+)
+
+func (s Severity) String() string {
+	if s == SeverityWarning {
+		return "warning"
+	}
+	return "error"
+}
+
+// MatchMode says how a token must sit in the text to count.
+type MatchMode uint8
+
+const (
+	// Substring matches the token anywhere.
+	Substring MatchMode = iota
+	// Word requires that the runes around the match are not letters, digits or '_'.
+	Word
+)
+
+func (m MatchMode) String() string {
+	if m == Word {
+		return "word"
+	}
+	return "substring"
+}
+
+// Rule is one named set of forbidden tokens.
+type Rule struct {
+	ID         string
+	Message    string
+	Hint       string
+	Severity   Severity
+	Match      MatchMode
+	IgnoreCase bool
+	Tokens     []string
+	Include    []string // narrows the rule set's scope; empty means everywhere in scope
+	Exclude    []string
+	Fix        map[string]string // token -> replacement
+}
+
+// Set is a whole configuration: a global scope and its rules.
+type Set struct {
+	Include []string // empty means every file
+	Exclude []string
+	Rules   []Rule
+	// RequireReason makes a suppression without "-- reason" a finding.
+	RequireReason bool
+	// StrictSuppressions makes unused suppressions errors, not warnings.
+	StrictSuppressions bool
+}
