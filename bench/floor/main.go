@@ -11,7 +11,7 @@ import (
 
 // usage: floor [path ...]   (paths relative to the current folder)
 func main() {
-	st, err := scanner.Floor(context.Background(), scanner.Options{Root: ".", Paths: os.Args[1:]})
+	st, err := scanner.Floor(context.Background(), scanner.Options{Root: ".", Source: scanner.Paths(os.Args[1:])})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "floor:", err)
 		os.Exit(2)

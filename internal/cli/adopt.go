@@ -11,89 +11,68 @@ import (
 	"strings"
 
 	"github.com/tenantatlas/nolegacyruns"
+	"github.com/tenantatlas/nolegacyruns/internal/pipeline"
 	"github.com/tenantatlas/nolegacyruns/pkg/config"
-	"github.com/tenantatlas/nolegacyruns/pkg/fix"
 	"github.com/tenantatlas/nolegacyruns/pkg/report"
 	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
 
-// fix rewrites fixable findings (or prints their diff), then reports what
-// is left for a human.
-func (c *command) fix(ctx context.Context, root string, rep *report.Report) (int, error) {
-	files, err := fix.Apply(ctx, root, rep.Findings, c.opt.dryRun)
+// fixed reports what --fix did (or, in a dry run, would do), then the
+// findings left for a human.
+func (c *command) fixed(ctx context.Context, r *pipeline.Run, x *pipeline.Fix, err error) outcome {
 	if err != nil {
 		if ctx.Err() != nil {
 			c.errorf("interrupted; files already fixed stay fixed, the rest are untouched")
-			return ExitInterrupt, nil
+			return outcome{cancelled: true}
 		}
-		return ExitTrouble, err
+		return fail(err)
 	}
-	fixed := map[string]bool{} // path:line:column of each rewritten finding
 	nfixed, nfiles, skipped := 0, 0, 0
-	for _, f := range files {
+	for _, f := range x.Files {
 		if f.Skipped != "" {
 			c.errorf("%s: not fixed: %s", report.QuotePath(f.Path), f.Skipped)
 			skipped++
 			continue
 		}
-		if c.opt.dryRun {
+		if x.DryRun {
 			fmt.Fprint(c.env.Stdout, f.Diff)
 		}
 		nfiles++
-		for _, x := range f.Fixed {
-			nfixed++
-			fixed[fmt.Sprintf("%s:%d:%d", x.Path, x.Line, x.Column)] = true
-		}
+		nfixed += len(f.Fixed)
 	}
 	verb := "fixed"
-	if c.opt.dryRun {
+	if x.DryRun {
 		verb = "would fix"
-	} else {
-		// What was rewritten is no longer a finding.
-		left := rep.Findings[:0]
-		for _, f := range rep.Findings {
-			if !fixed[fmt.Sprintf("%s:%d:%d", f.Path, f.Line, f.Column)] {
-				left = append(left, f)
-			}
-		}
-		rep.Findings = left
 	}
-	c.errorf("%s %s in %s", verb, plural(nfixed, "finding", "findings"), plural(nfiles, "file", "files"))
-	if c.opt.dryRun {
+	c.notef("%s %s in %s", verb, plural(nfixed, "finding", "findings"), plural(nfiles, "file", "files"))
+	var out outcome
+	if x.DryRun {
 		// The diff is the output; the findings stay as they are.
-		n := rep.Count()
-		if !c.opt.quiet {
-			c.summary(rep, n)
-		}
-		if n.Errors > 0 || len(rep.Errors) > 0 {
-			return ExitFindings, nil
-		}
-		return ExitClean, nil
+		out = c.finish(r)
+	} else {
+		out = c.output(r)
 	}
-	code, err := c.output(rep)
-	if skipped > 0 && code == ExitClean {
-		code = ExitFindings
-	}
-	return code, err
+	out.unfixed = skipped
+	return out
 }
 
 // initConfig writes a commented starter rule file.
-func (c *command) initConfig() (int, error) {
+func (c *command) initConfig() error {
 	path := filepath.Join(c.env.Dir, config.FileName)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, fs.ErrExist) {
-		return ExitTrouble, &usageError{msg: fmt.Sprintf("%s already exists", config.FileName), hint: "edit it, or remove it to start over"}
+		return &usageError{msg: fmt.Sprintf("%s already exists", config.FileName), hint: "edit it, or remove it to start over"}
 	}
 	if err != nil {
-		return ExitTrouble, err
+		return err
 	}
 	_, werr := f.WriteString(starter())
 	if err := errors.Join(werr, f.Close()); err != nil {
-		return ExitTrouble, err
+		return err
 	}
-	c.errorf("wrote %s: edit its rules, then run nolegacyruns", config.FileName)
-	return ExitClean, nil
+	c.notef("wrote %s: edit its rules, then run nolegacyruns", config.FileName)
+	return nil
 }
 
 const starterHead = `# nolegacyruns rule file. nolegacyruns finds it in the current folder or
@@ -122,7 +101,7 @@ func starter() string {
 }
 
 // explainRule prints one rule in full.
-func (c *command) explainRule(cfg *config.Config, id string) (int, error) {
+func (c *command) explainRule(cfg *config.Config, id string) error {
 	rules := append(append([]rules.Rule(nil), cfg.Rules.Rules...), scanner.BuiltinRules(cfg.Rules.StrictSuppressions)...)
 	var ids []string
 	for _, r := range rules {
@@ -162,9 +141,9 @@ func (c *command) explainRule(cfg *config.Config, id string) (int, error) {
 			}
 		}
 		fmt.Fprintf(w, "\nsuppress one line: // nolegacyruns:ignore %s -- reason\n", r.ID)
-		return ExitClean, nil
+		return nil
 	}
-	return ExitTrouble, &usageError{msg: fmt.Sprintf("no rule %q in %s", id, cfg.Path), hint: "rules: " + strings.Join(ids, ", ")}
+	return &usageError{msg: fmt.Sprintf("no rule %q in %s", id, cfg.Path), hint: "rules: " + strings.Join(ids, ", ")}
 }
 
 func scopeText(inc, exc, rinc, rexc []string) string {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/tenantatlas/nolegacyruns/pkg/report"
+	"github.com/tenantatlas/nolegacyruns/internal/pipeline"
 	"github.com/tenantatlas/nolegacyruns/pkg/result"
 )
 
@@ -126,13 +126,12 @@ func TestMessageStyle(t *testing.T) {
 // finding: the guard never passes when it could not look.
 func TestReadErrorsExit2(t *testing.T) {
 	var out, errb bytes.Buffer
-	c := &command{env: Env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}, opt: options{format: "text"}}
-	rep := &report.Report{Tool: "nolegacyruns", Errors: []result.FileError{{Path: "app/locked.php", Err: os.ErrPermission}}}
-	code, err := c.output(rep)
-	if err != nil || code != ExitTrouble {
-		t.Fatalf("exit %d err %v", code, err)
+	c := &command{env: Env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}, opt: options{format: "text", quiet: true}}
+	r := &pipeline.Run{Errors: []result.FileError{{Path: "app/locked.php", Err: os.ErrPermission}}}
+	if code := verdict(c.output(r)); code != ExitTrouble {
+		t.Fatalf("exit %d", code)
 	}
-	for _, want := range []string{"nolegacyruns: app/locked.php: permission denied\n", "hint: 1 file(s) could not be read, so the scan is incomplete"} {
+	for _, want := range []string{"nolegacyruns: app/locked.php: permission denied\n", "hint: 1 file could not be read, so the scan is incomplete"} {
 		if !strings.Contains(errb.String(), want) {
 			t.Errorf("stderr %q lacks %q", errb.String(), want)
 		}

@@ -19,45 +19,45 @@ exec nolegacyruns --staged
 
 // installHook writes the pre-commit hook where git will look for it,
 // honouring core.hooksPath.
-func (c *command) installHook(ctx context.Context) (int, error) {
+func (c *command) installHook(ctx context.Context) error {
 	top, ok := gitsrc.FindTop(c.env.Dir)
 	if !ok {
-		return ExitTrouble, &usageError{msg: "--install-hook needs a git repository, and this folder is not in one", hint: "run it inside your repository"}
+		return &usageError{msg: "--install-hook needs a git repository, and this folder is not in one", hint: "run it inside your repository"}
 	}
 	dir, err := gitsrc.HooksDir(ctx, top)
 	if err != nil {
-		return ExitTrouble, err
+		return err
 	}
 	if !filepath.IsAbs(dir) {
 		dir = filepath.Join(top, dir)
 	}
 	path := filepath.Join(dir, "pre-commit")
 	if _, err := os.Lstat(path); err == nil && !c.opt.force {
-		return ExitTrouble, &usageError{msg: fmt.Sprintf("%s already exists", path), hint: "add `nolegacyruns --staged` to it by hand, or pass --force to replace it"}
+		return &usageError{msg: fmt.Sprintf("%s already exists", path), hint: "add `nolegacyruns --staged` to it by hand, or pass --force to replace it"}
 	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return ExitTrouble, err
+		return err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return ExitTrouble, err
+		return err
 	}
 	tmp, err := os.CreateTemp(dir, ".pre-commit-*")
 	if err != nil {
-		return ExitTrouble, err
+		return err
 	}
 	_, werr := tmp.WriteString(hookScript)
 	cerr := tmp.Close()
 	if err := errors.Join(werr, cerr, os.Chmod(tmp.Name(), 0o755)); err != nil {
 		os.Remove(tmp.Name())
-		return ExitTrouble, err
+		return err
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		os.Remove(tmp.Name())
-		return ExitTrouble, err
+		return err
 	}
 	rel, err := filepath.Rel(c.env.Dir, path)
 	if err != nil || strings.HasPrefix(rel, "..") {
 		rel = path
 	}
-	c.errorf("installed the pre-commit hook in %s", filepath.ToSlash(rel))
-	return ExitClean, nil
+	c.notef("installed the pre-commit hook in %s", filepath.ToSlash(rel))
+	return nil
 }

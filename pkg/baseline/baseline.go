@@ -111,8 +111,9 @@ func position(data []byte, off int64) (int, int) {
 
 // Apply marks as baselined the findings the baseline records, up to each
 // entry's count, in file order; later copies are new debt and stay. It
-// returns how many recorded findings no longer occur (stale).
-func (b *File) Apply(fs []result.Finding) (stale int) {
+// returns how many recorded findings of the files covers accepts no longer
+// occur (stale); covers is the scope of the run, nil for everything.
+func (b *File) Apply(fs []result.Finding, covers func(path string) bool) (stale int) {
 	left := make(map[string]int, len(b.Entries))
 	for _, e := range b.Entries {
 		left[result.KeyOf(e.Rule, e.Path, e.Match, e.Line)] += e.Count
@@ -128,10 +129,31 @@ func (b *File) Apply(fs []result.Finding) (stale int) {
 			f.Suppression = &result.Suppression{Kind: result.External, Justification: "recorded in the baseline"}
 		}
 	}
-	for _, n := range left {
-		stale += n
+	for _, e := range b.Entries {
+		k := result.KeyOf(e.Rule, e.Path, e.Match, e.Line)
+		if left[k] > 0 && (covers == nil || covers(e.Path)) {
+			stale += left[k]
+			left[k] = 0 // counted once, however many entries share the key
+		}
 	}
 	return stale
+}
+
+// Merge records the findings of a run that covered only some files: the
+// entries of the files it did not cover stay as they were, the others are
+// replaced by what the run found. covers nil means the run covered all.
+func Merge(old *File, fs []result.Finding, covers func(path string) bool) *File {
+	b := New(fs)
+	if old == nil || covers == nil {
+		return b
+	}
+	for _, e := range old.Entries {
+		if !covers(e.Path) {
+			b.Entries = append(b.Entries, e)
+		}
+	}
+	b.sort()
+	return b
 }
 
 // New records the findings not suppressed in the code, sorted and counted.
@@ -152,6 +174,11 @@ func New(fs []result.Finding) *File {
 	for _, e := range counts {
 		b.Entries = append(b.Entries, *e)
 	}
+	b.sort()
+	return b
+}
+
+func (b *File) sort() {
 	sort.Slice(b.Entries, func(i, j int) bool {
 		x, y := b.Entries[i], b.Entries[j]
 		if x.Path != y.Path {
@@ -165,7 +192,6 @@ func New(fs []result.Finding) *File {
 		}
 		return x.Line < y.Line
 	})
-	return b
 }
 
 // Write writes the baseline as indented JSON, one entry per block, so that

@@ -31,7 +31,7 @@ func TestApply(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			stale := b.Apply(tt.now)
+			stale := b.Apply(tt.now, nil)
 			reported := 0
 			for _, f := range tt.now {
 				if f.Suppression == nil {

@@ -21,8 +21,12 @@ import (
 // small enough that a stray multi-gigabyte file is refused before it is read.
 const MaxSize = 32 << 20
 
-// FileName is the rule file looked for from the current folder upwards.
-const FileName = ".nolegacyruns.yaml"
+// FileName is the rule file looked for from the current folder upwards;
+// AltFileName is found too.
+const (
+	FileName    = ".nolegacyruns.yaml"
+	AltFileName = ".nolegacyruns.yml"
+)
 
 // Config is a loaded rule file.
 type Config struct {

@@ -111,6 +111,12 @@ type File struct {
 	Mode string // "100644", "100755", "120000" (symlink), "160000" (submodule); "" if untracked
 }
 
+// Index modes of entries that are not regular files.
+const (
+	ModeSymlink   = "120000"
+	ModeSubmodule = "160000"
+)
+
 // Regular reports whether git records the file as a regular file.
 func (f File) Regular() bool { return f.Mode == "100644" || f.Mode == "100755" }
 

@@ -59,12 +59,12 @@ func TestSocketAndDevice(t *testing.T) {
 func TestVanishedFiles(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "here.txt"), []byte("LegacyRun"), 0o644)
-	res := scanDir(t, dir, Options{List: true, Files: []string{"here.txt", "gone.txt"}})
+	res := scanDir(t, dir, Options{Source: Files{{Path: "here.txt"}, {Path: "gone.txt"}}})
 	if len(res.Findings) != 1 || res.Stats.FilesSkipped != 1 || len(res.Errors) != 0 {
 		t.Fatalf("%+v", res)
 	}
 	// Named outright, a missing path is an error: the user asked for it.
-	res = scanDir(t, dir, Options{Paths: []string{"gone.txt"}})
+	res = scanDir(t, dir, Options{Source: Paths{"gone.txt"}})
 	if len(res.Errors) != 1 {
 		t.Fatalf("errors %v", res.Errors)
 	}

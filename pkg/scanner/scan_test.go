@@ -5,12 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand"
 	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
 	"sort"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -108,14 +110,8 @@ func TestSpecialFiles(t *testing.T) {
 
 func TestListModeAndErrors(t *testing.T) {
 	e := mustCompile(t, &rules.Set{Include: []string{"app/**"}, Rules: []rules.Rule{{ID: "r", Tokens: []string{"LegacyRun"}}}})
-	open := func(p string) ([]byte, error) {
-		if p == "app/bad.php" {
-			return nil, errors.New("boom")
-		}
-		return []byte("x LegacyRun"), nil
-	}
-	res, err := e.Scan(context.Background(), Options{Root: "/nonexistent", List: true,
-		Files: []string{"app/a.php", "app/bad.php", "vendor/x.php", ".git/config"}, Open: open})
+	src := memSource{"app/a.php": "x LegacyRun", "app/bad.php": "", "vendor/x.php": "x LegacyRun", ".git/config": "x LegacyRun"}
+	res, err := e.Scan(context.Background(), Options{Root: "/nonexistent", Source: src})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +122,7 @@ func TestListModeAndErrors(t *testing.T) {
 		t.Fatalf("errors %v", res.Errors)
 	}
 	// An empty list scans nothing; it never falls back to a walk.
-	res, _ = e.Scan(context.Background(), Options{Root: t.TempDir(), List: true})
+	res, _ = e.Scan(context.Background(), Options{Root: t.TempDir(), Source: Files{}})
 	if res.Stats.FilesScanned != 0 {
 		t.Fatal("empty list scanned files")
 	}
@@ -197,13 +193,16 @@ func TestFeed(t *testing.T) {
 		names = append(names, n)
 	}
 	e := mustCompile(t, &rules.Set{Rules: []rules.Rule{{ID: "r", Tokens: []string{"LegacyRun"}}}})
-	feed := func(add func([]string, []bool)) error {
+	feed := sourceFunc(func(add func([]Entry)) error {
 		done := make(chan bool)
 		for half := 0; half < 2; half++ {
 			go func(part []string) {
 				for i := 0; i < len(part); i += 37 {
-					batch := part[i:min(i+37, len(part))]
-					add(batch, make([]bool, len(batch)))
+					var batch []Entry
+					for _, n := range part[i:min(i+37, len(part))] {
+						batch = append(batch, Entry{Path: n})
+					}
+					add(batch)
 				}
 				done <- true
 			}(names[half*200 : half*200+200])
@@ -211,8 +210,8 @@ func TestFeed(t *testing.T) {
 		<-done
 		<-done
 		return nil
-	}
-	res, err := e.Scan(context.Background(), Options{Root: dir, List: true, Feed: feed, Workers: 3})
+	})
+	res, err := e.Scan(context.Background(), Options{Root: dir, Source: feed, Workers: 3})
 	if err != nil || len(res.Findings) != 400 || res.Stats.FilesScanned != 400 {
 		t.Fatalf("err %v, %d findings, %d scanned", err, len(res.Findings), res.Stats.FilesScanned)
 	}
@@ -220,9 +219,34 @@ func TestFeed(t *testing.T) {
 		t.Fatal("findings not sorted")
 	}
 	boom := errors.New("git ls-files: boom")
-	_, err = e.Scan(context.Background(), Options{Root: dir, List: true, Workers: 3,
-		Feed: func(add func([]string, []bool)) error { add(names[:10], nil); return boom }})
+	_, err = e.Scan(context.Background(), Options{Root: dir, Workers: 3,
+		Source: sourceFunc(func(add func([]Entry)) error { add([]Entry{{Path: names[0]}}); return boom })})
 	if !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want the feed's error", err)
 	}
+}
+
+// sourceFunc is a Source written as a function.
+type sourceFunc func(add func([]Entry)) error
+
+func (f sourceFunc) List(_ context.Context, add func([]Entry)) error { return f(add) }
+
+// memSource serves contents from memory, like the git index; an empty
+// content cannot be read.
+type memSource map[string]string
+
+func (m memSource) List(_ context.Context, add func([]Entry)) error {
+	var es []Entry
+	for p := range m {
+		es = append(es, Entry{Path: p})
+	}
+	add(es)
+	return nil
+}
+
+func (m memSource) Open(p string) (io.ReadCloser, error) {
+	if m[p] == "" {
+		return nil, errors.New("boom")
+	}
+	return io.NopCloser(strings.NewReader(m[p])), nil
 }

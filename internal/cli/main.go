@@ -1,0 +1,99 @@
+// Package cli turns command-line flags into a scan and its reports; only this layer knows about stdio, flags and exit codes.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
+)
+
+// Exit codes.
+const (
+	ExitClean     = 0   // no error-severity finding
+	ExitFindings  = 1   // at least one error-severity finding
+	ExitTrouble   = 2   // usage, configuration, git or read error
+	ExitInterrupt = 130 // stopped by SIGINT or SIGTERM
+)
+
+// Env is the outside world as the command sees it.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	Dir            string // current directory
+	IsTerminal     bool   // stdout is a terminal
+	Self           string // how to run this program again: its path, for the hook
+	// SetCPUs, when set, limits the process to n CPUs (-j). Tests that run
+	// the command in-process leave it nil: it is process-wide.
+	SetCPUs func(n int)
+}
+
+// Main runs the command with the process's own arguments and stdio.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	dir, _ := os.Getwd()
+	env := Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Dir: dir, Self: os.Args[0],
+		SetCPUs: func(n int) { runtime.GOMAXPROCS(n) }}
+	if fi, err := os.Stdout.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+		env.IsTerminal = true
+	}
+	return Run(ctx, os.Args[1:], env)
+}
+
+// Version is the module version the binary was built from, with the VCS
+// revision when the build recorded one.
+func Version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	v := bi.Main.Version
+	if v == "" || v == "(devel)" {
+		v = "devel"
+	}
+	var rev, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "-dirty"
+			}
+		}
+	}
+	if rev != "" && v == "devel" {
+		v += fmt.Sprintf(" (%.12s%s)", rev, dirty)
+	}
+	return v
+}
+
+// Run is the whole command; it returns the exit status.
+func Run(ctx context.Context, args []string, env Env) int {
+	c := &command{env: env, start: time.Now()}
+	out := c.run(ctx, args)
+	if out.err != nil && ctx.Err() == nil {
+		c.report(out.err)
+	}
+	if ctx.Err() != nil && out.err != nil {
+		c.errorf("interrupted")
+		out.cancelled = true
+	}
+	return verdict(out)
+}
+
+type command struct {
+	env   Env
+	opt   options
+	start time.Time
+	rules []rules.Rule // the compiled rules, for the reports
+}

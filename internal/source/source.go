@@ -1,0 +1,153 @@
+// Package source picks the files a scan reads from git: its list of files, the index, and the files a diff changed.
+package source
+
+import (
+	"context"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/gitsrc"
+	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+)
+
+// Git is the files of a work tree that git tracks or does not ignore, under
+// the pathspecs given, plus files named outright (scanned even if ignored).
+// Root is the folder to list from; paths are relative to it.
+type Git struct {
+	Root      string
+	Pathspecs []string // nil: everything under Root
+	Named     []string // files the user named, root-relative
+}
+
+// List implements scanner.Source: git's lists are streamed into the scan
+// as they arrive.
+func (g *Git) List(ctx context.Context, add func([]scanner.Entry)) error {
+	named := make(map[string]bool, len(g.Named))
+	if len(g.Named) > 0 {
+		es := make([]scanner.Entry, 0, len(g.Named))
+		for _, p := range g.Named {
+			named[p] = true
+			es = append(es, scanner.Entry{Path: p, Named: true})
+		}
+		add(es)
+		if len(g.Pathspecs) == 0 {
+			return nil
+		}
+	}
+	return gitsrc.StreamFiles(ctx, g.Root, g.Pathspecs, func(files []gitsrc.File) {
+		es := make([]scanner.Entry, 0, len(files))
+		for _, f := range files {
+			if f.Mode == gitsrc.ModeSymlink || f.Mode == gitsrc.ModeSubmodule || named[f.Path] {
+				continue // never followed; or named already
+			}
+			es = append(es, scanner.Entry{Path: f.Path, Regular: f.Regular()})
+		}
+		add(es)
+	})
+}
+
+// Covers reports whether a run over this source looked at path.
+func (g *Git) Covers(p string) bool { return covers(g.Named, g.specDirs(), p) }
+
+func (g *Git) specDirs() []string {
+	var dirs []string
+	for _, s := range g.Pathspecs {
+		s = strings.TrimPrefix(s, gitsrc.Literal(""))
+		if s == "." {
+			s = ""
+		}
+		dirs = append(dirs, s)
+	}
+	return dirs
+}
+
+// covers reports whether p is one of files or inside one of dirs.
+func covers(files, dirs []string, p string) bool {
+	for _, f := range files {
+		if f == p {
+			return true
+		}
+	}
+	for _, d := range dirs {
+		if d == "" || p == d || strings.HasPrefix(p, d+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// Paths wraps the engine's walk of named paths with the scope it covers.
+type Paths scanner.Paths
+
+// List implements scanner.Source.
+func (ps Paths) List(ctx context.Context, add func([]scanner.Entry)) error {
+	return scanner.Paths(ps).List(ctx, add)
+}
+
+// Covers reports whether a walk of these paths looked at p.
+func (ps Paths) Covers(p string) bool {
+	if len(ps) == 0 {
+		return true
+	}
+	return covers(nil, ps, p)
+}
+
+// Changed is the files a diff changed, read from the work tree, and the
+// lines it changed in each (root-relative).
+type Changed struct {
+	Files []string
+	Lines gitsrc.Changed
+}
+
+// List implements scanner.Source.
+func (c *Changed) List(_ context.Context, add func([]scanner.Entry)) error {
+	es := make([]scanner.Entry, 0, len(c.Files))
+	for _, f := range c.Files {
+		es = append(es, scanner.Entry{Path: f})
+	}
+	add(es)
+	return nil
+}
+
+// Covers reports whether a run over the changed files looked at p.
+func (c *Changed) Covers(p string) bool { _, ok := c.Lines[p]; return ok }
+
+// Index is the staged contents of files, read from the git index.
+type Index struct {
+	Ctx   context.Context   // bounds the reads of the index
+	Top   string            // work tree top, where git runs
+	Files map[string]string // root-relative path -> object id
+
+	once sync.Once
+	data map[string][]byte
+	err  error
+}
+
+// List implements scanner.Source.
+func (x *Index) List(_ context.Context, add func([]scanner.Entry)) error {
+	es := make([]scanner.Entry, 0, len(x.Files))
+	for f := range x.Files {
+		es = append(es, scanner.Entry{Path: f, Regular: true})
+	}
+	add(es)
+	return nil
+}
+
+// Covers reports whether p is staged.
+func (x *Index) Covers(p string) bool { _, ok := x.Files[p]; return ok }
+
+// Open implements scanner.Opener.
+func (x *Index) Open(p string) (io.ReadCloser, error) {
+	x.once.Do(func() {
+		ids := make([]string, 0, len(x.Files))
+		for _, id := range x.Files {
+			ids = append(ids, id)
+		}
+		x.data, x.err = gitsrc.ReadBlobs(x.Ctx, x.Top, ids)
+	})
+	if x.err != nil {
+		return nil, x.err
+	}
+	return io.NopCloser(strings.NewReader(string(x.data[x.Files[p]]))), nil
+}

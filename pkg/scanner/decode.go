@@ -1,0 +1,58 @@
+package scanner
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// maxUTF16 bounds the UTF-16 files decoded in memory.
+const maxUTF16 = 256 << 20
+
+// utf16Order returns the byte order of a UTF-16 file: a byte order mark,
+// then NUL bytes, which any ASCII in UTF-16 has. Text that merely starts
+// with the bytes FF FE is not UTF-16.
+func utf16Order(b []byte) binary.ByteOrder {
+	if bytes.IndexByte(b, 0) < 0 {
+		return nil
+	}
+	switch {
+	case len(b) >= 2 && b[0] == 0xFF && b[1] == 0xFE:
+		return binary.LittleEndian
+	case len(b) >= 2 && b[0] == 0xFE && b[1] == 0xFF:
+		return binary.BigEndian
+	}
+	return nil
+}
+
+// searchUTF16 decodes a UTF-16 file with a byte order mark to UTF-8 and
+// searches that; lines and columns are those of the UTF-8 text.
+func (w *worker) searchUTF16(active []bool, order binary.ByteOrder, head []byte, r reader, eof bool) {
+	data := append([]byte(nil), head...)
+	for !eof {
+		if len(data) > maxUTF16 {
+			w.fail(w.relPath(), fmt.Errorf("UTF-16 file larger than %d MiB; convert it to UTF-8 or exclude it", maxUTF16>>20))
+			return
+		}
+		data = slices.Grow(data, 64<<10)
+		k, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+k]
+		if err != nil && !isEOF(err) {
+			w.fail(w.relPath(), err)
+			return
+		}
+		eof = k == 0 || err != nil
+	}
+	units := make([]uint16, (len(data)-2)/2)
+	for i := range units {
+		units[i] = order.Uint16(data[2+2*i:])
+	}
+	text := []byte(string(utf16.Decode(units)))
+	if len(data)%2 == 1 {
+		text = utf8.AppendRune(text, utf8.RuneError) // a dangling byte
+	}
+	w.searchCur(active, bytes.NewReader(text))
+}

@@ -1,0 +1,209 @@
+package scanner
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/result"
+)
+
+// task is a folder to read, a batch of listed files in one folder, or one
+// file (named on the command line, or with contents from an Opener).
+type task struct {
+	rel string // root-relative slash path; "" is the root
+	dir bool
+	st  []globState // folder: its own state; file: its folder's state
+	// A batch of listed files in folder rel, scanned like a folder's files.
+	names   []string
+	regular []bool
+}
+
+// scan is the shared state of one Scan call: a stack of work that workers
+// pop from and push folders onto, and that the source adds to.
+type scan struct {
+	e       *Engine
+	opt     Options
+	opener  Opener // nil: contents come from the file system
+	stopped atomic.Bool
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	stack   []task
+	busy    int                // tasks being worked on, and the listing
+	errs    []result.FileError // errors found while queueing
+	skip    map[string]bool
+	dirMemo map[string][]globState
+}
+
+func newScan(e *Engine, opt Options, src Source) *scan {
+	s := &scan{e: e, opt: opt, skip: map[string]bool{}, dirMemo: map[string][]globState{}, busy: 1}
+	s.cond = sync.NewCond(&s.mu)
+	s.opener, _ = src.(Opener)
+	for _, p := range opt.Skip {
+		s.skip[p] = true
+	}
+	return s
+}
+
+func (s *scan) abs(rel string) string {
+	if rel == "" {
+		return s.opt.Root
+	}
+	return filepath.Join(s.opt.Root, filepath.FromSlash(rel))
+}
+
+// dirState computes a folder's state from the root down. s.mu is held.
+func (s *scan) dirState(dir string) []globState {
+	if dir == "" || dir == "." {
+		return s.e.sc.root()
+	}
+	if st, ok := s.dirMemo[dir]; ok {
+		return st
+	}
+	st := s.e.sc.child(s.dirState(path.Dir(dir)), dir)
+	s.dirMemo[dir] = st
+	return st
+}
+
+// pruned reports whether dir or any folder above it is out of scope.
+func (s *scan) pruned(dir string) bool {
+	for d := dir; d != "" && d != "."; d = path.Dir(d) {
+		if s.e.sc.prune(s.dirState(d)) {
+			return true
+		}
+	}
+	return false
+}
+
+// add queues a batch of entries from the source, from any goroutine.
+func (s *scan) add(es []Entry) {
+	s.mu.Lock()
+	var tasks []task
+	listed := make([]Entry, 0, len(es))
+	for _, e := range es {
+		if e.Named && s.opener == nil {
+			tasks = s.named(e.Path, tasks)
+		} else {
+			listed = append(listed, e)
+		}
+	}
+	tasks = append(tasks, s.batches(listed)...)
+	// Newest first on the stack, so that workers take a batch's folders in
+	// list order, which keeps reads local.
+	for i, j := 0, len(tasks)-1; i < j; i, j = i+1, j-1 {
+		tasks[i], tasks[j] = tasks[j], tasks[i]
+	}
+	s.stack = append(s.stack, tasks...)
+	s.mu.Unlock()
+	s.cond.Broadcast()
+}
+
+// named queues a path the user named: a folder to walk or a file to scan.
+// s.mu is held.
+func (s *scan) named(p string, tasks []task) []task {
+	p = strings.TrimPrefix(path.Clean("/"+p), "/")
+	if inGitDir(p) {
+		return tasks
+	}
+	fi, err := os.Lstat(s.abs(p))
+	switch {
+	case err != nil:
+		s.errs = append(s.errs, result.FileError{Path: displayPath(p), Err: unwrapPathError(err)})
+	case fi.IsDir():
+		if p == "" || !s.pruned(p) {
+			tasks = append(tasks, task{rel: p, dir: true, st: s.dirState(p)})
+		}
+	case fi.Mode().IsRegular():
+		if dir := path.Dir(p); !s.pruned(dir) {
+			tasks = append(tasks, task{rel: p, st: s.dirState(dir)})
+		}
+	}
+	return tasks
+}
+
+// batches turns listed files into tasks, sorted and without duplicates: the
+// files of one folder go in one task, scanned by the same loop as a walked
+// folder's files, unless an Opener supplies the contents. s.mu is held.
+func (s *scan) batches(es []Entry) []task {
+	sort.SliceStable(es, func(a, b int) bool { return es[a].Path < es[b].Path })
+	var tasks []task
+	for k, e := range es {
+		f := e.Path
+		dir := path.Dir(f)
+		if (k > 0 && es[k-1].Path == f) || inGitDir(f) || s.pruned(dir) {
+			continue // listed twice, or out of scope
+		}
+		if s.opener != nil {
+			tasks = append(tasks, task{rel: f, st: s.dirState(dir)})
+			continue
+		}
+		if dir == "." {
+			dir = ""
+		}
+		if n := len(tasks); n == 0 || tasks[n-1].rel != dir {
+			tasks = append(tasks, task{rel: dir, st: s.dirState(dir)})
+		}
+		t := &tasks[len(tasks)-1]
+		t.names = append(t.names, path.Base(f))
+		t.regular = append(t.regular, e.Regular)
+	}
+	return tasks
+}
+
+// inGitDir reports whether a path is inside a .git folder, which is never read.
+func inGitDir(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		if seg == ".git" {
+			return true
+		}
+	}
+	return false
+}
+
+func displayPath(p string) string {
+	if p == "" {
+		return "."
+	}
+	return p
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// pop blocks until there is work or all work is done.
+func (s *scan) pop() (task, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.stack) == 0 {
+		if s.busy == 0 {
+			return task{}, false
+		}
+		s.cond.Wait()
+	}
+	t := s.stack[len(s.stack)-1]
+	s.stack = s.stack[:len(s.stack)-1]
+	s.busy++
+	return t, true
+}
+
+func (s *scan) done(push []task) {
+	s.mu.Lock()
+	s.stack = append(s.stack, push...)
+	s.busy--
+	if len(push) > 0 || s.busy == 0 {
+		s.cond.Broadcast()
+	}
+	s.mu.Unlock()
+}

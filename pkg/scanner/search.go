@@ -1,0 +1,170 @@
+package scanner
+
+import (
+	"bytes"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/result"
+)
+
+type reader interface {
+	Read([]byte) (int, error)
+}
+
+// search streams one file through the matcher with a fixed buffer. Each round
+// accepts matches that start before cut; the bytes after cut (and a little
+// before it, for word boundaries) are carried into the next round, so a token
+// that straddles two reads is still found and memory stays flat.
+func (w *worker) search(rel string, active []bool, r reader) {
+	w.cur = pathRef{rel: rel}
+	w.searchCur(active, r)
+}
+
+// searchCur searches the file that w.cur names.
+func (w *worker) searchCur(active []bool, r reader) {
+	m := w.s.e.m
+	buf := w.buf
+	overlap := m.maxLen + utf8.UTFMax
+	var (
+		base     int // absolute offset of buf[0]
+		n        int // valid bytes in buf
+		scanFrom int // absolute: match starts before this were decided
+		line     = 1
+		lineAt   int // absolute offset of the start of line `line`
+		counted  int // absolute: newlines before this are counted
+		first    = true
+		eof      bool
+		next     map[int32]int
+		isActive func(int32) bool
+		lastLine int // line of the previous finding, whose text can be shared
+		lastCol  int
+		lastFrom int // absolute offset where that text starts
+	)
+	if active != nil {
+		isActive = func(r int32) bool { return int(r) >= len(active) || active[r] }
+	}
+	first0 := len(w.findings)
+	var dirs []directive
+	countTo := func(abs int) {
+		seg := buf[counted-base : abs-base]
+		if k := bytes.Count(seg, []byte{'\n'}); k > 0 {
+			line += k
+			lineAt = counted + bytes.LastIndexByte(seg, '\n') + 1
+		}
+		counted = abs
+	}
+	for {
+		if w.s.stopped.Load() {
+			return // cancelled: the result is thrown away
+		}
+		for n < len(buf) && !eof {
+			k, err := r.Read(buf[n:])
+			n += k
+			if err != nil {
+				if notRegular(err) {
+					w.stats.FilesSkipped++ // a folder where a file was listed
+					return
+				}
+				if !isEOF(err) {
+					w.fail(w.relPath(), err)
+					return
+				}
+				eof = true
+			} else if k == 0 {
+				eof = true
+			}
+		}
+		if first {
+			first = false
+			if order := utf16Order(buf[:n]); order != nil {
+				w.searchUTF16(active, order, buf[:n], r, eof)
+				return
+			}
+			if bytes.IndexByte(buf[:min(n, binaryProbe)], 0) >= 0 {
+				w.stats.FilesBinary++
+				return
+			}
+		}
+		cut := base + n
+		if !eof {
+			cut -= overlap
+		}
+		w.stats.Bytes += int64(cut - scanFrom)
+		w.occs = m.occurrences(buf[:n], scanFrom-base, w.occs[:0])
+		if len(w.occs) > 0 {
+			if next == nil {
+				next = map[int32]int{}
+			}
+			for _, o := range m.selectMatches(buf[:n], w.occs, cut-base, isActive, next, base) {
+				countTo(base + o.start)
+				col := base + o.start - lineAt + 1
+				if m.pats[o.pat].rule == m.directive {
+					end := o.start + min(directiveSpan, len(buf[o.start:n]))
+					if k := bytes.IndexByte(buf[o.start:end], '\n'); k >= 0 {
+						end = o.start + k
+					}
+					if d, ok := parseDirective(string(buf[o.start:end])); ok {
+						d.line, d.col = line, col
+						d.alone = lineAt >= base && onlyPunctuation(buf[lineAt-base:o.start])
+						dirs = append(dirs, d)
+					}
+					continue
+				}
+				w.findings = append(w.findings, result.Finding{
+					Path:      w.relPath(),
+					Line:      line,
+					Column:    col,
+					EndColumn: col + o.end - o.start,
+					Rule:      &w.s.e.rules[m.pats[o.pat].rule],
+					Match:     string(buf[o.start:o.end]),
+				})
+				f := &w.findings[len(w.findings)-1]
+				if prev := len(w.findings) - 2; line == lastLine && base+o.start >= lastFrom &&
+					base+o.end-lastFrom <= len(w.findings[prev].LineText) {
+					// Findings on one line share its text.
+					f.LineText, f.TextColumn = w.findings[prev].LineText, lastCol
+				} else {
+					f.LineText, f.TextColumn = lineText(buf[:n], max(lineAt-base, 0), o.start)
+					f.TextColumn += base + max(lineAt-base, 0) - lineAt
+					lastLine, lastCol, lastFrom = line, f.TextColumn, lineAt+f.TextColumn-1
+				}
+			}
+		}
+		if eof {
+			break
+		}
+		keep := cut - utf8.UTFMax
+		if keep > counted {
+			countTo(keep)
+		}
+		copy(buf, buf[keep-base:n])
+		n -= keep - base
+		base = keep
+		scanFrom = cut
+	}
+	w.stats.FilesScanned++
+	if len(dirs) > 0 {
+		w.findings = append(w.findings[:first0], w.s.e.applySuppressions(w.findings[first0:], dirs, w.relPath())...)
+	}
+}
+
+// lineText returns the line around buf[at] that starts at buf[start],
+// without its line break, capped at maxLineText bytes, and the offset of its
+// first byte from start.
+func lineText(buf []byte, start, at int) (string, int) {
+	end := bytes.IndexByte(buf[at:], '\n')
+	if end < 0 {
+		end = len(buf)
+	} else {
+		end += at
+	}
+	from := start
+	if end-start > maxLineText {
+		end = start + maxLineText
+		if end < at+1 {
+			from, end = at, min(at+maxLineText, len(buf))
+		}
+	}
+	return strings.TrimSuffix(string(buf[from:end]), "\r"), from - start + 1
+}

@@ -1,0 +1,79 @@
+package scanner
+
+import (
+	"context"
+	"io"
+	"path"
+	"sort"
+	"strings"
+)
+
+// Entry is one file or folder a source names: a root-relative, slash-separated path.
+type Entry struct {
+	Path string
+	// Named marks a path the user named: the engine looks at it first, walks
+	// it when it is a folder, and reports it missing as an error rather than
+	// skipping it as vanished.
+	Named bool
+	// Regular says the lister knows it is a regular file (git's index does),
+	// so it is opened without a stat; otherwise the engine checks first, and
+	// never opens a symlink, FIFO or device.
+	Regular bool
+}
+
+// Source says which files a scan reads. List calls add with batches of
+// entries as they become known, from any goroutine, and returns when the list
+// is complete. An error fails the scan: a partial list is no pass.
+type Source interface {
+	List(ctx context.Context, add func([]Entry)) error
+}
+
+// Opener is a Source whose contents do not come from the file system (the
+// git index). Open is called once for each listed file, from any goroutine.
+type Opener interface {
+	Source
+	Open(path string) (io.ReadCloser, error)
+}
+
+// Paths is the engine's own walk of the named files and folders ("" is the
+// root). A path inside another named folder is walked once.
+type Paths []string
+
+// List implements Source.
+func (ps Paths) List(_ context.Context, add func([]Entry)) error {
+	clean := make([]string, 0, len(ps))
+	for _, p := range ps {
+		clean = append(clean, strings.TrimPrefix(path.Clean("/"+p), "/"))
+	}
+	if len(ps) == 0 {
+		clean = append(clean, "")
+	}
+	sort.Strings(clean)
+	var out []Entry
+next:
+	for _, p := range clean {
+		for _, e := range out {
+			if within(p, e.Path) {
+				continue next
+			}
+		}
+		out = append(out, Entry{Path: p, Named: true})
+	}
+	add(out)
+	return nil
+}
+
+// within reports whether p is dir or below it ("" is the root).
+func within(p, dir string) bool {
+	return dir == "" || p == dir || strings.HasPrefix(p, dir+"/")
+}
+
+// Files is a fixed list of files, as a lister found them: a file that is gone
+// when it is read is skipped, not an error.
+type Files []Entry
+
+// List implements Source.
+func (fs Files) List(_ context.Context, add func([]Entry)) error {
+	add(fs)
+	return nil
+}

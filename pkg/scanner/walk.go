@@ -1,0 +1,196 @@
+package scanner
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/result"
+)
+
+// worker scans the tasks it pops, each with its own buffers.
+type worker struct {
+	s        *scan
+	buf      []byte
+	occs     []occ
+	findings []result.Finding
+	errs     []result.FileError
+	stats    result.Stats
+	push     []task
+	arena    []byte   // names of the files of the folder being read
+	spans    [][2]int // each file's name in arena
+	known    []bool   // each file is known to be regular
+	active   []bool   // the current file's rules, reused across files
+	cur      pathRef  // the file being searched
+	pathBuf  []byte   // NUL-terminated absolute path, for openAt
+}
+
+func (w *worker) run() {
+	for {
+		t, ok := w.s.pop()
+		if !ok {
+			return
+		}
+		w.push = w.push[:0]
+		if !w.s.stopped.Load() {
+			switch {
+			case t.dir:
+				w.readDir(t)
+			case t.names != nil:
+				w.scanBatch(t)
+			default:
+				w.scanFile(t.rel, t.st)
+			}
+		}
+		w.s.done(w.push)
+	}
+}
+
+func (w *worker) fail(rel string, err error) {
+	w.errs = append(w.errs, result.FileError{Path: displayPath(rel), Err: unwrapPathError(err)})
+}
+
+func join(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}
+
+// typeUnknown marks a folder entry whose type the file system did not say.
+const typeUnknown = ^fs.FileMode(0)
+
+// readDir lists a folder, queues its subfolders and scans its files itself.
+// File names go into a reused arena: most files are never given a path
+// string of their own, which keeps the garbage, and so the memory, flat.
+func (w *worker) readDir(t task) {
+	sc := w.s.e.sc
+	w.arena, w.spans, w.known = w.arena[:0], w.spans[:0], w.known[:0]
+	err := readDir(w.s.abs(t.rel), w.buf, func(name []byte, typ fs.FileMode) {
+		if string(name) == ".git" {
+			return
+		}
+		if typ == typeUnknown {
+			fi, err := os.Lstat(w.s.abs(join(t.rel, string(name))))
+			if err != nil {
+				return // gone already
+			}
+			typ = fi.Mode().Type()
+		}
+		switch {
+		case typ.IsDir():
+			rel := join(t.rel, string(name))
+			st := sc.child(t.st, rel)
+			if !sc.prune(st) {
+				w.push = append(w.push, task{rel: rel, dir: true, st: st})
+			}
+		case typ.IsRegular():
+			w.spans = append(w.spans, [2]int{len(w.arena), len(w.arena) + len(name)})
+			w.arena = append(w.arena, name...)
+			w.known = append(w.known, true)
+		default:
+			// Symlinks are not followed; FIFOs, sockets and devices are never opened.
+			w.stats.FilesSkipped++
+		}
+	})
+	if err != nil {
+		w.fail(t.rel, err)
+		return
+	}
+	w.scanNames(t)
+}
+
+// scanBatch scans a folder's worth of listed files.
+func (w *worker) scanBatch(t task) {
+	w.arena, w.spans, w.known = w.arena[:0], w.spans[:0], w.known[:0]
+	for i, n := range t.names {
+		w.spans = append(w.spans, [2]int{len(w.arena), len(w.arena) + len(n)})
+		w.arena = append(w.arena, n...)
+		w.known = append(w.known, t.regular[i])
+	}
+	w.scanNames(t)
+}
+
+// scanNames scans the files named in w.arena, all in folder t.
+func (w *worker) scanNames(t task) {
+	sc := w.s.e.sc
+	needPath := len(w.s.skip) > 0 || sc.needsPath(t.st)
+	for i, sp := range w.spans {
+		if w.s.stopped.Load() {
+			return
+		}
+		name := w.arena[sp[0]:sp[1]]
+		w.cur = pathRef{dir: t.rel, name: name}
+		var rel string
+		if needPath {
+			rel = w.relPath()
+		}
+		in, active := sc.file(t.st, rel, w.active)
+		w.active = active
+		if !in || (needPath && w.s.skip[rel]) {
+			continue
+		}
+		if !w.known[i] {
+			// Listed without a type (untracked in git): never open a
+			// symlink, FIFO or device.
+			fi, err := os.Lstat(w.s.abs(w.relPath()))
+			if err != nil || !fi.Mode().IsRegular() {
+				w.stats.FilesSkipped++
+				continue
+			}
+		}
+		r, err := w.openAt(t.rel, name)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) || notRegular(err) {
+				w.stats.FilesSkipped++ // vanished, or no longer a regular file
+			} else {
+				w.fail(w.relPath(), err)
+			}
+			continue
+		}
+		w.searchCur(active, r)
+		r.Close()
+	}
+}
+
+// pathRef is the file being searched; its path string is made on demand.
+type pathRef struct {
+	dir  string
+	name []byte
+	rel  string
+}
+
+// relPath returns the current file's root-relative path.
+func (w *worker) relPath() string {
+	if w.cur.rel == "" {
+		w.cur.rel = join(w.cur.dir, string(w.cur.name))
+	}
+	return w.cur.rel
+}
+
+// scanFile searches one file: named on the command line (a regular file
+// when it was queued), or with its contents from an Opener.
+func (w *worker) scanFile(rel string, st []globState) {
+	in, active := w.s.e.sc.file(st, rel, w.active)
+	w.active = active
+	if !in || w.s.skip[rel] {
+		return
+	}
+	if w.s.opener != nil {
+		rc, err := w.s.opener.Open(rel)
+		if err != nil {
+			w.fail(rel, err)
+			return
+		}
+		w.search(rel, active, rc)
+		rc.Close()
+		return
+	}
+	r, err := openFile(w.s.abs(rel))
+	if err != nil {
+		w.fail(rel, err) // the user named it, so even "vanished" is an error
+		return
+	}
+	w.search(rel, active, r)
+	r.Close()
+}
