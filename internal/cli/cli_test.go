@@ -5,8 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -176,5 +180,60 @@ func TestIncludePrefixes(t *testing.T) {
 		if got := includePrefixes(c.in); strings.Join(got, "|") != strings.Join(c.want, "|") {
 			t.Errorf("%q: %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// A hook whose guard is gone, and not on PATH either, says how to fix it
+// instead of sh's "not found".
+func TestHookWithoutGuard(t *testing.T) {
+	dir := t.TempDir()
+	hook := filepath.Join(dir, "pre-commit")
+	if err := os.WriteFile(hook, []byte(hookScript("/nonexistent/it's gone/nolegacyruns")), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("/bin/sh", hook)
+	cmd.Env = []string{"PATH=" + dir}
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Fatalf("err %v, output %s", err, out)
+	}
+	for _, want := range []string{"nolegacyruns: the pre-commit hook cannot find nolegacyruns at /nonexistent/it's gone/nolegacyruns or on PATH\n", "hint: install it"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output %q lacks %q", out, want)
+		}
+	}
+}
+
+// --version shows the module version, or the VCS revision of a build from
+// a checkout.
+func TestVersion(t *testing.T) {
+	rev := []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef0123"}}
+	for _, tt := range []struct {
+		bi   debug.BuildInfo
+		want string
+	}{
+		{debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}, Settings: rev}, "v1.2.3"},
+		{debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: rev}, "devel (0123456789ab)"},
+		{debug.BuildInfo{Settings: append(rev, debug.BuildSetting{Key: "vcs.modified", Value: "true"})}, "devel (0123456789ab-dirty)"},
+		{debug.BuildInfo{}, "devel"},
+	} {
+		if got := versionOf(&tt.bi); got != tt.want {
+			t.Errorf("versionOf(%+v) = %q, want %q", tt.bi, got, tt.want)
+		}
+	}
+}
+
+// -j in a run called in-process leaves the process's CPU limit alone.
+func TestJobsInProcess(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "app"), 0o755)
+	os.WriteFile(filepath.Join(dir, "app", "x.php"), []byte("<?php\n"), 0o644)
+	before := runtime.GOMAXPROCS(0)
+	if code, _, errs := run(t, dir, "--no-gitignore", "-j", "1"); code != ExitClean {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if after := runtime.GOMAXPROCS(0); after != before {
+		t.Fatalf("GOMAXPROCS %d -> %d", before, after)
 	}
 }

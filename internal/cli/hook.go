@@ -5,17 +5,49 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/gitsrc"
 )
 
-const hookScript = `#!/bin/sh
+// hookScript runs the guard that installed it, found by the path it was
+// installed from, then on PATH: git GUIs run hooks with a minimal PATH.
+func hookScript(self string) string {
+	return `#!/bin/sh
 # Installed by nolegacyruns --install-hook: check what is about to be committed.
 # Skip once with: git commit --no-verify
-exec nolegacyruns --staged
+guard=` + shellQuote(self) + `
+if [ -x "$guard" ]; then exec "$guard" --staged; fi
+if command -v nolegacyruns >/dev/null 2>&1; then exec nolegacyruns --staged; fi
+echo "nolegacyruns: the pre-commit hook cannot find nolegacyruns at $guard or on PATH" >&2
+echo "hint: install it (go install github.com/tenantatlas/nolegacyruns/cmd/nolegacyruns@latest), then run nolegacyruns --install-hook --force; skip once with git commit --no-verify" >&2
+exit 2
 `
+}
+
+// shellQuote quotes s for sh: inside single quotes nothing is special.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// selfPath is the absolute path this program was run as, without resolving
+// symlinks (a versioned install keeps its stable link), or "" if unknown.
+func (c *command) selfPath() string {
+	p := c.env.Self
+	if p == "" {
+		return ""
+	}
+	if !strings.ContainsRune(p, filepath.Separator) {
+		lp, err := exec.LookPath(p)
+		if err != nil {
+			return ""
+		}
+		p = lp
+	}
+	return c.abs(p)
+}
 
 // installHook writes the pre-commit hook where git will look for it,
 // honouring core.hooksPath.
@@ -44,7 +76,7 @@ func (c *command) installHook(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, werr := tmp.WriteString(hookScript)
+	_, werr := tmp.WriteString(hookScript(c.selfPath()))
 	cerr := tmp.Close()
 	if err := errors.Join(werr, cerr, os.Chmod(tmp.Name(), 0o755)); err != nil {
 		os.Remove(tmp.Name())

@@ -56,6 +56,10 @@ func Version() string {
 	if !ok {
 		return "devel"
 	}
+	return versionOf(bi)
+}
+
+func versionOf(bi *debug.BuildInfo) string {
 	v := bi.Main.Version
 	if v == "" || v == "(devel)" {
 		v = "devel"

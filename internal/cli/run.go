@@ -94,7 +94,7 @@ func (c *command) run(ctx context.Context, args []string) outcome {
 		if err != nil {
 			return fail(c.baselineError(err, name))
 		}
-		if len(changed) > 0 || o.diff != "" {
+		if o.diff != "" {
 			covers = func(string) bool { return false } // a diff judges some lines only: nothing is stale
 		}
 		pc.Baseline = &pipeline.ApplyBaseline{File: b, Covers: covers}
@@ -109,7 +109,12 @@ func (c *command) run(ctx context.Context, args []string) outcome {
 	case err != nil:
 		return fail(err)
 	case pc.WriteBaseline != nil:
-		c.notef("recorded %s in %s", plural(pc.WriteBaseline.Written, "finding", "findings"), o.writeBase)
+		w := pc.WriteBaseline
+		kept := ""
+		if w.Kept > 0 {
+			kept = fmt.Sprintf(" (and kept %d of files this run did not scan)", w.Kept)
+		}
+		c.notef("recorded %s in %s%s", plural(w.Recorded, "finding", "findings"), o.writeBase, kept)
 		return outcome{}
 	}
 	return c.output(r)

@@ -29,8 +29,9 @@ type WriteBaseline struct {
 	Path   string
 	Old    *baseline.File         // the baseline there now, if any
 	Covers func(path string) bool // nil for everything
-	// Written is set by Process: the number of findings recorded.
-	Written int
+	// Set by Process: the findings recorded from this run, and those kept
+	// for files it did not cover.
+	Recorded, Kept int
 }
 
 // Process implements Processor.
@@ -43,7 +44,11 @@ func (w *WriteBaseline) Process(_ context.Context, r *Run) error {
 		return err
 	}
 	for _, e := range b.Entries {
-		w.Written += e.Count
+		if w.Covers == nil || w.Covers(e.Path) {
+			w.Recorded += e.Count
+		} else {
+			w.Kept += e.Count
+		}
 	}
 	return nil
 }
