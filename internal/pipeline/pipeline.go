@@ -10,7 +10,7 @@ import (
 
 // Run is what a scan found, as it passes from one processor to the next.
 type Run struct {
-	Findings []result.Finding
+	Findings []*result.Finding
 	Errors   []result.FileError
 	Stats    result.Stats
 	Stale    int // baseline entries of the scanned files that no longer occur

@@ -113,13 +113,13 @@ func position(data []byte, off int64) (int, int) {
 // entry's count, in file order; later copies are new debt and stay. It
 // returns how many recorded findings of the files covers accepts no longer
 // occur (stale); covers is the scope of the run, nil for everything.
-func (b *File) Apply(fs []result.Finding, covers func(path string) bool) (stale int) {
+func (b *File) Apply(fs []*result.Finding, covers func(path string) bool) (stale int) {
 	left := make(map[string]int, len(b.Entries))
 	for _, e := range b.Entries {
 		left[result.KeyOf(e.Rule, e.Path, e.Match, e.Line)] += e.Count
 	}
 	for i := range fs {
-		f := &fs[i]
+		f := fs[i]
 		if f.Suppression != nil {
 			continue
 		}
@@ -142,7 +142,7 @@ func (b *File) Apply(fs []result.Finding, covers func(path string) bool) (stale 
 // Merge records the findings of a run that covered only some files: the
 // entries of the files it did not cover stay as they were, the others are
 // replaced by what the run found. covers nil means the run covered all.
-func Merge(old *File, fs []result.Finding, covers func(path string) bool) *File {
+func Merge(old *File, fs []*result.Finding, covers func(path string) bool) *File {
 	b := New(fs)
 	if old == nil || covers == nil {
 		return b
@@ -157,13 +157,13 @@ func Merge(old *File, fs []result.Finding, covers func(path string) bool) *File 
 }
 
 // New records the findings not suppressed in the code, sorted and counted.
-func New(fs []result.Finding) *File {
+func New(fs []*result.Finding) *File {
 	counts := map[string]*Entry{}
 	for _, f := range fs {
 		if f.Suppression != nil && !f.Baselined() {
 			continue
 		}
-		k := result.Key(&f)
+		k := result.Key(f)
 		if e, ok := counts[k]; ok {
 			e.Count++
 			continue

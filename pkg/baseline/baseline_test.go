@@ -11,23 +11,23 @@ import (
 
 var rule = &rules.Rule{ID: "r"}
 
-func finding(path string, line int, text string) result.Finding {
-	return result.Finding{Path: path, Line: line, Rule: rule, Match: "Tok", LineText: text}
+func finding(path string, line int, text string) *result.Finding {
+	return &result.Finding{Path: path, Line: line, Rule: rule, Match: "Tok", LineText: text}
 }
 
 func TestApply(t *testing.T) {
-	b := New([]result.Finding{finding("a", 3, "  Tok();"), finding("a", 9, "x = Tok;"), finding("b", 1, "Tok")})
+	b := New([]*result.Finding{finding("a", 3, "  Tok();"), finding("a", 9, "x = Tok;"), finding("b", 1, "Tok")})
 	tests := []struct {
 		name     string
-		now      []result.Finding
+		now      []*result.Finding
 		reported int
 		stale    int
 	}{
-		{"unchanged", []result.Finding{finding("a", 3, "  Tok();"), finding("a", 9, "x = Tok;"), finding("b", 1, "Tok")}, 0, 0},
-		{"lines moved and re-indented", []result.Finding{finding("a", 30, "\tTok();"), finding("a", 90, "x = Tok;"), finding("b", 7, "Tok")}, 0, 0},
-		{"a second copy is new", []result.Finding{finding("a", 3, "Tok();"), finding("a", 4, "Tok();"), finding("a", 9, "x = Tok;"), finding("b", 1, "Tok")}, 1, 0},
-		{"gone is stale", []result.Finding{finding("a", 3, "Tok();")}, 0, 2},
-		{"other file is new", []result.Finding{finding("c", 3, "Tok();")}, 1, 3},
+		{"unchanged", []*result.Finding{finding("a", 3, "  Tok();"), finding("a", 9, "x = Tok;"), finding("b", 1, "Tok")}, 0, 0},
+		{"lines moved and re-indented", []*result.Finding{finding("a", 30, "\tTok();"), finding("a", 90, "x = Tok;"), finding("b", 7, "Tok")}, 0, 0},
+		{"a second copy is new", []*result.Finding{finding("a", 3, "Tok();"), finding("a", 4, "Tok();"), finding("a", 9, "x = Tok;"), finding("b", 1, "Tok")}, 1, 0},
+		{"gone is stale", []*result.Finding{finding("a", 3, "Tok();")}, 0, 2},
+		{"other file is new", []*result.Finding{finding("c", 3, "Tok();")}, 1, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,10 +46,10 @@ func TestApply(t *testing.T) {
 }
 
 func TestWriteIsStableAndParses(t *testing.T) {
-	fs := []result.Finding{finding("b", 1, "Tok"), finding("a", 3, "Tok();"), finding("a", 4, "Tok();")}
+	fs := []*result.Finding{finding("b", 1, "Tok"), finding("a", 3, "Tok();"), finding("a", 4, "Tok();")}
 	var one, two bytes.Buffer
 	New(fs).Write(&one)
-	New([]result.Finding{fs[2], fs[0], fs[1]}).Write(&two)
+	New([]*result.Finding{fs[2], fs[0], fs[1]}).Write(&two)
 	if one.String() != two.String() {
 		t.Fatal("baseline depends on finding order")
 	}

@@ -16,7 +16,7 @@ import (
 )
 
 // Replacement returns what a finding's rule replaces its match with.
-func Replacement(f result.Finding) (string, bool) {
+func Replacement(f *result.Finding) (string, bool) {
 	if r, ok := f.Rule.Fix[f.Match]; ok {
 		return r, true
 	}
@@ -32,7 +32,7 @@ func Replacement(f result.Finding) (string, bool) {
 
 // Fixable reports whether --fix may touch a finding: reported (not
 // suppressed or baselined) and with a replacement.
-func Fixable(f result.Finding) bool {
+func Fixable(f *result.Finding) bool {
 	_, ok := Replacement(f)
 	return ok && f.Suppression == nil
 }
@@ -40,9 +40,9 @@ func Fixable(f result.Finding) bool {
 // File is what happened to one file.
 type File struct {
 	Path    string
-	Fixed   []result.Finding // rewritten (or, in a dry run, would be)
-	Skipped string           // why the file was left alone, if it was
-	Diff    string           // unified diff, in a dry run
+	Fixed   []*result.Finding // rewritten (or, in a dry run, would be)
+	Skipped string            // why the file was left alone, if it was
+	Diff    string            // unified diff, in a dry run
 }
 
 // ErrChanged says a file is not what was scanned any more.
@@ -50,8 +50,8 @@ var ErrChanged = errors.New("changed on disk since it was scanned; left alone, r
 
 // Apply fixes the fixable findings under root, one file at a time. With
 // dryRun it only computes the diffs. Files are processed in path order.
-func Apply(ctx context.Context, root string, findings []result.Finding, dryRun bool) ([]File, error) {
-	byPath := map[string][]result.Finding{}
+func Apply(ctx context.Context, root string, findings []*result.Finding, dryRun bool) ([]File, error) {
+	byPath := map[string][]*result.Finding{}
 	for _, f := range findings {
 		if Fixable(f) {
 			byPath[f.Path] = append(byPath[f.Path], f)
@@ -79,7 +79,7 @@ func Apply(ctx context.Context, root string, findings []result.Finding, dryRun b
 	return out, nil
 }
 
-func fixFile(name, rel string, fs []result.Finding, dryRun bool) (string, error) {
+func fixFile(name, rel string, fs []*result.Finding, dryRun bool) (string, error) {
 	before, err := os.Lstat(name)
 	if err != nil {
 		return "", err

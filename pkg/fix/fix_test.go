@@ -12,7 +12,7 @@ import (
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
 
-func scan(t *testing.T, root string) []result.Finding {
+func scan(t *testing.T, root string) []*result.Finding {
 	t.Helper()
 	e, err := scanner.Compile(&rules.Set{Rules: []rules.Rule{{ID: "types", Match: rules.Word,
 		Tokens: []string{"inventory.sync"}, Fix: map[string]string{"inventory.sync": "inventory_sync"}}}})

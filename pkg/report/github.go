@@ -17,7 +17,7 @@ var _ Format = GitHub{}
 func (GitHub) Write(w io.Writer, r *Report) error {
 	bw := bufio.NewWriter(w)
 	ew := &errWriter{w: bw}
-	for _, f := range r.Active() {
+	for f := range r.Active() {
 		cmd := "error"
 		if f.Rule.Severity.String() == "warning" {
 			cmd = "warning"
@@ -36,12 +36,14 @@ func (GitHub) Write(w io.Writer, r *Report) error {
 	return bw.Flush()
 }
 
+// The escapes of workflow commands; a Replacer is immutable and safe to share.
+var (
+	ghDataEscapes     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	ghPropertyEscapes = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+)
+
 // ghData escapes a workflow command's message.
-func ghData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
+func ghData(s string) string { return ghDataEscapes.Replace(s) }
 
 // ghProperty escapes a workflow command's property value.
-func ghProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
-}
+func ghProperty(s string) string { return ghPropertyEscapes.Replace(s) }

@@ -1,8 +1,8 @@
 package report
 
 import (
-	"encoding/json"
 	"io"
+	"iter"
 	"strings"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/result"
@@ -75,26 +75,33 @@ func (JSON) Write(w io.Writer, r *Report) error {
 			ReadErrors:        len(r.Errors),
 		},
 	}
-	for _, f := range r.Findings {
-		jf := jsonFinding{
-			Path: validUTF8(f.Path), Line: f.Line, Column: f.Column, EndColumn: f.EndColumn,
-			Rule: f.Rule.ID, Severity: f.Rule.Severity.String(), Match: validUTF8(f.Match),
-			Message: Message(f), Hint: f.Rule.Hint,
-		}
-		if f.Suppression == nil {
-			doc.Findings = append(doc.Findings, jf)
-			continue
-		}
-		jf.Suppression, jf.Justification = suppressionKind(f.Suppression), validUTF8(f.Suppression.Justification)
-		doc.Suppressed = append(doc.Suppressed, jf)
-	}
 	for _, e := range r.Errors {
 		doc.ReadErrors = append(doc.ReadErrors, jsonError{Path: validUTF8(e.Path), Error: e.Err.Error()})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	return writeJSON(w, doc, jsonArray{"findings", r.jsonFindings(false)}, jsonArray{"suppressed", r.jsonFindings(true)})
+}
+
+// jsonFindings yields the reported findings, or the suppressed ones.
+func (r *Report) jsonFindings(suppressed bool) iter.Seq[any] {
+	return func(yield func(any) bool) {
+		for i := range r.Findings {
+			f := r.Findings[i]
+			if (f.Suppression != nil) != suppressed {
+				continue
+			}
+			jf := jsonFinding{
+				Path: validUTF8(f.Path), Line: f.Line, Column: f.Column, EndColumn: f.EndColumn,
+				Rule: f.Rule.ID, Severity: f.Rule.Severity.String(), Match: validUTF8(f.Match),
+				Message: Message(f), Hint: f.Rule.Hint,
+			}
+			if suppressed {
+				jf.Suppression, jf.Justification = suppressionKind(f.Suppression), validUTF8(f.Suppression.Justification)
+			}
+			if !yield(jf) {
+				return
+			}
+		}
+	}
 }
 
 // validUTF8 keeps JSON lossless for the common case and valid always: invalid

@@ -4,6 +4,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"iter"
 	"strings"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/result"
@@ -15,7 +16,7 @@ type Report struct {
 	Tool     string // "nolegacyruns"
 	Version  string
 	Rules    []rules.Rule
-	Findings []result.Finding
+	Findings []*result.Finding
 	Errors   []result.FileError
 	Stats    result.Stats
 	Stale    int // baseline entries that no longer occur
@@ -67,19 +68,20 @@ func Names() string {
 	return strings.Join(n, ", ")
 }
 
-// Active returns the findings that are reported: not suppressed.
-func (r *Report) Active() []result.Finding {
-	out := make([]result.Finding, 0, len(r.Findings))
-	for _, f := range r.Findings {
-		if f.Suppression == nil {
-			out = append(out, f)
+// Active yields the findings that are reported: not suppressed. It copies
+// nothing, since a run can have millions.
+func (r *Report) Active() iter.Seq[*result.Finding] {
+	return func(yield func(*result.Finding) bool) {
+		for i := range r.Findings {
+			if r.Findings[i].Suppression == nil && !yield(r.Findings[i]) {
+				return
+			}
 		}
 	}
-	return out
 }
 
 // Message is a finding's message with the detail of built-in rules.
-func Message(f result.Finding) string {
+func Message(f *result.Finding) string {
 	if f.Detail != "" {
 		return f.Rule.Message + ": " + f.Detail
 	}

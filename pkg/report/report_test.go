@@ -32,7 +32,7 @@ func sample() *Report {
 	return &Report{
 		Tool: "nolegacyruns", Version: "v1.0.0",
 		Rules: []rules.Rule{*ruleErr, *ruleWarn},
-		Findings: []result.Finding{
+		Findings: []*result.Finding{
 			{Path: "app/Models/Item.php", Line: 3, Column: 12, EndColumn: 28, Rule: ruleErr, Match: "InventorySyncRun",
 				LineText: "    return InventorySyncRun::query();", TextColumn: 1},
 			{Path: "app/Models/Item.php", Line: 9, Column: 10, EndColumn: 26, Rule: ruleErr, Match: "InventorySyncRun",
@@ -150,14 +150,15 @@ func TestSARIFContent(t *testing.T) {
 // the same line gets its own.
 func TestFingerprintsSurviveLineShifts(t *testing.T) {
 	f := sample().Findings[0]
-	moved := f
+	m := *f
+	moved := &m
 	moved.Line += 40
 	moved.LineText = "\t" + strings.TrimSpace(f.LineText) // re-indented too
-	a, b := Fingerprints([]result.Finding{f}), Fingerprints([]result.Finding{moved})
+	a, b := Fingerprints([]*result.Finding{f}), Fingerprints([]*result.Finding{moved})
 	if a[0] != b[0] {
 		t.Error("fingerprint depends on the line number or indentation")
 	}
-	two := Fingerprints([]result.Finding{f, moved})
+	two := Fingerprints([]*result.Finding{f, moved})
 	if two[0] == two[1] {
 		t.Error("duplicate lines share a fingerprint")
 	}
@@ -176,7 +177,11 @@ func TestGitHubEscaping(t *testing.T) {
 
 // The XML formats parse back, with the counts a CI server would show.
 func TestXMLParsesBack(t *testing.T) {
-	var cs csRoot
+	var cs struct {
+		Files []struct {
+			Errors []csError `xml:"error"`
+		} `xml:"file"`
+	}
 	if err := xml.Unmarshal(render(t, "checkstyle", sample()), &cs); err != nil {
 		t.Fatal(err)
 	}
@@ -187,13 +192,28 @@ func TestXMLParsesBack(t *testing.T) {
 	if n != 4 || cs.Files[0].Errors[0].Line != 3 || cs.Files[0].Errors[0].Source != "nolegacyruns.legacy-run-symbols" {
 		t.Errorf("checkstyle %+v", cs)
 	}
-	var ju juSuites
+	var ju struct {
+		Suites []struct {
+			Tests    int      `xml:"tests,attr"`
+			Failures int      `xml:"failures,attr"`
+			Errors   int      `xml:"errors,attr"`
+			Cases    []juCase `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
 	if err := xml.Unmarshal(render(t, "junit", sample()), &ju); err != nil {
 		t.Fatal(err)
 	}
 	s := ju.Suites[0]
-	if s.Tests != 5 || s.Failures != 3 || s.Errors != 1 {
-		t.Errorf("junit tests=%d failures=%d errors=%d", s.Tests, s.Failures, s.Errors)
+	if s.Tests != 5 || s.Failures != 3 || s.Errors != 1 || len(s.Cases) != 5 {
+		t.Errorf("junit tests=%d failures=%d errors=%d cases=%d", s.Tests, s.Failures, s.Errors, len(s.Cases))
+	}
+	// Test names are the findings' identities: unique, and free of line numbers.
+	seen := map[string]bool{}
+	for _, c := range s.Cases {
+		if seen[c.Name] || strings.Contains(c.Name, ":3:") {
+			t.Errorf("junit name %q repeated or positional", c.Name)
+		}
+		seen[c.Name] = true
 	}
 }
 

@@ -3,9 +3,10 @@ package report
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"io"
+	"iter"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -136,43 +137,52 @@ func (SARIF) Write(w io.Writer, r *Report) error {
 		driver.Rules = append(driver.Rules, sr)
 	}
 	run := sarifRun{Tool: sarifTool{driver}, ColumnKind: "utf16CodeUnits", Results: []sarifResult{}}
-	fps := Fingerprints(r.Findings)
-	for i, f := range r.Findings {
-		start, end := UTF16Columns(f)
-		msg := fmt.Sprintf("%s: %q", Message(f), validUTF8(f.Match))
-		if f.Rule.Hint != "" {
-			msg += " (hint: " + f.Rule.Hint + ")"
-		}
-		run.Results = append(run.Results, sarifResult{
-			RuleID:    f.Rule.ID,
-			RuleIndex: index[f.Rule.ID],
-			Level:     level(f.Rule.Severity),
-			Message:   sarifText{msg},
-			Locations: []sarifLocation{{sarifPhysical{
-				ArtifactLocation: sarifArtifact{URI: URI(f.Path), URIBaseID: "%SRCROOT%"},
-				Region:           sarifRegion{StartLine: f.Line, StartColumn: start, EndColumn: end, Snippet: &sarifSnippet{validUTF8(f.LineText)}},
-			}}},
-			PartialFingerprints: map[string]string{"nolegacyruns/v1": fps[i]},
-		})
-		if s := f.Suppression; s != nil {
-			run.Results[len(run.Results)-1].Suppressions = []sarifSuppression{{Kind: s.Kind, Justification: validUTF8(s.Justification)}}
-		}
-	}
 	log := sarifLog{
 		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
 		Version: "2.1.0",
 		Runs:    []sarifRun{run},
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(log)
+	return writeJSON(w, log, jsonArray{"results", r.sarifResults(index)})
+}
+
+// sarifResults yields one result per finding, suppressed ones marked.
+func (r *Report) sarifResults(index map[string]int) iter.Seq[any] {
+	return func(yield func(any) bool) {
+		fps := fingerprints(r.Findings)
+		for i := range r.Findings {
+			f := r.Findings[i]
+			start, end := UTF16Columns(f)
+			msg := fmt.Sprintf("%s: %q", Message(f), validUTF8(f.Match))
+			if f.Rule.Hint != "" {
+				msg += " (hint: " + f.Rule.Hint + ")"
+			}
+			res := sarifResult{
+				RuleID:    f.Rule.ID,
+				RuleIndex: index[f.Rule.ID],
+				Level:     level(f.Rule.Severity),
+				Message:   sarifText{msg},
+				Locations: []sarifLocation{{sarifPhysical{
+					ArtifactLocation: sarifArtifact{URI: URI(f.Path), URIBaseID: "%SRCROOT%"},
+					// The snippet is the region's own text, as SARIF defines it:
+					// the match, not its line (which can be 1 KiB a finding).
+					Region: sarifRegion{StartLine: f.Line, StartColumn: start, EndColumn: end, Snippet: &sarifSnippet{validUTF8(f.Match)}},
+				}}},
+				PartialFingerprints: map[string]string{"nolegacyruns/v1": fps()},
+			}
+			if s := f.Suppression; s != nil {
+				res.Suppressions = []sarifSuppression{{Kind: s.Kind, Justification: validUTF8(s.Justification)}}
+			}
+			if !yield(res) {
+				return
+			}
+		}
+	}
 }
 
 // UTF16Columns converts a finding's byte columns to UTF-16 code units, the
 // column kind GitHub expects. Without the line's start (a line cut at 4 KiB
 // before the match) it keeps the byte columns.
-func UTF16Columns(f result.Finding) (start, end int) {
+func UTF16Columns(f *result.Finding) (start, end int) {
 	if f.TextColumn != 1 || f.EndColumn-1 > len(f.LineText) {
 		return f.Column, f.EndColumn
 	}
@@ -206,12 +216,34 @@ func URI(p string) string {
 
 // Fingerprints gives each finding an id that survives edits elsewhere in the
 // file: a hash of its identity key and its occurrence number.
-func Fingerprints(fs []result.Finding) []string {
+func Fingerprints(fs []*result.Finding) []string {
 	out := make([]string, len(fs))
-	occ := result.Occurrences(fs)
+	next := fingerprints(fs)
 	for i := range fs {
-		sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d", result.Key(&fs[i]), occ[i])))
-		out[i] = hex.EncodeToString(sum[:16])
+		out[i] = next()
 	}
 	return out
+}
+
+// fingerprints returns the fingerprints of sorted findings one at a time,
+// remembering occurrences for one file at a time only.
+func fingerprints(fs []*result.Finding) func() string {
+	i, path := 0, ""
+	seed := maphash.MakeSeed()
+	var seen map[uint64]int
+	return func() string {
+		f := fs[i]
+		i++
+		if seen == nil || f.Path != path {
+			seen, path = map[uint64]int{}, f.Path
+		}
+		key := result.Key(f)
+		// A 64-bit hash stands for the key: a file's keys can be a million
+		// lines of 1 KiB each.
+		id := maphash.String(seed, key)
+		n := seen[id]
+		seen[id]++
+		sum := sha256.Sum256(fmt.Appendf([]byte(key), "\x00%d", n))
+		return hex.EncodeToString(sum[:16])
+	}
 }

@@ -36,7 +36,7 @@ func (t *Text) paint(code, s string) string {
 func (t *Text) Write(w io.Writer, r *Report) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	ew := &errWriter{w: bw}
-	for _, f := range r.Active() {
+	for f := range r.Active() {
 		sev := f.Rule.Severity.String()
 		code := red
 		if f.Rule.Severity == rules.SeverityWarning {

@@ -1,11 +1,15 @@
 package report
 
 import (
+	"bufio"
 	"encoding/xml"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 )
 
 // Checkstyle is the checkstyle XML that Jenkins' warnings plugin and
@@ -21,17 +25,6 @@ var (
 	_ Format = JUnit{}
 )
 
-type csRoot struct {
-	XMLName xml.Name `xml:"checkstyle"`
-	Version string   `xml:"version,attr"`
-	Files   []csFile `xml:"file"`
-}
-
-type csFile struct {
-	Name   string    `xml:"name,attr"`
-	Errors []csError `xml:"error"`
-}
-
 type csError struct {
 	Line     int    `xml:"line,attr"`
 	Column   int    `xml:"column,attr"`
@@ -42,32 +35,29 @@ type csError struct {
 
 // Write implements Format.
 func (Checkstyle) Write(w io.Writer, r *Report) error {
-	root := csRoot{Version: "4.3"}
-	for _, f := range r.Active() {
-		if n := len(root.Files); n == 0 || root.Files[n-1].Name != xmlText(f.Path) {
-			root.Files = append(root.Files, csFile{Name: xmlText(f.Path)})
+	x := newXMLStream(w)
+	x.start("checkstyle", "version", "4.3")
+	file := ""
+	for f := range r.Active() {
+		if name := xmlText(f.Path); name != file || !x.open("file") {
+			if x.open("file") {
+				x.end()
+			}
+			x.start("file", "name", name)
+			file = name
 		}
-		cf := &root.Files[len(root.Files)-1]
-		cf.Errors = append(cf.Errors, csError{
+		x.element("error", csError{
 			Line: f.Line, Column: f.Column, Severity: f.Rule.Severity.String(),
 			Message: xmlText(fmt.Sprintf("%s: %q", Message(f), f.Match)),
 			Source:  "nolegacyruns." + f.Rule.ID,
 		})
 	}
-	return writeXML(w, root)
-}
-
-type juSuites struct {
-	XMLName xml.Name  `xml:"testsuites"`
-	Suites  []juSuite `xml:"testsuite"`
+	return x.close()
 }
 
 type juSuite struct {
-	Name     string   `xml:"name,attr"`
-	Tests    int      `xml:"tests,attr"`
-	Failures int      `xml:"failures,attr"`
-	Errors   int      `xml:"errors,attr"`
-	Cases    []juCase `xml:"testcase"`
+	Name                    string
+	Tests, Failures, Errors int
 }
 
 type juCase struct {
@@ -84,44 +74,116 @@ type juFailure struct {
 	Text    string `xml:",chardata"`
 }
 
-// Write implements Format.
+// Write implements Format. A test case is named by the finding's identity
+// (path, rule, match, and a short fingerprint), so that test history in CI
+// follows a finding when lines move.
 func (JUnit) Write(w io.Writer, r *Report) error {
 	s := juSuite{Name: "nolegacyruns"}
-	for _, f := range r.Active() {
+	for f := range r.Active() {
+		s.Tests++
+		if f.Rule.Severity != rules.SeverityWarning {
+			s.Failures++
+		}
+	}
+	s.Errors = len(r.Errors)
+	s.Tests += s.Errors
+	empty := s.Tests == 0
+	if empty {
+		s.Tests = 1
+	}
+	x := newXMLStream(w)
+	x.start("testsuites")
+	x.start("testsuite", "name", s.Name, "tests", strconv.Itoa(s.Tests), "failures", strconv.Itoa(s.Failures), "errors", strconv.Itoa(s.Errors))
+	fps := fingerprints(r.Findings)
+	for i := range r.Findings {
+		f := r.Findings[i]
+		fp := fps()
+		if f.Suppression != nil {
+			continue
+		}
 		where := fmt.Sprintf("%s:%d:%d", f.Path, f.Line, f.Column)
-		c := juCase{Name: xmlText(where + " " + f.Rule.ID), Classname: "nolegacyruns." + f.Rule.ID, File: xmlText(f.Path)}
+		c := juCase{Name: xmlText(fmt.Sprintf("%s: %s %q [%.8s]", f.Path, f.Rule.ID, f.Match, fp)), Classname: "nolegacyruns." + f.Rule.ID, File: xmlText(f.Path)}
 		text := xmlText(fmt.Sprintf("%s: %s: %q\n%s", where, Message(f), f.Match, f.Rule.Hint))
-		if f.Rule.Severity.String() == "warning" {
+		if f.Rule.Severity == rules.SeverityWarning {
 			c.SystemOut = "warning: " + text
 		} else {
 			c.Failure = &juFailure{Message: xmlText(Message(f)), Type: f.Rule.ID, Text: text}
-			s.Failures++
 		}
-		s.Cases = append(s.Cases, c)
+		x.element("testcase", c)
 	}
 	for _, e := range r.Errors {
-		s.Cases = append(s.Cases, juCase{Name: xmlText(e.Path + " unreadable"), Classname: "nolegacyruns",
+		x.element("testcase", juCase{Name: xmlText(e.Path + " unreadable"), Classname: "nolegacyruns",
 			Failure: &juFailure{Message: xmlText(e.Err.Error()), Type: "read-error"}})
-		s.Errors++
 	}
-	if len(s.Cases) == 0 {
-		s.Cases = append(s.Cases, juCase{Name: "no forbidden tokens", Classname: "nolegacyruns"})
+	if empty {
+		x.element("testcase", juCase{Name: "no forbidden tokens", Classname: "nolegacyruns"})
 	}
-	s.Tests = len(s.Cases)
-	return writeXML(w, juSuites{Suites: []juSuite{s}})
+	return x.close()
 }
 
-func writeXML(w io.Writer, v any) error {
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
+// xmlStream writes an indented XML document element by element, so that
+// a report of a million findings is never held whole.
+type xmlStream struct {
+	w     *bufio.Writer
+	enc   *xml.Encoder
+	stack []string
+	err   error
+}
+
+func newXMLStream(w io.Writer) *xmlStream {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	_, err := bw.WriteString(xml.Header)
+	enc := xml.NewEncoder(bw)
 	enc.Indent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return err
+	return &xmlStream{w: bw, enc: enc, err: err}
+}
+
+// start opens an element with attributes given as name, value pairs.
+func (x *xmlStream) start(name string, attrs ...string) {
+	se := xml.StartElement{Name: xml.Name{Local: name}}
+	for i := 0; i+1 < len(attrs); i += 2 {
+		se.Attr = append(se.Attr, xml.Attr{Name: xml.Name{Local: attrs[i]}, Value: attrs[i+1]})
 	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	if x.err == nil {
+		x.err = x.enc.EncodeToken(se)
+	}
+	x.stack = append(x.stack, name)
+}
+
+// open reports whether the innermost open element is name.
+func (x *xmlStream) open(name string) bool {
+	return len(x.stack) > 0 && x.stack[len(x.stack)-1] == name
+}
+
+func (x *xmlStream) end() {
+	name := x.stack[len(x.stack)-1]
+	x.stack = x.stack[:len(x.stack)-1]
+	if x.err == nil {
+		x.err = x.enc.EncodeToken(xml.EndElement{Name: xml.Name{Local: name}})
+	}
+}
+
+func (x *xmlStream) element(name string, v any) {
+	if x.err == nil {
+		x.err = x.enc.EncodeElement(v, xml.StartElement{Name: xml.Name{Local: name}})
+	}
+}
+
+// close ends every open element and flushes.
+func (x *xmlStream) close() error {
+	for len(x.stack) > 0 {
+		x.end()
+	}
+	if x.err == nil {
+		x.err = x.enc.Flush()
+	}
+	if x.err == nil {
+		_, x.err = x.w.WriteString("\n")
+	}
+	if x.err == nil {
+		x.err = x.w.Flush()
+	}
+	return x.err
 }
 
 // xmlText makes s safe for XML 1.0: invalid UTF-8 and the control

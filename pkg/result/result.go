@@ -67,9 +67,9 @@ func (s *Stats) Add(o Stats) {
 }
 
 // Sort puts findings in report order: path, line, column, rule.
-func Sort(fs []Finding) {
+func Sort(fs []*Finding) {
 	sort.Slice(fs, func(i, j int) bool {
-		a, b := &fs[i], &fs[j]
+		a, b := fs[i], fs[j]
 		if a.Path != b.Path {
 			return a.Path < b.Path
 		}
@@ -101,20 +101,6 @@ func KeyOf(rule, path, match, line string) string {
 	return rule + "\x00" + path + "\x00" + match + "\x00" + line
 }
 
-// Occurrences numbers findings with equal keys in report order: the n-th
-// identical finding of a file is told apart by n, which a copied line
-// changes and a moved one does not. fs must be sorted.
-func Occurrences(fs []Finding) []int {
-	out := make([]int, len(fs))
-	seen := map[string]int{}
-	for i := range fs {
-		k := Key(&fs[i])
-		out[i] = seen[k]
-		seen[k]++
-	}
-	return out
-}
-
 // Counts summarises findings by severity; suppressed ones are counted apart.
 type Counts struct {
 	Errors, Warnings, Files int
@@ -123,12 +109,11 @@ type Counts struct {
 }
 
 // Count tallies findings.
-func Count(fs []Finding) Counts {
+func Count(fs []*Finding) Counts {
 	var c Counts
 	last := ""
 	files := map[string]bool{}
-	for i := range fs {
-		f := &fs[i]
+	for _, f := range fs {
 		switch {
 		case f.Baselined():
 			c.Baselined++

@@ -27,7 +27,7 @@ type Options struct {
 
 // Result is everything a scan found, in a deterministic order.
 type Result struct {
-	Findings []result.Finding   // sorted by path, line, column, rule
+	Findings []*result.Finding  // sorted by path, line, column, rule
 	Errors   []result.FileError // sorted by path
 	Stats    result.Stats
 }
@@ -78,10 +78,28 @@ func (e *Engine) Scan(ctx context.Context, opt Options) (*Result, error) {
 		return nil, listErr
 	}
 	res := &Result{}
+	total, holders := 0, 0
 	for _, w := range ws {
-		res.Findings = append(res.Findings, w.findings...)
+		total += len(w.findings)
+		if len(w.findings) > 0 {
+			holders++
+		}
 		res.Errors = append(res.Errors, w.errs...)
 		res.Stats.Add(w.stats)
+	}
+	// Findings can be millions: their pointers are copied once, into a
+	// slice of the right size.
+	for _, w := range ws {
+		switch {
+		case holders == 1 && len(w.findings) > 0:
+			res.Findings = w.findings
+		case holders > 1:
+			if res.Findings == nil {
+				res.Findings = make([]*result.Finding, 0, total)
+			}
+			res.Findings = append(res.Findings, w.findings...)
+		}
+		w.findings = nil
 	}
 	res.Errors = append(res.Errors, s.errs...)
 	result.Sort(res.Findings)

@@ -111,15 +111,16 @@ func (w *worker) searchCur(active []bool, r reader) {
 					}
 					continue
 				}
-				w.findings = append(w.findings, result.Finding{
+				f := w.newFinding()
+				*f = result.Finding{
 					Path:      w.relPath(),
 					Line:      line,
 					Column:    col,
 					EndColumn: col + o.end - o.start,
 					Rule:      &w.s.e.rules[m.pats[o.pat].rule],
-					Match:     string(buf[o.start:o.end]),
-				})
-				f := &w.findings[len(w.findings)-1]
+					Match:     w.matchText(buf[o.start:o.end], o.pat),
+				}
+				w.findings = append(w.findings, f)
 				if prev := len(w.findings) - 2; line == lastLine && base+o.start >= lastFrom &&
 					base+o.end-lastFrom <= len(w.findings[prev].LineText) {
 					// Findings on one line share its text.
@@ -145,8 +146,31 @@ func (w *worker) searchCur(active []bool, r reader) {
 	}
 	w.stats.FilesScanned++
 	if len(dirs) > 0 {
-		w.findings = append(w.findings[:first0], w.s.e.applySuppressions(w.findings[first0:], dirs, w.relPath())...)
+		w.findings = append(w.findings[:first0], w.s.e.applySuppressions(w.findings[first0:], dirs, w.relPath(), w.newFinding)...)
 	}
+}
+
+// newFinding returns room for one more finding. Findings live in chunks
+// that never move, so a million of them are never copied to grow a slice.
+func (w *worker) newFinding() *result.Finding {
+	if len(w.store) == cap(w.store) {
+		w.store = make([]result.Finding, 0, min(max(2*cap(w.store), 16), 1024))
+	}
+	w.store = w.store[:len(w.store)+1]
+	return &w.store[len(w.store)-1]
+}
+
+// matchText returns the matched text as a string without allocating in the
+// common cases: a case-sensitive match is its token, and a file full of one
+// spelling repeats the previous finding's text.
+func (w *worker) matchText(b []byte, pat int32) string {
+	if tok := w.s.e.m.pats[pat].tok; tok == string(b) {
+		return tok
+	}
+	if n := len(w.findings); n > 0 && w.findings[n-1].Match == string(b) {
+		return w.findings[n-1].Match
+	}
+	return string(b)
 }
 
 // lineText returns the line around buf[at] that starts at buf[start],

@@ -127,7 +127,7 @@ func onlyPunctuation(b []byte) bool {
 // applySuppressions settles one file: it drops matches inside directives,
 // marks suppressed findings, and adds findings for malformed and unused
 // directives. fs are the file's findings, in order.
-func (e *Engine) applySuppressions(fs []result.Finding, dirs []directive, path string) []result.Finding {
+func (e *Engine) applySuppressions(fs []*result.Finding, dirs []directive, path string, alloc func() *result.Finding) []*result.Finding {
 	known := func(id string) bool {
 		return slices.ContainsFunc(e.rules[:e.user], func(r rules.Rule) bool { return r.ID == id })
 	}
@@ -163,8 +163,10 @@ func (e *Engine) applySuppressions(fs []result.Finding, dirs []directive, path s
 	for i := range dirs {
 		d := &dirs[i]
 		add := func(rule *rules.Rule, match, why string) {
-			out = append(out, result.Finding{Path: path, Line: d.line, Column: d.col, EndColumn: d.col + len(Directive),
-				Rule: rule, Match: match, LineText: d.text, Detail: why})
+			f := alloc()
+			*f = result.Finding{Path: path, Line: d.line, Column: d.col, EndColumn: d.col + len(Directive),
+				Rule: rule, Match: match, LineText: d.text, Detail: why}
+			out = append(out, f)
 		}
 		switch {
 		case d.problem != "":

@@ -13,7 +13,8 @@ type worker struct {
 	s        *scan
 	buf      []byte
 	occs     []occ
-	findings []result.Finding
+	findings []*result.Finding
+	store    []result.Finding // the chunk that new findings go in
 	errs     []result.FileError
 	stats    result.Stats
 	push     []task
