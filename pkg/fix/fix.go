@@ -84,8 +84,9 @@ func fixFile(name, rel string, fs []*result.Finding, dryRun bool) (string, error
 	if err != nil {
 		return "", err
 	}
-	if !before.Mode().IsRegular() {
-		return "", errors.New("not a regular file")
+	// Checked before the dry run too, so that it shows what a real one does.
+	if err := fileio.Replaceable(before); err != nil {
+		return "", err
 	}
 	old, err := os.ReadFile(name)
 	if err != nil {
@@ -125,8 +126,7 @@ func fixFile(name, rel string, fs []*result.Finding, dryRun bool) (string, error
 	if dryRun {
 		return UnifiedDiff(rel, old, fixed), nil
 	}
-	err = fileio.Write(name, fixed, before.Mode().Perm(), func(tmp string) error {
-		keepOwner(tmp, before)
+	return "", fileio.Replace(name, fixed, before, func() error {
 		// Last look: a file edited while we worked is left alone.
 		now, err := os.Lstat(name)
 		if err != nil || !os.SameFile(before, now) || now.Size() != before.Size() || !now.ModTime().Equal(before.ModTime()) {
@@ -134,7 +134,6 @@ func fixFile(name, rel string, fs []*result.Finding, dryRun bool) (string, error
 		}
 		return nil
 	})
-	return "", err
 }
 
 func lineStarts(b []byte) []int {

@@ -109,3 +109,64 @@ func TestSuppressedAndBaselinedUntouched(t *testing.T) {
 		t.Fatalf("files %+v, content %q", files, got)
 	}
 }
+
+// --fix keeps the setuid, setgid and sticky bits.
+func TestApplyKeepsSpecialBits(t *testing.T) {
+	root := t.TempDir()
+	name := filepath.Join(root, "a.php")
+	os.WriteFile(name, []byte("x = 'inventory.sync'\n"), 0o644)
+	mode := 0o755 | os.ModeSetuid | os.ModeSetgid | os.ModeSticky
+	os.Chmod(name, mode)
+	if fi, _ := os.Stat(name); fi.Mode() != mode {
+		t.Skipf("file system keeps %v of %v", fi.Mode(), mode)
+	}
+	files, err := Apply(context.Background(), root, scan(t, root), false)
+	if err != nil || len(files) != 1 || files[0].Skipped != "" {
+		t.Fatalf("files %+v err %v", files, err)
+	}
+	if fi, _ := os.Stat(name); fi.Mode() != mode {
+		t.Errorf("mode %v, want %v", fi.Mode(), mode)
+	}
+}
+
+// A file with other hard links is left alone, in a dry run too, and the
+// reason given; it is never split from its other names.
+func TestApplyRefusesHardLinks(t *testing.T) {
+	root := t.TempDir()
+	name := filepath.Join(root, "a.php")
+	content := "x = 'inventory.sync'\n"
+	os.WriteFile(name, []byte(content), 0o644)
+	other := filepath.Join(t.TempDir(), "elsewhere.php")
+	if err := os.Link(name, other); err != nil {
+		t.Skip("no hard links:", err)
+	}
+	before, _ := os.Stat(name)
+	for _, dry := range []bool{true, false} {
+		files, err := Apply(context.Background(), root, scan(t, root), dry)
+		if err != nil || len(files) != 1 || !strings.Contains(files[0].Skipped, "hard links (2 names)") || files[0].Diff != "" {
+			t.Fatalf("dry run %v: files %+v err %v", dry, files, err)
+		}
+	}
+	after, _ := os.Stat(name)
+	got, _ := os.ReadFile(other)
+	if !os.SameFile(before, after) || string(got) != content {
+		t.Fatalf("split or rewritten: same inode %v, other name holds %q", os.SameFile(before, after), got)
+	}
+}
+
+// A file whose name is as long as the file system allows can be fixed: the
+// temporary file's name fits too.
+func TestApplyLongName(t *testing.T) {
+	root := t.TempDir()
+	name := filepath.Join(root, strings.Repeat("a", 251)+".php")
+	if err := os.WriteFile(name, []byte("inventory.sync"), 0o644); err != nil {
+		t.Skip(err)
+	}
+	files, err := Apply(context.Background(), root, scan(t, root), false)
+	if err != nil || len(files) != 1 || files[0].Skipped != "" {
+		t.Fatalf("files %+v err %v", files, err)
+	}
+	if got, _ := os.ReadFile(name); string(got) != "inventory_sync" {
+		t.Fatalf("content %q", got)
+	}
+}

@@ -1,7 +1,0 @@
-//go:build !unix
-
-package fix
-
-import "os"
-
-func keepOwner(string, os.FileInfo) {}
