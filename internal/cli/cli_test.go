@@ -237,3 +237,31 @@ func TestJobsInProcess(t *testing.T) {
 		t.Fatalf("GOMAXPROCS %d -> %d", before, after)
 	}
 }
+
+// A report or baseline file that cannot be written, or a format given
+// twice, is a usage error (exit 2) before the scan: nothing is printed but
+// the error, which names the path as given and no temporary file.
+func TestOutputsCheckedBeforeScan(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "app"), 0o755)
+	os.WriteFile(filepath.Join(dir, "app", "x.php"), []byte("BackupScheduleRun"), 0o644)
+	for _, tt := range []struct{ args []string }{
+		{[]string{"--report", "json=nodir/r.json"}},
+		{[]string{"--report", "json=app"}},
+		{[]string{"--report", "json=app/x.php/r.json"}},
+		{[]string{"--report", "sarif=ok.sarif", "--report", "json=" + strings.Repeat("x", 256)}},
+		{[]string{"--report", "json=a.json", "--report", "json=b.json"}},
+		{[]string{"--write-baseline", "app/x.php/b.json"}},
+	} {
+		code, out, errs := run(t, dir, append([]string{"--no-gitignore"}, tt.args...)...)
+		path := tt.args[len(tt.args)-1]
+		path = path[strings.Index(path, "=")+1:]
+		if code != ExitTrouble || out != "" || !strings.HasPrefix(errs, "nolegacyruns: ") || !strings.Contains(errs, path) ||
+			strings.Contains(errs, "scanned") || strings.Contains(errs, ".nolegacyruns-") {
+			t.Errorf("%v: exit %d\n%s%s", tt.args, code, out, errs)
+		}
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 1 {
+		t.Errorf("files written: %v", left)
+	}
+}

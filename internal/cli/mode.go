@@ -20,12 +20,12 @@ func checkMode(o *options) error {
 	default:
 		return &usageError{msg: fmt.Sprintf("unknown --color %q", o.color), hint: "use auto, always or never"}
 	}
-	seen := map[string]bool{}
+	seen := map[string]string{}
 	for _, r := range o.reports {
-		if seen[r.format] {
-			return &usageError{msg: fmt.Sprintf("--report %s is given twice", r.format), hint: "write each format to one file"}
+		if f, ok := seen[r.format]; ok {
+			return &usageError{msg: fmt.Sprintf("the %s report is already going to %s; give each format once", r.format, f), hint: "pass --report once per format"}
 		}
-		seen[r.format] = true
+		seen[r.format] = r.file
 	}
 	switch {
 	case o.jobs < 0:

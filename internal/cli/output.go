@@ -94,18 +94,38 @@ func (c *command) summary(r *pipeline.Run, n result.Counts) {
 	}
 }
 
-// writeReport writes one --report file atomically.
+// writeReport writes one --report file (see fileio.WriteFile), or standard
+// output for -.
 func (c *command) writeReport(s reportSpec, rep *report.Report) error {
 	f, _ := report.Lookup(s.format)
+	if s.file == "-" {
+		return f.Write(c.env.Stdout, rep)
+	}
 	var buf bytes.Buffer
 	if err := f.Write(&buf, rep); err != nil {
 		return err
 	}
-	if err := fileio.Write(c.abs(s.file), buf.Bytes(), 0o644, nil); err != nil {
+	if err := fileio.WriteFile(c.abs(s.file), buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("writing the %s report to %s: %w", s.format, s.file, err)
 	}
 	return nil
 }
 
-// checkReports refuses report files that cannot be written, before the scan.
-func (c *command) checkReports() error { return nil }
+// checkOutputs refuses, before the scan, report and baseline files that
+// could not be written at its end.
+func (c *command) checkOutputs() error {
+	for _, r := range c.opt.reports {
+		if r.file == "-" {
+			continue
+		}
+		if err := fileio.CheckWritable(c.abs(r.file)); err != nil {
+			return &usageError{msg: fmt.Sprintf("cannot write the %s report to %s: %v", r.format, r.file, err), hint: "give --report FORMAT=FILE a file in an existing folder that you can write to, or - for standard output"}
+		}
+	}
+	if f := c.opt.writeBase; f != "" && f != "-" {
+		if err := fileio.CheckWritable(c.abs(f)); err != nil {
+			return &usageError{msg: fmt.Sprintf("cannot write the baseline to %s: %v", f, err), hint: "give --write-baseline a file in an existing folder that you can write to"}
+		}
+	}
+	return nil
+}

@@ -56,7 +56,7 @@ func (c *command) run(ctx context.Context, args []string) outcome {
 		return fail(err)
 	}
 	c.rules = eng.Rules()
-	if err := c.checkReports(); err != nil {
+	if err := c.checkOutputs(); err != nil {
 		return fail(err)
 	}
 	src, changed, err := c.pickSource(ctx, root, cfg.Rules.Include)
@@ -83,7 +83,9 @@ func (c *command) run(ctx context.Context, args []string) outcome {
 	r := &pipeline.Run{Findings: res.Findings, Errors: res.Errors, Stats: res.Stats}
 	pc := pipeline.Config{Changed: changed, PathPrefix: o.pathPrefix}
 	covers := coverage(src, o)
-	if o.writeBase != "" {
+	if o.writeBase == "-" {
+		pc.WriteBaseline = &pipeline.WriteBaseline{Out: c.env.Stdout}
+	} else if o.writeBase != "" {
 		old, err := loadBaseline(c.abs(o.writeBase), true)
 		if err != nil {
 			return fail(c.baselineError(err, o.writeBase))
@@ -114,7 +116,11 @@ func (c *command) run(ctx context.Context, args []string) outcome {
 		if w.Kept > 0 {
 			kept = fmt.Sprintf(" (and kept %d of files this run did not scan)", w.Kept)
 		}
-		c.notef("recorded %s in %s%s", plural(w.Recorded, "finding", "findings"), o.writeBase, kept)
+		to := o.writeBase
+		if to == "-" {
+			to = "standard output"
+		}
+		c.notef("recorded %s in %s%s", plural(w.Recorded, "finding", "findings"), to, kept)
 		return outcome{}
 	}
 	return c.output(r)
@@ -137,7 +143,7 @@ func coverage(src scanner.Source, o *options) func(string) bool {
 func (c *command) skips(cfg *config.Config, root string) []string {
 	var out []string
 	for _, f := range []string{cfg.Path, c.baselineFile(cfg, root), c.opt.writeBase} {
-		if f == "" || f == defaultName {
+		if f == "" || f == defaultName || f == "-" {
 			continue
 		}
 		if r, err := c.rel(root, f); err == nil {

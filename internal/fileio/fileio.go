@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"unicode/utf8"
 )
@@ -109,39 +110,146 @@ func Replace(name string, data []byte, before os.FileInfo, check func() error) e
 	return replace(name, data, before.Mode(), before, check)
 }
 
-// Write replaces name with data: a temporary file in the same folder, fsync,
-// chmod, rename. before, if set, runs just before the rename and can veto it.
-func Write(name string, data []byte, mode os.FileMode, before func(tmp string) error) error {
-	tmp, err := createTemp(filepath.Dir(name), filepath.Base(name))
+// target is where WriteFile puts its data.
+type target struct {
+	path    string      // the file to replace, create or open
+	fi      os.FileInfo // what is there now (links followed); nil if nothing
+	inPlace bool        // open it and write through: never rename over it
+}
+
+var errIsDir = errors.New("it is a folder")
+
+// locate decides how to write name: as the shell's > would, following
+// symbolic links, but replacing a regular file by rename.
+func locate(name string) (target, error) {
+	fi, err := os.Stat(name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		fi = nil
+	case err != nil:
+		return target{}, describe(err)
+	case fi.IsDir():
+		return target{}, errIsDir
+	case fi.Mode()&fs.ModeSocket != 0:
+		return target{}, errors.New("it is a socket")
+	case !fi.Mode().IsRegular():
+		// A device or a FIFO: /dev/null, /dev/stdout on a pipe.
+		return target{path: name, fi: fi, inPlace: true}, nil
+	}
+	p, magic, err := resolve(name)
+	if err != nil {
+		return target{}, describe(err)
+	}
+	if magic && fi != nil {
+		// /dev/stdout or /proc/self/fd/N on a regular file: the link names
+		// an open file, not a path one could rename over.
+		return target{path: name, fi: fi, inPlace: true}, nil
+	}
+	return target{path: p, fi: fi}, nil
+}
+
+// resolve follows name's symbolic links to the path they end at, which may
+// not exist yet. magic reports a link in /proc, which names an open file.
+func resolve(name string) (p string, magic bool, err error) {
+	p = name
+	for range 40 {
+		fi, err := os.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) || err == nil && fi.Mode()&fs.ModeSymlink == 0 {
+			return p, false, nil
+		}
+		if err != nil {
+			return "", false, err
+		}
+		dir, err := filepath.EvalSymlinks(filepath.Dir(p))
+		if err != nil {
+			return "", false, err
+		}
+		if dir == "/proc" || strings.HasPrefix(dir, "/proc/") {
+			return p, true, nil
+		}
+		link, err := os.Readlink(p)
+		if err != nil {
+			return "", false, err
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(dir, link)
+		}
+		p = link
+	}
+	return "", false, syscall.ELOOP
+}
+
+// CheckWritable says, before any work is done, why WriteFile(name) would
+// fail, so that a run can be refused before it starts. The error does not
+// name name: the caller knows it as the user gave it. A FIFO is not opened
+// here, since closing it would end its reader's input; whether anything
+// reads it is only known when WriteFile opens it.
+func CheckWritable(name string) error {
+	t, err := locate(name)
 	if err != nil {
 		return err
 	}
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
+	if t.inPlace {
+		return describe(access(t.path, wOK))
 	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	dir := filepath.Dir(t.path)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return errors.New("its folder does not exist")
+	case err != nil:
+		return describe(err)
+	case !fi.IsDir():
+		return errors.New("its folder is not a folder")
 	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), mode)
-	}
-	if err == nil && before != nil {
-		err = before(tmp.Name())
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), name)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	// Make the rename itself durable.
-	if d, err := os.Open(filepath.Dir(name)); err == nil {
-		d.Sync()
-		d.Close()
+	if err := access(dir, wOK|xOK); err != nil {
+		return fmt.Errorf("cannot create files in its folder: %w", describe(err))
 	}
 	return nil
+}
+
+// WriteFile writes data to name as the shell's > would, but atomically: a
+// regular file (one a symbolic link points to included, the link is kept)
+// is replaced through a temporary file and a rename, keeping its mode and
+// owner; a new one gets perm. A device or FIFO (/dev/null, /dev/stdout on a
+// pipe) is opened and written in place, and a regular file behind
+// /dev/stdout or /proc/self/fd/N is appended to, like the descriptor it
+// names. A FIFO must have a reader when it is opened: WriteFile never waits
+// for one. Errors do not name name or any temporary file.
+func WriteFile(name string, data []byte, perm os.FileMode) error {
+	t, err := locate(name)
+	switch {
+	case err != nil:
+		return err
+	case t.inPlace:
+		return writeInPlace(t, data)
+	case t.fi != nil:
+		return replace(t.path, data, t.fi.Mode().Perm(), t.fi, nil)
+	}
+	return replace(t.path, data, perm, nil, nil)
+}
+
+func writeInPlace(t target, data []byte) error {
+	flag := os.O_WRONLY | nonblock
+	if t.fi.Mode().IsRegular() {
+		flag = os.O_WRONLY | os.O_APPEND
+	}
+	f, err := os.OpenFile(t.path, flag, 0)
+	if errors.Is(err, syscall.ENXIO) && t.fi.Mode()&fs.ModeNamedPipe != 0 {
+		return errors.New("it is a FIFO and no process is reading it; start the reader first")
+	}
+	if err != nil {
+		return describe(err)
+	}
+	// O_NONBLOCK only kept the open from waiting for a reader; Fd puts the
+	// file back in blocking mode, so a slow reader slows the write down
+	// rather than failing it.
+	f.Fd()
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return describe(err)
 }
 
 // describe drops the operation and path that os errors carry: they may be a
@@ -163,6 +271,8 @@ func describe(err error) error {
 		return nil
 	case errors.Is(err, syscall.ENOTDIR):
 		return errors.New("part of its path is a file, not a folder")
+	case errors.Is(err, syscall.EISDIR):
+		return errIsDir
 	}
 	return err
 }

@@ -7,6 +7,19 @@ import (
 	"syscall"
 )
 
+const (
+	nonblock = syscall.O_NONBLOCK
+	wOK      = 2 // W_OK
+	xOK      = 1 // X_OK
+)
+
+func access(name string, mode uint32) error {
+	if err := syscall.Access(name, mode); err != nil {
+		return &os.PathError{Op: "access", Path: name, Err: err}
+	}
+	return nil
+}
+
 // chown gives f fi's owner and group, where we may.
 func chown(f *os.File, fi os.FileInfo) {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {

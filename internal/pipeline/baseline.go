@@ -3,6 +3,8 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
 )
@@ -27,6 +29,7 @@ var ErrIncomplete = errors.New("some files could not be read, so the baseline wo
 // covered are replaced, the others kept.
 type WriteBaseline struct {
 	Path   string
+	Out    io.Writer              // instead of Path: standard output
 	Old    *baseline.File         // the baseline there now, if any
 	Covers func(path string) bool // nil for everything
 	// Set by Process: the findings recorded from this run, and those kept
@@ -40,8 +43,12 @@ func (w *WriteBaseline) Process(_ context.Context, r *Run) error {
 		return ErrIncomplete
 	}
 	b := baseline.Merge(w.Old, r.Findings, w.Covers)
-	if err := b.Save(w.Path); err != nil {
-		return err
+	save := func() error { return b.Save(w.Path) }
+	if w.Out != nil {
+		save = func() error { return b.Write(w.Out) }
+	}
+	if err := save(); err != nil {
+		return fmt.Errorf("writing the baseline: %w", err)
 	}
 	for _, e := range b.Entries {
 		if w.Covers == nil || w.Covers(e.Path) {

@@ -203,11 +203,13 @@ func (b *File) Write(w io.Writer) error {
 	return enc.Encode(b)
 }
 
-// Save writes the baseline to a file through a temporary file and a rename.
+// Save writes the baseline to a file as fileio.WriteFile does: a regular
+// file (a symbolic link's target included) through a temporary file and a
+// rename, a device or FIFO in place.
 func (b *File) Save(name string) error {
 	var buf bytes.Buffer
 	if err := b.Write(&buf); err != nil {
 		return err
 	}
-	return fileio.Write(name, buf.Bytes(), 0o644, nil)
+	return fileio.WriteFile(name, buf.Bytes(), 0o644)
 }

@@ -2,6 +2,8 @@ package baseline
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -71,5 +73,27 @@ func TestParseErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%q: err %v, want %q", tt.in, err, tt.want)
 		}
+	}
+}
+
+// Save writes a symbolic link's target and keeps the link, and fits a
+// 255-byte name; what it wrote loads back.
+func TestSaveThroughSymlink(t *testing.T) {
+	dir := t.TempDir()
+	long := strings.Repeat("b", 250) + ".json"
+	link := filepath.Join(dir, "baseline.json")
+	if err := os.Symlink(long, link); err != nil {
+		t.Skip("no symlinks:", err)
+	}
+	b := New([]result.Finding{finding("a", 3, "Tok();")})
+	if err := b.Save(link); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced: %v", err)
+	}
+	got, err := Load(filepath.Join(dir, long))
+	if err != nil || len(got.Entries) != 1 {
+		t.Fatalf("%+v %v", got, err)
 	}
 }
