@@ -151,7 +151,7 @@ func lineStarts(b []byte) []int {
 func UnifiedDiff(path string, old, new []byte) string {
 	a, b := splitLines(old), splitLines(new)
 	if len(a) != len(b) {
-		return fmt.Sprintf("--- a/%s\n+++ b/%s\n(line counts differ)\n", path, path)
+		return header(path) + "(line counts differ)\n"
 	}
 	var changed []int
 	for i := range a {
@@ -163,7 +163,7 @@ func UnifiedDiff(path string, old, new []byte) string {
 		return ""
 	}
 	var w strings.Builder
-	fmt.Fprintf(&w, "--- a/%s\n+++ b/%s\n", path, path)
+	w.WriteString(header(path))
 	const ctx = 3
 	for i := 0; i < len(changed); {
 		from := max(changed[i]-ctx, 0)
@@ -195,6 +195,53 @@ func UnifiedDiff(path string, old, new []byte) string {
 		i = j + 1
 	}
 	return w.String()
+}
+
+// header is the diff's ---/+++ lines, with path quoted as git quotes it.
+// A path with a space gets a trailing tab, as git gives it, for patch(1).
+func header(path string) string {
+	tab := ""
+	if strings.Contains(path, " ") {
+		tab = "\t"
+	}
+	return "--- " + QuoteGit("a/"+path) + tab + "\n+++ " + QuoteGit("b/"+path) + tab + "\n"
+}
+
+// QuoteGit quotes a path as git does with core.quotePath on (its default):
+// unchanged unless it holds a control character, '"', '\\', DEL or a
+// byte of 0x80 or more; then in double quotes, with \a \b \t \n \v \f
+// \r \" \\ and three-digit octal for the other such bytes. No line break
+// survives, so a file name cannot start a line of its own in a CI log.
+func QuoteGit(p string) string {
+	i := 0
+	for i < len(p) && !mustQuote(p[i]) {
+		i++
+	}
+	if i == len(p) {
+		return p
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	b.WriteString(p[:i])
+	for ; i < len(p); i++ {
+		c := p[i]
+		if !mustQuote(c) {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('\\')
+		if e := strings.IndexByte("\a\b\t\n\v\f\r\"\\", c); e >= 0 {
+			b.WriteByte("abtnvfr\"\\"[e])
+		} else {
+			fmt.Fprintf(&b, "%03o", c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+func mustQuote(c byte) bool {
+	return c < 0x20 || c == '"' || c == '\\' || c >= 0x7f
 }
 
 func writeLine(w *strings.Builder, prefix byte, line string) {

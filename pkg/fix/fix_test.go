@@ -3,7 +3,9 @@ package fix
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -168,5 +170,86 @@ func TestApplyLongName(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(name); string(got) != "inventory_sync" {
 		t.Fatalf("content %q", got)
+	}
+}
+
+// Diff headers quote paths as git does (checked against git 2.39), so that
+// a file name cannot start a line of its own: no "::error" workflow command
+// in a CI log. A name with a space gets git's trailing tab.
+func TestDiffHeaderQuoting(t *testing.T) {
+	tests := []struct{ path, minus string }{
+		{"app/a.php", "a/app/a.php"},
+		{"a b.php", "a/a b.php\t"},
+		{"c:d.php", "a/c:d.php"},
+		{"new\nline.php", `"a/new\nline.php"`},
+		{"x\n::error file=x::pwned", `"a/x\n::error file=x::pwned"` + "\t"},
+		{"cr\r.php", `"a/cr\r.php"`},
+		{"bad\xff.php", `"a/bad\377.php"`},
+		{"héllo.php", `"a/h\303\251llo.php"`},
+		{"q\"x.php", `"a/q\"x.php"`},
+		{`back\slash.php`, `"a/back\\slash.php"`},
+		{"tab\tx.php", `"a/tab\tx.php"`},
+		{"del\x7f.php", `"a/del\177.php"`},
+		{"bell\a.php", `"a/bell\a.php"`},
+		{"esc\x1b.php", `"a/esc\033.php"`},
+		{"nul\x00.php", `"a/nul\000.php"`},
+		{"sp ace\n.php", `"a/sp ace\n.php"` + "\t"},
+	}
+	for _, tt := range tests {
+		d := UnifiedDiff(tt.path, []byte("inventory.sync\n"), []byte("inventory_sync\n"))
+		lines := strings.Split(d, "\n")
+		plus := strings.Replace(tt.minus, "a/", "b/", 1)
+		if lines[0] != "--- "+tt.minus || lines[1] != "+++ "+plus {
+			t.Errorf("%q: headers %q, %q", tt.path, lines[0], lines[1])
+		}
+		if len(lines) != 6 { // five and the empty one after the last newline
+			t.Errorf("%q: %d lines in\n%s", tt.path, len(lines), d)
+		}
+	}
+}
+
+// The headers are the ones git itself prints for the same names.
+func TestDiffHeaderMatchesGit(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	dir := t.TempDir()
+	names := []string{"a b.php", "new\nline.php", "bad\xff.php", "h\u00e9llo.php", "q\"x.php", `back\slash.php`, "tab\tx.php", "del\x7f.php", "esc\x1b.php", "sp ace\n.php", "plain.php"}
+	var made []string
+	for _, n := range names {
+		if os.WriteFile(filepath.Join(dir, n), []byte("inventory.sync\n"), 0o644) == nil {
+			made = append(made, n)
+		}
+	}
+	git := func(args ...string) string {
+		cmd := exec.Command("git", append([]string{"-c", "core.quotePath=true", "-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("git %v: %v", args, err)
+		}
+		return string(out)
+	}
+	git("init", "-q")
+	git("add", ".")
+	git("commit", "-q", "-m", "x")
+	for _, n := range made {
+		os.WriteFile(filepath.Join(dir, n), []byte("inventory_sync\n"), 0o644)
+	}
+	var want strings.Builder
+	for _, l := range strings.SplitAfter(git("diff", "--no-color"), "\n") {
+		if strings.HasPrefix(l, "--- ") || strings.HasPrefix(l, "+++ ") {
+			want.WriteString(l)
+		}
+	}
+	// git sorts by path bytes; so does this.
+	var got strings.Builder
+	sort.Strings(made)
+	for _, n := range made {
+		got.WriteString(header(n))
+	}
+	if got.String() != want.String() {
+		t.Fatalf("headers:\n%s\ngit's:\n%s", got.String(), want.String())
 	}
 }
