@@ -238,6 +238,19 @@ func TestJobsInProcess(t *testing.T) {
 	}
 }
 
+// --fix --dry-run exits 2, naming the file, when a file could not be read,
+// as a plain run does.
+func TestDryRunReadErrorsExit2(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "app"), 0o755)
+	os.WriteFile(filepath.Join(dir, "app", "x.php"), []byte("<?php $t = 'inventory.sync';\n"), 0o644)
+	code, out, errs := run(t, dir, "--no-gitignore", "--fix", "--dry-run", "app/x.php", "gone.php")
+	if code != ExitTrouble || !strings.Contains(out, "+<?php $t = 'inventory_sync';") ||
+		!strings.Contains(errs, "nolegacyruns: gone.php: ") || !strings.Contains(errs, "hint: 1 file could not be read") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+}
+
 // A report or baseline file that cannot be written, or a format given
 // twice, is a usage error (exit 2) before the scan: nothing is printed but
 // the error, which names the path as given and no temporary file.

@@ -23,7 +23,7 @@ func checkMode(o *options) error {
 	seen := map[string]string{}
 	for _, r := range o.reports {
 		if f, ok := seen[r.format]; ok {
-			return &usageError{msg: fmt.Sprintf("the %s report is already going to %s; give each format once", r.format, f), hint: "pass --report once per format"}
+			return &usageError{msg: fmt.Sprintf("the %s report is given twice, to %s and to %s", r.format, f, r.file), hint: "pass --report once per format"}
 		}
 		seen[r.format] = r.file
 	}
