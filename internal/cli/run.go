@@ -86,13 +86,16 @@ func (c *command) run(ctx context.Context, args []string) outcome {
 	if o.writeBase == "-" {
 		pc.WriteBaseline = &pipeline.WriteBaseline{Out: c.env.Stdout}
 	} else if o.writeBase != "" {
-		old, err := loadBaseline(c.abs(o.writeBase), true)
-		if err != nil {
-			return fail(c.baselineError(err, o.writeBase))
+		w := &pipeline.WriteBaseline{Path: c.abs(o.writeBase), Covers: covers}
+		if fi, err := os.Stat(w.Path); covers != nil && err == nil && fi.Mode().IsRegular() {
+			// A narrowed run keeps the entries of the files it did not scan.
+			if w.Old, err = baseline.Load(w.Path); err != nil {
+				return fail(c.baselineError(err, o.writeBase))
+			}
 		}
-		pc.WriteBaseline = &pipeline.WriteBaseline{Path: c.abs(o.writeBase), Old: old, Covers: covers}
+		pc.WriteBaseline = w
 	} else if name := c.baselineFile(cfg, root); name != "" {
-		b, err := loadBaseline(name, false)
+		b, err := baseline.Load(name)
 		if err != nil {
 			return fail(c.baselineError(err, name))
 		}
@@ -170,15 +173,6 @@ func (c *command) checkEmpty(res *scanner.Result, root string, cfg *config.Confi
 		msg:  fmt.Sprintf("no file to scan in %s (include: %s)", c.display(root), inc),
 		hint: "check the rule file's include and exclude globs, or --root; pass --allow-empty if an empty scan is fine",
 	}
-}
-
-// loadBaseline reads a baseline; with optional, a missing file is no error.
-func loadBaseline(name string, optional bool) (*baseline.File, error) {
-	b, err := baseline.Load(name)
-	if optional && errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	return b, err
 }
 
 func (c *command) baselineError(err error, name string) error {

@@ -85,7 +85,7 @@ func TestSaveThroughSymlink(t *testing.T) {
 	if err := os.Symlink(long, link); err != nil {
 		t.Skip("no symlinks:", err)
 	}
-	b := New([]result.Finding{finding("a", 3, "Tok();")})
+	b := New([]*result.Finding{finding("a", 3, "Tok();")})
 	if err := b.Save(link); err != nil {
 		t.Fatal(err)
 	}
