@@ -278,3 +278,50 @@ func TestOutputsCheckedBeforeScan(t *testing.T) {
 		t.Errorf("files written: %v", left)
 	}
 }
+
+// SARIF columns are UTF-16 code units everywhere: also for a match more
+// than 1 KiB into its line, and on a line longer than the read buffer.
+func TestSARIFColumnsFarIntoLine(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "app"), 0o755)
+	files := map[string]struct {
+		prefix string
+		col16  int
+	}{
+		"near.php": {strings.Repeat("é", 10) + " ", 12},
+		"far.php":  {strings.Repeat("é", 2000) + " ", 2002},
+		"huge.php": {strings.Repeat("😀", 100000) + strings.Repeat("é", 3) + " ", 200005},
+	}
+	for name, f := range files {
+		os.WriteFile(filepath.Join(dir, "app", name), []byte(f.prefix+"InventorySyncRun x InventorySyncRun\n"), 0o644)
+	}
+	_, out, errs := run(t, dir, "--no-gitignore", "-q", "--format", "sarif")
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string }
+						Region           struct{ StartColumn, EndColumn int }
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &log); err != nil {
+		t.Fatalf("%v\n%s", err, errs)
+	}
+	seen := map[string]int{}
+	for _, r := range log.Runs[0].Results {
+		loc := r.Locations[0].PhysicalLocation
+		name := strings.TrimPrefix(loc.ArtifactLocation.URI, "app/")
+		want := files[name].col16 + seen[name]*19
+		seen[name]++
+		if loc.Region.StartColumn != want || loc.Region.EndColumn != want+16 {
+			t.Errorf("%s: columns %d-%d, want %d-%d", name, loc.Region.StartColumn, loc.Region.EndColumn, want, want+16)
+		}
+	}
+	if len(seen) != 3 {
+		t.Fatalf("results for %v", seen)
+	}
+}

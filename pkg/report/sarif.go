@@ -180,13 +180,17 @@ func (r *Report) sarifResults(index map[string]int) iter.Seq[any] {
 }
 
 // UTF16Columns converts a finding's byte columns to UTF-16 code units, the
-// column kind GitHub expects. Without the line's start (a line cut at 4 KiB
-// before the match) it keeps the byte columns.
+// column kind GitHub expects, from its line text and where that starts.
 func UTF16Columns(f *result.Finding) (start, end int) {
-	if f.TextColumn != 1 || f.EndColumn-1 > len(f.LineText) {
-		return f.Column, f.EndColumn
+	off, c16 := f.Column-f.TextColumn, f.TextColumn16
+	if c16 == 0 && f.TextColumn == 1 {
+		c16 = 1 // the line's start: no units before it
 	}
-	return 1 + utf16Len(f.LineText[:f.Column-1]), 1 + utf16Len(f.LineText[:f.EndColumn-1])
+	if off < 0 || off+len(f.Match) > len(f.LineText) || c16 < 1 {
+		return f.Column, f.EndColumn // no line text to count with
+	}
+	start = c16 + utf16Len(f.LineText[:off])
+	return start, start + utf16Len(f.LineText[off:off+len(f.Match)])
 }
 
 func utf16Len(s string) int {

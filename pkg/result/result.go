@@ -25,6 +25,8 @@ type Finding struct {
 	// TextColumn is the byte column where LineText starts: 1 unless the line
 	// was cut because the match sits more than 1 KiB into it.
 	TextColumn int
+	// TextColumn16 is the same column in UTF-16 code units (SARIF's).
+	TextColumn16 int
 }
 
 // Suppression says why a finding is not reported.

@@ -40,6 +40,10 @@ func (w *worker) searchCur(active []bool, r reader) {
 		lastLine int // line of the previous finding, whose text can be shared
 		lastCol  int
 		lastFrom int // absolute offset where that text starts
+		lastC16  int
+		// UTF-16 units of the current line before base: a line can be longer
+		// than the buffer, and SARIF counts columns in UTF-16.
+		units16 int
 	)
 	if active != nil {
 		isActive = func(r int32) bool { return int(r) >= len(active) || active[r] }
@@ -125,10 +129,21 @@ func (w *worker) searchCur(active []bool, r reader) {
 					base+o.end-lastFrom <= len(w.findings[prev].LineText) {
 					// Findings on one line share its text.
 					f.LineText, f.TextColumn = w.findings[prev].LineText, lastCol
+					f.TextColumn16 = lastC16
 				} else {
 					f.LineText, f.TextColumn = lineText(buf[:n], max(lineAt-base, 0), o.start)
 					f.TextColumn += base + max(lineAt-base, 0) - lineAt
-					lastLine, lastCol, lastFrom = line, f.TextColumn, lineAt+f.TextColumn-1
+					f.TextColumn16 = 1
+					if f.TextColumn != 1 {
+						// The text was cut: count the units of the line before it.
+						from := lineAt + f.TextColumn - 1 - base
+						if lineAt >= base {
+							f.TextColumn16 += utf16Units(buf[lineAt-base : from])
+						} else {
+							f.TextColumn16 += units16 + utf16Units(buf[:from])
+						}
+					}
+					lastLine, lastCol, lastFrom, lastC16 = line, f.TextColumn, lineAt+f.TextColumn-1, f.TextColumn16
 				}
 			}
 		}
@@ -138,6 +153,11 @@ func (w *worker) searchCur(active []bool, r reader) {
 		keep := cut - utf8.UTFMax
 		if keep > counted {
 			countTo(keep)
+		}
+		if lineAt >= base {
+			units16 = utf16Units(buf[lineAt-base : keep-base])
+		} else {
+			units16 += utf16Units(buf[:keep-base])
 		}
 		copy(buf, buf[keep-base:n])
 		n -= keep - base
@@ -171,6 +191,23 @@ func (w *worker) matchText(b []byte, pat int32) string {
 		return w.findings[n-1].Match
 	}
 	return string(b)
+}
+
+// utf16Units counts the UTF-16 code units of UTF-8 text byte by byte, so
+// that a rune split between two reads is counted once: every byte but a
+// continuation byte starts a unit, and a 4-byte sequence takes two.
+func utf16Units(b []byte) int {
+	n := 0
+	for _, c := range b {
+		switch {
+		case c&0xC0 != 0x80:
+			n++
+			if c >= 0xF0 && c <= 0xF4 {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // lineText returns the line around buf[at] that starts at buf[start],
