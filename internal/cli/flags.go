@@ -68,8 +68,9 @@ const usageHead = `usage: nolegacyruns [flags] [path ...]
 nolegacyruns fails when a forbidden token from its rule file appears in the
 files it scans, and prints each one as path:line:column.
 
-Rule file: --config FILE, or .nolegacyruns.yaml in the current folder or
-above it; without one, the embedded TenantAtlas rules (spec 087) apply.
+Rule file: --config FILE, or .nolegacyruns.yaml (or .yml) in the current
+folder or above it, up to the top of the git work tree; without one, the
+embedded TenantAtlas rules (spec 087) apply.
 Root: --root DIR, or the rule file's folder, or the git work tree, or the
 current folder. Paths narrow the scan; the rule file's globs still apply.
 
