@@ -7,6 +7,7 @@ import (
 	"hash/maphash"
 	"io"
 	"iter"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -66,8 +67,12 @@ type sarifResult struct {
 	Level               string             `json:"level"`
 	Message             sarifText          `json:"message"`
 	Locations           []sarifLocation    `json:"locations"`
-	PartialFingerprints map[string]string  `json:"partialFingerprints"`
+	PartialFingerprints sarifFingerprints  `json:"partialFingerprints"`
 	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+}
+
+type sarifFingerprints struct {
+	V1 string `json:"nolegacyruns/v1"`
 }
 
 type sarifSuppression struct {
@@ -149,8 +154,12 @@ func (SARIF) Write(w io.Writer, r *Report) error {
 func (r *Report) sarifResults(index map[string]int) iter.Seq[any] {
 	return func(yield func(any) bool) {
 		fps := fingerprints(r.Findings)
+		path, uri := "", ""
 		for i := range r.Findings {
 			f := r.Findings[i]
+			if f.Path != path || uri == "" {
+				path, uri = f.Path, URI(f.Path)
+			}
 			start, end := UTF16Columns(f)
 			msg := fmt.Sprintf("%s: %q", Message(f), validUTF8(f.Match))
 			if f.Rule.Hint != "" {
@@ -162,12 +171,12 @@ func (r *Report) sarifResults(index map[string]int) iter.Seq[any] {
 				Level:     level(f.Rule.Severity),
 				Message:   sarifText{msg},
 				Locations: []sarifLocation{{sarifPhysical{
-					ArtifactLocation: sarifArtifact{URI: URI(f.Path), URIBaseID: "%SRCROOT%"},
+					ArtifactLocation: sarifArtifact{URI: uri, URIBaseID: "%SRCROOT%"},
 					// The snippet is the region's own text, as SARIF defines it:
 					// the match, not its line (which can be 1 KiB a finding).
 					Region: sarifRegion{StartLine: f.Line, StartColumn: start, EndColumn: end, Snippet: &sarifSnippet{validUTF8(f.Match)}},
 				}}},
-				PartialFingerprints: map[string]string{"nolegacyruns/v1": fps()},
+				PartialFingerprints: sarifFingerprints{fps()},
 			}
 			if s := f.Suppression; s != nil {
 				res.Suppressions = []sarifSuppression{{Kind: s.Kind, Justification: validUTF8(s.Justification)}}
@@ -235,19 +244,18 @@ func fingerprints(fs []*result.Finding) func() string {
 	i, path := 0, ""
 	seed := maphash.MakeSeed()
 	var seen map[uint64]int
+	var key []byte // reused: a file's keys can be a million lines of 1 KiB
 	return func() string {
 		f := fs[i]
 		i++
 		if seen == nil || f.Path != path {
 			seen, path = map[uint64]int{}, f.Path
 		}
-		key := result.Key(f)
-		// A 64-bit hash stands for the key: a file's keys can be a million
-		// lines of 1 KiB each.
-		id := maphash.String(seed, key)
+		key = result.AppendKey(key[:0], f)
+		id := maphash.Bytes(seed, key) // stands for the key in the count
 		n := seen[id]
 		seen[id]++
-		sum := sha256.Sum256(fmt.Appendf([]byte(key), "\x00%d", n))
+		sum := sha256.Sum256(strconv.AppendInt(append(key, 0), int64(n), 10))
 		return hex.EncodeToString(sum[:16])
 	}
 }

@@ -93,8 +93,15 @@ func SortErrors(es []FileError) {
 // Key is what identifies a finding across edits: rule, path, the matched
 // text and the trimmed line, never the line number, so inserting lines above
 // it or re-indenting it keeps its identity.
-func Key(f *Finding) string {
-	return KeyOf(f.Rule.ID, f.Path, f.Match, strings.TrimSpace(f.LineText))
+func Key(f *Finding) string { return string(AppendKey(nil, f)) }
+
+// AppendKey appends f's key to dst, for hashing many keys without
+// allocating one string each.
+func AppendKey(dst []byte, f *Finding) []byte {
+	dst = append(append(dst, f.Rule.ID...), 0)
+	dst = append(append(dst, f.Path...), 0)
+	dst = append(append(dst, f.Match...), 0)
+	return append(dst, strings.TrimSpace(f.LineText)...)
 }
 
 // KeyOf is the identity key of a recorded finding (a baseline entry), whose
