@@ -114,3 +114,42 @@ func waitForOpen(pid int, name string) {
 		}
 	}
 }
+
+// SIGINT while git is still being asked is exit 130 too, not a git error.
+func TestInterruptWhileGitRuns(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, ".git"), 0o755) // a work tree, as far as discovery goes
+	bin := t.TempDir()
+	marker := filepath.Join(dir, "git-started")
+	// A git that hangs: it says it started, then waits far longer than the test.
+	script := "#!/bin/sh\n: > '" + marker + "'\nexec sleep 600\n"
+	if err := os.WriteFile(filepath.Join(bin, "git"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary(t))
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(marker); err == nil {
+			break
+		}
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 130 || !strings.Contains(stderr.String(), "nolegacyruns: interrupted\n") {
+			t.Fatalf("exit: %v; stderr %q", err, stderr.String())
+		}
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("SIGINT did not stop the run while git was running")
+	}
+}
