@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -36,7 +37,9 @@ func FindTop(dir string) (string, bool) {
 }
 
 // safeArgs keep a scanned repository's configuration from running code:
-// no fsmonitor hook, no external diff, no pager.
+// no fsmonitor hook, no external diff, no pager, and no transport at all,
+// so that a partial clone cannot fetch a missing object (through a remote
+// helper or a configured upload-pack command) behind our back.
 func safeArgs() []string {
 	return []string{
 		"--no-pager",
@@ -44,8 +47,32 @@ func safeArgs() []string {
 		"-c", "core.untrackedCache=false",
 		"-c", "core.quotePath=false",
 		"-c", "diff.external=",
+		"-c", "protocol.allow=never",
 	}
 }
+
+// gitEnv is the environment git runs in: ours, less what would change diff
+// output or run a program (GIT_DIR, GIT_WORK_TREE and GIT_INDEX_FILE stay,
+// hooks need them), with lazy fetches (git 2.44 on) and optional index
+// writes off, and untranslated messages, which missingObject reads.
+func gitEnv() []string {
+	env := os.Environ()
+	out := make([]string, 0, len(env)+5)
+	for _, kv := range env {
+		switch k, _, _ := strings.Cut(kv, "="); k {
+		case "GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS", "GIT_DIFF_PATH_COUNTER", "GIT_DIFF_PATH_TOTAL",
+			"GIT_PAGER", "PAGER", "GIT_NO_LAZY_FETCH", "GIT_OPTIONAL_LOCKS", "GIT_TERMINAL_PROMPT",
+			"LC_ALL", emptyVar:
+		default:
+			out = append(out, kv)
+		}
+	}
+	return append(out, "GIT_NO_LAZY_FETCH=1", "GIT_OPTIONAL_LOCKS=0", "GIT_TERMINAL_PROMPT=0", "LC_ALL=C", emptyVar+"=")
+}
+
+// emptyVar is an empty variable for --config-env, which can set a key that
+// -c cannot (a subsection with "=" in it).
+const emptyVar = "NOLEGACYRUNS_EMPTY"
 
 // Error is a git command that failed.
 type Error struct {
@@ -63,13 +90,66 @@ func (e *Error) Error() string {
 	if msg == "" {
 		msg = e.Err.Error()
 	}
-	return fmt.Sprintf("git %s: %s", e.Args[0], msg)
+	return fmt.Sprintf("git %s: %s", subcommand(e.Args), msg)
+}
+
+// subcommand is the first of args that is not a -c setting or other option.
+func subcommand(args []string) string {
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "-c":
+			i++
+		case !strings.HasPrefix(a, "-"):
+			return a
+		}
+	}
+	return "(no command)"
+}
+
+// MissingObjectError is a git call that needed an object this clone does
+// not have, as in a partial clone (git clone --filter). Nothing is fetched.
+type MissingObjectError struct {
+	Object string // the object id, when git named it
+	Err    *Error
+}
+
+func (e *MissingObjectError) Error() string {
+	if e.Object == "" {
+		return fmt.Sprintf("git %s: an object is missing from this clone, and nolegacyruns never fetches", subcommand(e.Err.Args))
+	}
+	return fmt.Sprintf("git %s: object %s is missing from this clone, and nolegacyruns never fetches", subcommand(e.Err.Args), e.Object)
+}
+
+func (e *MissingObjectError) Unwrap() error { return e.Err }
+
+// missingPatterns are git's messages for an object it lacks: a lazy fetch
+// that protocol.allow=never or GIT_NO_LAZY_FETCH stopped, or an object that
+// was never there.
+var missingPatterns = regexp.MustCompile(`could not fetch ([0-9a-f]{40,64}) from promisor remote|lazy fetching disabled|unable to read (?:tree )?([0-9a-f]{40,64})|missing (?:blob|tree|commit) object '?([0-9a-f]{40,64})`)
+
+// missingObject turns e into a MissingObjectError when git says an object
+// is missing.
+func missingObject(e *Error) error {
+	ms := missingPatterns.FindAllStringSubmatch(e.Stderr, -1)
+	if ms == nil {
+		return e
+	}
+	me := &MissingObjectError{Err: e}
+	for _, m := range ms {
+		for _, id := range m[1:] {
+			if id != "" && me.Object == "" {
+				me.Object = id
+			}
+		}
+	}
+	return me
 }
 
 // run runs git in dir without a shell and returns its standard output.
 func run(ctx context.Context, dir string, stdin []byte, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "git", append(safeArgs(), args...)...)
 	cmd.Dir = dir
+	cmd.Env = gitEnv()
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
@@ -82,7 +162,7 @@ func run(ctx context.Context, dir string, stdin []byte, args ...string) ([]byte,
 		if errors.Is(err, exec.ErrNotFound) {
 			return nil, &Error{Args: args, Err: errors.New("git is not installed")}
 		}
-		return nil, &Error{Args: args, Stderr: errb.String(), Err: err}
+		return nil, missingObject(&Error{Args: args, Stderr: errb.String(), Err: err})
 	}
 	return out.Bytes(), nil
 }
