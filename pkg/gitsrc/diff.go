@@ -226,6 +226,7 @@ func parseRawPatch(out []byte) (Changed, error) {
 func parseDiff(out []byte) (Changed, error) {
 	ch := Changed{}
 	var sec *section
+	budget := maxUnmovedTotal
 	end := func() {
 		if sec != nil && sec.newSide() {
 			if sec.binary {
@@ -245,7 +246,7 @@ func parseDiff(out []byte) (Changed, error) {
 			if err != nil {
 				return nil, err
 			}
-			sec = &section{path: p}
+			sec = &section{path: p, budget: &budget}
 		case bytes.HasPrefix(line, []byte("* Unmerged path ")):
 			end()
 		case sec == nil:
@@ -291,6 +292,7 @@ type section struct {
 	binary  bool
 	hunks   int
 	lines   []LineRange
+	budget  *int // line pairs unmoved may still compare
 }
 
 // newSide reports whether the section's file exists after the change.
@@ -347,7 +349,8 @@ func (s *section) hunk(h string, out *[]byte) error {
 		}
 	}
 	var kept []bool
-	if !context {
+	if n := len(removed) * len(added); !context && n <= maxUnmoved && n <= *s.budget {
+		*s.budget -= n
 		kept = unmoved(removed, added)
 	}
 	for i, l := range added {
@@ -365,8 +368,12 @@ type hunkLine struct {
 	n     int  // added lines: the line number
 }
 
-// maxUnmoved bounds the work unmoved does for one hunk.
-const maxUnmoved = 1 << 20
+// maxUnmoved and maxUnmovedTotal bound the line pairs unmoved compares,
+// for one hunk and for a whole diff (some 0.2 s).
+const (
+	maxUnmoved      = 1 << 20
+	maxUnmovedTotal = 1 << 25
+)
 
 // unmoved marks the added lines of a hunk that a longest common
 // subsequence of its removed and added lines keeps. Git's Myers diff is
@@ -374,37 +381,59 @@ const maxUnmoved = 1 << 20
 // compares, and takes shortcuts on costly diffs), so a hunk can remove
 // and add the same line; matched in order, such a line is not new. Kept
 // lines map, in order, onto removed lines between the hunks before and
-// after, so nothing added hides. Beyond maxUnmoved pairs it gives nil:
-// every added line counts.
+// after, so nothing added hides. Callers keep r*a within maxUnmoved, so
+// that the table stays small; past the bounds every added line counts.
 func unmoved(removed, added []hunkLine) []bool {
 	r, a := len(removed), len(added)
-	if r == 0 || a == 0 || r*a > maxUnmoved {
+	if r == 0 || a == 0 {
 		return nil
 	}
-	// l[i][j]: the LCS length of removed[i:] and added[j:]; at most
-	// min(r, a) <= 1024, so uint16 holds it.
+	// Number the distinct lines, so that the table compares ints.
+	ids := map[string]int32{}
+	id := func(l hunkLine) int32 {
+		k := "\n" + string(l.text)
+		if l.noEOL {
+			k = "$" + string(l.text)
+		}
+		n, ok := ids[k]
+		if !ok {
+			n = int32(len(ids))
+			ids[k] = n
+		}
+		return n
+	}
+	x, y := make([]int32, r), make([]int32, a)
+	for i, l := range removed {
+		x[i] = id(l)
+	}
+	for j, l := range added {
+		y[j] = id(l)
+	}
+	// t[i*w+j]: the LCS length of x[i:] and y[j:]; at most min(r, a),
+	// which r*a <= maxUnmoved keeps within uint16.
 	w := a + 1
-	l := make([]uint16, (r+1)*w)
+	t := make([]uint16, (r+1)*w)
 	for i := r - 1; i >= 0; i-- {
+		row, next := t[i*w:(i+1)*w], t[(i+1)*w:(i+2)*w]
 		for j := a - 1; j >= 0; j-- {
 			switch {
-			case removed[i].same(added[j]):
-				l[i*w+j] = l[(i+1)*w+j+1] + 1
-			case l[(i+1)*w+j] >= l[i*w+j+1]:
-				l[i*w+j] = l[(i+1)*w+j]
+			case x[i] == y[j]:
+				row[j] = next[j+1] + 1
+			case next[j] >= row[j+1]:
+				row[j] = next[j]
 			default:
-				l[i*w+j] = l[i*w+j+1]
+				row[j] = row[j+1]
 			}
 		}
 	}
 	kept := make([]bool, a)
 	for i, j := 0, 0; i < r && j < a; {
 		switch {
-		case removed[i].same(added[j]):
+		case x[i] == y[j]:
 			kept[j] = true
 			i++
 			j++
-		case l[(i+1)*w+j] >= l[i*w+j+1]:
+		case t[(i+1)*w+j] >= t[i*w+j+1]:
 			i++
 		default:
 			j++
@@ -412,8 +441,6 @@ func unmoved(removed, added []hunkLine) []bool {
 	}
 	return kept
 }
-
-func (x hunkLine) same(y hunkLine) bool { return x.noEOL == y.noEOL && bytes.Equal(x.text, y.text) }
 
 func (s *section) addLine(n int) {
 	if k := len(s.lines); k > 0 && s.lines[k-1].To == n-1 {
