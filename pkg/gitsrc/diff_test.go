@@ -210,7 +210,7 @@ func TestDiffHostileNames(t *testing.T) {
 	dir := testRepo(t)
 	names := []string{
 		"plain.php", "with space.php", "a b/c b.php", "b/x.php", "trailing space ", "tab\there",
-		"new\nline", `back\slash`, `"quoted"`, "ünïcödé", "bad\xff\xfeutf8", "-dash", " b", "x b/x",
+		"new\nline", "carriage\rreturn", `back\slash`, `"quoted"`, "ünïcödé", "bad\xff\xfeutf8", "-dash", " b", "x b/x",
 	}
 	for _, n := range names {
 		write(t, dir, n, "one\ntwo\n")
