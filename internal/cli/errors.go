@@ -47,6 +47,7 @@ func (c *command) report(err error) {
 	var ge *gitsrc.Error
 	var be *gitsrc.BaseError
 	var ble *baseline.Error
+	var me *gitsrc.MissingObjectError
 	switch {
 	case errors.As(err, &ue):
 		c.errorf("%s", ue.msg)
@@ -63,6 +64,9 @@ func (c *command) report(err error) {
 	case errors.As(err, &be):
 		c.errorf("%v", err)
 		c.hint("in CI, fetch the full history (actions/checkout with fetch-depth: 0, or GIT_DEPTH: 0 on GitLab) and pass a ref that exists, like origin/main")
+	case errors.As(err, &me):
+		c.errorf("%v", err)
+		c.hint("this is a partial clone (git clone --filter): fetch what the diff needs first, with git diff --stat REF, or clone without --filter (actions/checkout: leave filter unset)")
 	case errors.As(err, &ge):
 		c.errorf("%v", err)
 		c.hint("run inside a working git checkout, or pass --no-gitignore to walk the folder without git")
