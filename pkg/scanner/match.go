@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"sort"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -15,8 +16,9 @@ type occ struct {
 }
 
 type pattern struct {
-	tok  string
-	rule int32
+	tok    string
+	rule   int32
+	dotted bool // tok contains '.': see wordBounded
 }
 
 // matcher finds every occurrence of every token, then picks each rule's
@@ -28,9 +30,18 @@ type matcher struct {
 	exact  finder // case-sensitive patterns; nil if none
 	fold   *foldFinder
 	maxLen int // most bytes one match can span, or a directive is read
+	behind int // bytes before a match that deciding it reads
 
 	directive int32 // the pseudo-rule of the suppression marker, or -1
 }
+
+// boundary is how many bytes past either end of a match its word check
+// reads: a rune, or for a dotted token a '.' and a rune.
+const boundary = 1 + utf8.UTFMax
+
+// minBuf is the smallest read buffer that makes progress: a round carries
+// maxLen+boundary bytes after its cut and behind bytes before it.
+func (m *matcher) minBuf() int { return m.maxLen + boundary + m.behind + 1 }
 
 // finder reports every occurrence of its patterns that starts at or after from.
 type finder interface {
@@ -40,7 +51,7 @@ type finder interface {
 // newMatcher compiles the rules' tokens; with directives, it also finds the
 // suppression marker, as a pattern of the pseudo-rule len(rs).
 func newMatcher(rs []rules.Rule, directives bool) *matcher {
-	m := &matcher{rules: rs, word: make([]bool, len(rs)+1), directive: -1}
+	m := &matcher{rules: rs, word: make([]bool, len(rs)+1), behind: boundary, directive: -1}
 	var exact, fold []int32
 	if directives {
 		m.directive = int32(len(rs))
@@ -52,7 +63,7 @@ func newMatcher(rs []rules.Rule, directives bool) *matcher {
 		m.word[ri] = r.Match == rules.Word
 		for _, t := range r.Tokens {
 			id := int32(len(m.pats))
-			m.pats = append(m.pats, pattern{tok: t, rule: int32(ri)})
+			m.pats = append(m.pats, pattern{tok: t, rule: int32(ri), dotted: strings.IndexByte(t, '.') >= 0})
 			n := len(t)
 			if r.IgnoreCase {
 				fold = append(fold, id)
@@ -107,7 +118,7 @@ func (m *matcher) selectMatches(hay []byte, occs []occ, cut int, active func(rul
 		if o.start >= cut || o.start+base < next[r] || (active != nil && !active(r)) {
 			continue
 		}
-		if m.word[r] && !wordBounded(hay, o.start, o.end) {
+		if m.word[r] && !wordBounded(hay, o.start, o.end, m.pats[o.pat].dotted) {
 			continue
 		}
 		next[r] = o.end + base
@@ -121,27 +132,41 @@ func isWordRune(r rune) bool {
 	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
-// wordBounded reports whether hay[start:end] is not glued to a word rune.
-func wordBounded(hay []byte, start, end int) bool {
+// wordBounded reports whether hay[start:end] is a whole word: the runes just
+// before and after it are not word runes. For a dotted token (one that holds
+// a '.') a '.' next to it also continues the name when a word rune is on its
+// far side, so inventory.sync is no word in inventory.sync.index or
+// app.inventory.sync, but is one in 'inventory.sync' and "inventory.sync.".
+func wordBounded(hay []byte, start, end int, dotted bool) bool {
 	if start > 0 {
-		if c := hay[start-1]; c < utf8.RuneSelf {
-			if isWordRune(rune(c)) {
-				return false
-			}
-		} else if r, _ := utf8.DecodeLastRune(hay[:start]); isWordRune(r) {
+		r := lastRune(hay[:start])
+		if isWordRune(r) || dotted && r == '.' && start > 1 && isWordRune(lastRune(hay[:start-1])) {
 			return false
 		}
 	}
 	if end < len(hay) {
-		if c := hay[end]; c < utf8.RuneSelf {
-			if isWordRune(rune(c)) {
-				return false
-			}
-		} else if r, _ := utf8.DecodeRune(hay[end:]); isWordRune(r) {
+		r := firstRune(hay[end:])
+		if isWordRune(r) || dotted && r == '.' && end+1 < len(hay) && isWordRune(firstRune(hay[end+1:])) {
 			return false
 		}
 	}
 	return true
+}
+
+func lastRune(b []byte) rune {
+	if c := b[len(b)-1]; c < utf8.RuneSelf {
+		return rune(c)
+	}
+	r, _ := utf8.DecodeLastRune(b)
+	return r
+}
+
+func firstRune(b []byte) rune {
+	if c := b[0]; c < utf8.RuneSelf {
+		return rune(c)
+	}
+	r, _ := utf8.DecodeRune(b)
+	return r
 }
 
 // foldFinder finds case-insensitive patterns: a table of the bytes that can

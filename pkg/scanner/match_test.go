@@ -13,7 +13,7 @@ import (
 
 // naiveFind is the reference: at each position, the longest valid token of
 // the rule, then on after its end. It shares no code with the matcher but
-// wordBounded, whose definition is the contract itself.
+// isWordRune, whose definition is the contract itself.
 func naiveFind(r rules.Rule, text []byte) [][2]int {
 	var out [][2]int
 	for p := 0; p < len(text); {
@@ -39,17 +39,26 @@ func naiveFind(r rules.Rule, text []byte) [][2]int {
 	return out
 }
 
+// validAt is the word rule, written out: no word rune right before or after
+// the match, and for a token with a '.', no '.' there that has a word rune
+// on its far side.
 func validAt(r rules.Rule, text []byte, p, q int) bool {
 	if r.Match != rules.Word {
 		return true
 	}
-	if p > 0 {
-		if c, _ := utf8.DecodeLastRune(text[:p]); isWordRune(c) {
+	dotted := bytes.IndexByte(text[p:q], '.') >= 0
+	before, _ := utf8.DecodeLastRune(text[:p])
+	after, _ := utf8.DecodeRune(text[q:])
+	if p > 0 && isWordRune(before) || q < len(text) && isWordRune(after) {
+		return false
+	}
+	if dotted && p > 1 && before == '.' {
+		if c, _ := utf8.DecodeLastRune(text[:p-1]); isWordRune(c) {
 			return false
 		}
 	}
-	if q < len(text) {
-		if c, _ := utf8.DecodeRune(text[q:]); isWordRune(c) {
+	if dotted && q+1 < len(text) && after == '.' {
+		if c, _ := utf8.DecodeRune(text[q+1:]); isWordRune(c) {
 			return false
 		}
 	}
@@ -130,6 +139,12 @@ func TestMatcher(t *testing.T) {
 		{"word unicode letter", rules.Rule{Match: rules.Word, Tokens: []string{"run"}}, "érun run", [][2]int{{6, 9}}},
 		{"word shorter valid", rules.Rule{Match: rules.Word, Tokens: []string{"ab", "abc"}}, "abcd ab", [][2]int{{5, 7}}},
 		{"word dotted", rules.Rule{Match: rules.Word, Tokens: []string{"inventory.sync"}}, "'inventory.sync' inventory.syncs", [][2]int{{1, 15}}},
+		{"word dotted, longer dotted names", rules.Rule{Match: rules.Word, Tokens: []string{"inventory.sync", "drift.generate"}},
+			"inventory.sync.index app.drift.generate.timeout x.inventory.sync é.drift.generate inventory.sync.é", [][2]int{}},
+		{"word dotted, whole values", rules.Rule{Match: rules.Word, Tokens: []string{"inventory.sync", "drift.generate"}},
+			"'inventory.sync' \"drift.generate\" ends inventory.sync. ..drift.generate.. inventory.sync.-x .inventory.sync",
+			[][2]int{{1, 15}, {18, 32}, {39, 53}, {57, 71}, {74, 88}, {93, 107}}},
+		{"word undotted token after a dot", rules.Rule{Match: rules.Word, Tokens: []string{"baseline_run_id"}}, "$row.baseline_run_id.x", [][2]int{{5, 20}}},
 		{"ignore case", rules.Rule{IgnoreCase: true, Tokens: []string{"Sync"}}, "SYNC sync", [][2]int{{0, 4}, {5, 9}}},
 		{"ignore case kelvin", rules.Rule{IgnoreCase: true, Tokens: []string{"k"}}, "\u212a", [][2]int{{0, 3}}},
 		{"ignore case invalid utf8", rules.Rule{IgnoreCase: true, Tokens: []string{"é"}}, "\xc3É", [][2]int{{1, 3}}},
@@ -147,15 +162,17 @@ func TestMatcher(t *testing.T) {
 			if tt.want == nil {
 				tt.want = naiveFind(tt.rule, []byte(tt.text))
 			}
-			if !reflect.DeepEqual(got, tt.want) {
+			if !sameMatches(got, tt.want) {
 				t.Errorf("matcher = %v, want %v", got, tt.want)
 			}
-			if ref := naiveFind(tt.rule, []byte(tt.text)); !reflect.DeepEqual(ref, tt.want) {
+			if ref := naiveFind(tt.rule, []byte(tt.text)); !sameMatches(ref, tt.want) {
 				t.Errorf("reference = %v, want %v", ref, tt.want)
 			}
 		})
 	}
 }
+
+func sameMatches(a, b [][2]int) bool { return len(a) == 0 && len(b) == 0 || reflect.DeepEqual(a, b) }
 
 // FuzzMatcher checks the matcher against the naive reference, in every mode,
 // and through the streaming reader with a buffer small enough that tokens
@@ -166,6 +183,8 @@ func FuzzMatcher(f *testing.F) {
 	f.Add("k\x00s", "\u212a\u017f KS", uint8(2))
 	f.Add("aa\x00a", "aaaaaaa", uint8(1))
 	f.Add("ab\x00abc\x00b", "abcd ab_ ab", uint8(1))
+	f.Add("inventory.sync\x00drift.generate\x00.x", "inventory.sync.index 'inventory.sync' app.drift.generate. é.inventory.sync.é a..x ..x", uint8(1))
+	f.Add("Inventory.Sync\x00a.", "inventory.SYNC.Ω INVENTORY.SYNC. a.b a. a.. .a.", uint8(7))
 	f.Fuzz(func(t *testing.T, toks, text string, mode uint8) {
 		var r rules.Rule
 		r.ID = "r"
@@ -187,7 +206,7 @@ func FuzzMatcher(f *testing.F) {
 			return
 		}
 		e, _ := Compile(&rules.Set{Rules: []rules.Rule{r}})
-		got := streamFind(e, []byte(text), e.m.maxLen+2*utf8.UTFMax+1+int(mode>>2)%7)
+		got := streamFind(e, []byte(text), e.m.minBuf()+int(mode>>2)%7)
 		if !reflect.DeepEqual(got, toLineCols([]byte(text), want)) {
 			t.Fatalf("tokens %q text %q: streamed %v, reference %v", r.Tokens, text, got, toLineCols([]byte(text), want))
 		}

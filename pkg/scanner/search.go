@@ -3,7 +3,6 @@ package scanner
 import (
 	"bytes"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/result"
 )
@@ -13,9 +12,10 @@ type reader interface {
 }
 
 // search streams one file through the matcher with a fixed buffer. Each round
-// accepts matches that start before cut; the bytes after cut (and a little
-// before it, for word boundaries) are carried into the next round, so a token
-// that straddles two reads is still found and memory stays flat.
+// accepts matches that start before cut; the bytes after cut (and m.behind
+// before it, for word boundaries and directives) are carried into the next
+// round, so a token that straddles two reads is still found and memory stays
+// flat.
 func (w *worker) search(rel string, active []bool, r reader) {
 	w.cur = pathRef{rel: rel}
 	w.searchCur(active, r)
@@ -25,7 +25,7 @@ func (w *worker) search(rel string, active []bool, r reader) {
 func (w *worker) searchCur(active []bool, r reader) {
 	m := w.s.e.m
 	buf := w.buf
-	overlap := m.maxLen + utf8.UTFMax
+	overlap := m.maxLen + boundary
 	var (
 		base     int // absolute offset of buf[0]
 		n        int // valid bytes in buf
@@ -150,7 +150,7 @@ func (w *worker) searchCur(active []bool, r reader) {
 		if eof {
 			break
 		}
-		keep := cut - utf8.UTFMax
+		keep := cut - m.behind
 		if keep > counted {
 			countTo(keep)
 		}
