@@ -90,7 +90,11 @@ func TestFixtures(t *testing.T) {
 func render(res *scanner.Result) string {
 	var b bytes.Buffer
 	for _, f := range res.Findings {
-		fmt.Fprintf(&b, "%s:%d:%d-%d: %s %q\n", f.Path, f.Line, f.Column, f.EndColumn, f.Rule.ID, f.Match)
+		fmt.Fprintf(&b, "%s:%d:%d-%d: %s %q", f.Path, f.Line, f.Column, f.EndColumn, f.Rule.ID, f.Match)
+		if f.Suppression != nil {
+			b.WriteString(" suppressed")
+		}
+		b.WriteByte('\n')
 	}
 	fmt.Fprintf(&b, "scanned=%d binary=%d errors=%d\n", res.Stats.FilesScanned, res.Stats.FilesBinary, len(res.Errors))
 	return b.String()

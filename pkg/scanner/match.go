@@ -58,6 +58,7 @@ func newMatcher(rs []rules.Rule, directives bool) *matcher {
 		exact = append(exact, int32(len(m.pats)))
 		m.pats = append(m.pats, pattern{tok: Directive, rule: m.directive})
 		m.maxLen = directiveSpan
+		m.behind = directiveSpan // the directive's line before its marker
 	}
 	for ri, r := range rs {
 		m.word[ri] = r.Match == rules.Word

@@ -104,13 +104,8 @@ func (w *worker) searchCur(active []bool, r reader) {
 				countTo(base + o.start)
 				col := base + o.start - lineAt + 1
 				if m.pats[o.pat].rule == m.directive {
-					end := o.start + min(directiveSpan, len(buf[o.start:n]))
-					if k := bytes.IndexByte(buf[o.start:end], '\n'); k >= 0 {
-						end = o.start + k
-					}
-					if d, ok := parseDirective(string(buf[o.start:end])); ok {
-						d.line, d.col = line, col
-						d.alone = lineAt >= base && onlyPunctuation(buf[lineAt-base:o.start])
+					if d, end, ok := readDirective(buf[:n], lineAt-base, o.start); ok {
+						d.line, d.col, d.endCol = line, col, col+end-o.start
 						dirs = append(dirs, d)
 					}
 					continue

@@ -1,25 +1,36 @@
 package scanner
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/result"
 	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 )
 
-// Directive is the marker of an inline suppression. It is plain text to the
-// scanner, so it works in any language's comments:
+// Directive is the marker of an inline suppression, in a comment of any
+// language:
 //
 //	nolegacyruns:ignore RULE[,RULE...] -- reason       this line, or the next if alone
 //	nolegacyruns:ignore-file RULE[,RULE...] -- reason  the whole file (first 20 lines)
+//
+// The marker is a directive only right after a comment opener on its line,
+// with nothing but whitespace between: //, #, -- (runs like /// or ## too),
+// /* or /**, <!--, {{--, {#, <%#. Anywhere else (a string, prose) it is plain
+// text. The directive's text runs from the marker to its comment's closer
+// (*/, -->, --}}, #}, %>) or to the end of the line; only that text is exempt
+// from the rules, and whatever follows the closer is code. A directive is
+// alone when its line holds nothing but whitespace around its comment;
+// only then does it also cover the next line.
 const Directive = "nolegacyruns:ignore"
 
 const (
-	// directiveSpan is how far past the marker a directive is read.
+	// directiveSpan is how far around its marker a directive is read: its
+	// line back to the opener and, for alone, the line start; forward to
+	// the closer and, for alone, the line end.
 	directiveSpan = 1 << 10
 	// fileDirectiveLines is how early an ignore-file directive must come.
 	fileDirectiveLines = 20
@@ -56,8 +67,9 @@ func BuiltinRules(strict bool) []rules.Rule {
 // directive is one parsed suppression in a file.
 type directive struct {
 	line, col int
+	endCol    int  // the column just past its text, closer included
 	file      bool // ignore-file
-	alone     bool // nothing but comment punctuation before it on its line
+	alone     bool // nothing but whitespace besides its comment on its line
 	rules     []string
 	used      []bool
 	reason    string
@@ -65,7 +77,7 @@ type directive struct {
 	text      string // the directive as written, for messages
 }
 
-// parseDirective reads a directive from the marker to the end of its line.
+// parseDirective reads a directive's text, from the marker on.
 // ok is false when the text only looks like one (nolegacyruns:ignored).
 func parseDirective(text string) (d directive, ok bool) {
 	rest := strings.TrimPrefix(text, Directive)
@@ -111,20 +123,67 @@ func trimCommentEnd(s string) string {
 	return s
 }
 
-// onlyPunctuation reports whether a line prefix holds no letter or digit,
-// so that a directive after it stands alone on its line.
-func onlyPunctuation(b []byte) bool {
-	for len(b) > 0 {
-		r, n := utf8.DecodeRune(b)
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return false
-		}
-		b = b[n:]
+// readDirective reads the directive whose marker starts at buf[at], if the
+// marker follows a comment opener. lineStart is where the marker's line
+// starts in buf, negative if before it. buf must hold directiveSpan bytes
+// before the marker (or the line start) and after it (or the end of the
+// file), so that the result never depends on where reads happen to cut.
+// end is the offset just past the directive's text.
+func readDirective(buf []byte, lineStart, at int) (d directive, end int, ok bool) {
+	lo := max(at-directiveSpan, lineStart, 0)
+	pre := bytes.TrimRightFunc(buf[lo:at], isBlank)
+	open, closer, ok := commentOpener(pre)
+	if !ok {
+		return d, 0, false
 	}
-	return true
+	line := buf[at:min(at+directiveSpan, len(buf))]
+	lineEnds := at+directiveSpan >= len(buf) // the file ends within the span
+	if k := bytes.IndexByte(line, '\n'); k >= 0 {
+		line, lineEnds = line[:k], true
+	}
+	text, after := line, []byte(nil)
+	if k := bytes.Index(line, []byte(closer)); closer != "" && k >= 0 {
+		text, after = line[:k], line[k+len(closer):]
+	}
+	if d, ok = parseDirective(string(text)); !ok {
+		return d, 0, false
+	}
+	end = at + len(line) - len(after)
+	d.text = strings.TrimSpace(string(buf[at:end]))
+	d.alone = lo == lineStart && isBlankText(pre[:open]) && lineEnds && isBlankText(after)
+	return d, end, true
 }
 
-// applySuppressions settles one file: it drops matches inside directives,
+// commentOpener finds the comment opener that b ends with: its offset in b,
+// and the closer of its comment ("" for a line comment).
+func commentOpener(b []byte) (at int, closer string, ok bool) {
+	for _, c := range [...][2]string{{"<!--", "-->"}, {"{{--", "--}}"}, {"<%#", "%>"}, {"{#", "#}"}} {
+		if bytes.HasSuffix(b, []byte(c[0])) {
+			return len(b) - len(c[0]), c[1], true
+		}
+	}
+	if len(b) == 0 {
+		return 0, "", false
+	}
+	last, i := b[len(b)-1], len(b)
+	for i > 0 && b[i-1] == last {
+		i--
+	}
+	switch run := len(b) - i; {
+	case last == '#', (last == '/' || last == '-') && run >= 2:
+		return i, "", true
+	case last == '*' && i > 0 && b[i-1] == '/':
+		return i - 1, "*/", true
+	}
+	return 0, "", false
+}
+
+// isBlank is whitespace, and the byte order mark.
+func isBlank(r rune) bool { return unicode.IsSpace(r) || r == '\uFEFF' }
+
+func isBlankText(b []byte) bool { return len(bytes.TrimLeftFunc(b, isBlank)) == 0 }
+
+// applySuppressions settles one file: it drops matches in directives' text,
 // marks suppressed findings, and adds findings for malformed and unused
 // directives. fs are the file's findings, in order.
 func (e *Engine) applySuppressions(fs []*result.Finding, dirs []directive, path string, alloc func() *result.Finding) []*result.Finding {
@@ -138,13 +197,15 @@ func (e *Engine) applySuppressions(fs []*result.Finding, dirs []directive, path 
 	}
 	out := fs[:0]
 	for _, f := range fs {
-		inside := false
+		// A match within a directive's own text is no code: it is dropped,
+		// and suppresses or uses nothing.
+		if slices.ContainsFunc(dirs, func(d directive) bool {
+			return d.line == f.Line && f.Column >= d.col && f.EndColumn <= d.endCol
+		}) {
+			continue
+		}
 		for i := range dirs {
 			d := &dirs[i]
-			if d.line == f.Line && f.Column >= d.col {
-				inside = true // a token in the directive's own text
-				break
-			}
 			if d.problem != "" || !(d.file || d.line == f.Line || (d.alone && d.line == f.Line-1)) {
 				continue
 			}
@@ -155,9 +216,7 @@ func (e *Engine) applySuppressions(fs []*result.Finding, dirs []directive, path 
 				}
 			}
 		}
-		if !inside {
-			out = append(out, f)
-		}
+		out = append(out, f)
 	}
 	unused, invalid := &e.rules[e.user], &e.rules[e.user+1]
 	for i := range dirs {
