@@ -25,3 +25,19 @@ func TestLineTextSharing(t *testing.T) {
 		t.Fatalf("long line: col %d text %.20q", f[2].TextColumn, f[2].LineText)
 	}
 }
+
+// A finding's line text does not depend on where reads cut: a line that
+// starts just before a buffer's cut is still reported whole.
+func TestLineTextAcrossReads(t *testing.T) {
+	e := mustCompile(t, &rules.Set{Rules: []rules.Rule{{ID: "r", Tokens: []string{"LegacyRun"}}}})
+	line := "$a = LegacyRun::class; // a line of code"
+	size := e.m.minBuf() + 50
+	for k := 0; k < size; k += 3 {
+		text := strings.Repeat("x\n", k/2) + line + "\n" + strings.Repeat("y\n", size/2)
+		w := &worker{s: &scan{e: e}, buf: make([]byte, size)}
+		w.search("f", nil, &trickle{data: []byte(text)})
+		if len(w.findings) != 1 || w.findings[0].LineText != line {
+			t.Fatalf("%d lines before: %+v", k/2, w.findings)
+		}
+	}
+}

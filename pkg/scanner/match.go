@@ -30,7 +30,7 @@ type matcher struct {
 	exact  finder // case-sensitive patterns; nil if none
 	fold   *foldFinder
 	maxLen int // most bytes one match can span, or a directive is read
-	behind int // bytes before a match that deciding it reads
+	behind int // bytes before a match that deciding and reporting it read
 
 	directive int32 // the pseudo-rule of the suppression marker, or -1
 }
@@ -51,14 +51,16 @@ type finder interface {
 // newMatcher compiles the rules' tokens; with directives, it also finds the
 // suppression marker, as a pattern of the pseudo-rule len(rs).
 func newMatcher(rs []rules.Rule, directives bool) *matcher {
-	m := &matcher{rules: rs, word: make([]bool, len(rs)+1), behind: boundary, directive: -1}
+	// A finding's line text reaches maxLineText bytes back, which also
+	// covers a word boundary.
+	m := &matcher{rules: rs, word: make([]bool, len(rs)+1), behind: maxLineText, directive: -1}
 	var exact, fold []int32
 	if directives {
 		m.directive = int32(len(rs))
 		exact = append(exact, int32(len(m.pats)))
 		m.pats = append(m.pats, pattern{tok: Directive, rule: m.directive})
 		m.maxLen = directiveSpan
-		m.behind = directiveSpan // the directive's line before its marker
+		m.behind = max(m.behind, directiveSpan) // the directive's line before its marker
 	}
 	for ri, r := range rs {
 		m.word[ri] = r.Match == rules.Word
