@@ -149,9 +149,12 @@ func (w *worker) searchCur(active []bool, r reader) {
 		if keep > counted {
 			countTo(keep)
 		}
-		if lineAt >= base {
+		switch {
+		case lineAt >= keep:
+			units16 = 0 // the line starts in what is kept
+		case lineAt >= base:
 			units16 = utf16Units(buf[lineAt-base : keep-base])
-		} else {
+		default:
 			units16 += utf16Units(buf[:keep-base])
 		}
 		copy(buf, buf[keep-base:n])

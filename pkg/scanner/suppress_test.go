@@ -396,7 +396,7 @@ func FuzzDirectiveScope(f *testing.F) {
 	})
 }
 
-func scanFindings(e *Engine, text string, size int) []result.Finding {
+func scanFindings(e *Engine, text string, size int) []*result.Finding {
 	w := &worker{s: &scan{e: e}, buf: make([]byte, size)}
 	w.search("f", nil, &trickle{data: []byte(text)})
 	return w.findings
