@@ -19,7 +19,8 @@ import (
 //
 // The marker is a directive only right after a comment opener on its line,
 // with nothing but whitespace between: //, #, -- (runs like /// or ## too),
-// /* or /**, <!--, {{--, {#, <%#. Anywhere else (a string, prose) it is plain
+// /* or /**, <!--, {{--, {#, <%#, and only when that opener is not inside a
+// quoted string on its line. Anywhere else (a string, prose) it is plain
 // text. The directive's text runs from the marker to its comment's closer
 // (*/, -->, --}}, #}, %>) or to the end of the line; only that text is exempt
 // from the rules, and whatever follows the closer is code. A directive is
@@ -133,7 +134,9 @@ func readDirective(buf []byte, lineStart, at int) (d directive, end int, ok bool
 	lo := max(at-directiveSpan, lineStart, 0)
 	pre := bytes.TrimRightFunc(buf[lo:at], isBlank)
 	open, closer, ok := commentOpener(pre)
-	if !ok {
+	if !ok || lo != lineStart || inString(pre[:open]) {
+		// Not after an opener; or its line starts too far back to tell;
+		// or the opener is inside a string ("// nolegacyruns:ignore …").
 		return d, 0, false
 	}
 	line := buf[at:min(at+directiveSpan, len(buf))]
@@ -152,6 +155,24 @@ func readDirective(buf []byte, lineStart, at int) (d directive, end int, ok bool
 	d.text = strings.TrimSpace(string(buf[at:end]))
 	d.alone = lo == lineStart && isBlankText(pre[:open]) && lineEnds && isBlankText(after)
 	return d, end, true
+}
+
+// inString reports whether a line that starts with b continues inside a
+// quoted string: "…", '…' or `…`, with backslash escapes. Strings that span
+// lines are not seen.
+func inString(b []byte) bool {
+	var quote byte
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case quote == 0 && (c == '"' || c == '\'' || c == '`'):
+			quote = c
+		case quote != 0 && c == '\\':
+			i++
+		case c == quote:
+			quote = 0
+		}
+	}
+	return quote != 0
 }
 
 // commentOpener finds the comment opener that b ends with: its offset in b,

@@ -77,9 +77,15 @@ func TestReadDirective(t *testing.T) {
 		{"/* nolegacyruns:ignore a -- spans\n lines */", true, true, ""},
 		{"/* nolegacyruns:ignore a */ \r\nnext", true, true, " \r"},
 		{"\ufeff// nolegacyruns:ignore a", true, true, ""},
-		{long + "// nolegacyruns:ignore a", true, false, ""},                                                                      // its line starts too far back to tell
+		{long + "// nolegacyruns:ignore a", false, false, ""},                                                                     // its line starts too far back to tell a string from a comment
 		{"// nolegacyruns:ignore a -- " + long + "x\n", true, false, long[directiveSpan-len("nolegacyruns:ignore a -- "):] + "x"}, // read no further than the span
 		{`$s = "nolegacyruns:ignore a -- x"; InventorySyncRun::x();`, false, false, ""},
+		{`$s = "// nolegacyruns:ignore a -- x"; InventorySyncRun::x();`, false, false, ""},
+		{`$t = '# nolegacyruns:ignore a -- x'; InventorySyncRun::x();`, false, false, ""},
+		{"$u = `/* nolegacyruns:ignore a -- x */`; InventorySyncRun::x();", false, false, ""},
+		{`$v = "a \" // nolegacyruns:ignore a -- x"; InventorySyncRun::x();`, false, false, ""},
+		{`echo "it's"; // nolegacyruns:ignore a -- x`, true, false, ""},
+		{`$w = 'say "hi"'; # nolegacyruns:ignore a -- x`, true, false, ""},
 		{"// see nolegacyruns:ignore a", false, false, ""},
 		{" * nolegacyruns:ignore a", false, false, ""},
 		{"/nolegacyruns:ignore a", false, false, ""},
