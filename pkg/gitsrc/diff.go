@@ -55,33 +55,35 @@ func (c Changed) Has(path string, line int) bool {
 	return i < len(rs) && rs[i].From <= line
 }
 
-// diffArgs pin every diff setting that a user's or a repository's
+// diffArgs pins every diff setting that a user's or a repository's
 // configuration (or GIT_DIFF_OPTS) could change: the parser reads this
 // format and no other. Not --minimal: it is quadratic on a large file of
 // repeated lines (26 s against 0.7 s on 100,000 lines), and without it
 // Myers gives up on a minimal diff only beyond an edit cost of 256, where
 // it may count a few more lines as changed, never fewer.
-var diffArgs = []string{
-	"-c", "diff.noprefix=false",
-	"-c", "diff.mnemonicPrefix=false",
-	"-c", "diff.suppressBlankEmpty=false",
-	"-c", "diff.interHunkContext=0",
-	"-c", "diff.relative=false",
-	"-c", "diff.renames=false",
-	"-c", "diff.algorithm=myers",
-	"-c", "diff.indentHeuristic=false",
-	"-c", "diff.submodule=short",
-	"-c", "diff.ignoreSubmodules=none",
-	"-c", "diff.colorMoved=no",
-	"-c", "color.diff=never",
-	"-c", "color.ui=never",
-	"-c", "core.bigFileThreshold=512m",
-	"-c", "core.checkStat=default", // minimal could take a changed file for clean
-	"-c", "core.trustctime=true",
-	"diff", "--raw", "-z", "-p", "-U0", "--inter-hunk-context=0",
-	"--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--no-relative",
-	"--src-prefix=a/", "--dst-prefix=b/", "--diff-algorithm=myers", "--no-minimal",
-	"--no-indent-heuristic", "--submodule=short", "--ignore-submodules=none", "-O/dev/null",
+func diffArgs() []string {
+	return []string{
+		"-c", "diff.noprefix=false",
+		"-c", "diff.mnemonicPrefix=false",
+		"-c", "diff.suppressBlankEmpty=false",
+		"-c", "diff.interHunkContext=0",
+		"-c", "diff.relative=false",
+		"-c", "diff.renames=false",
+		"-c", "diff.algorithm=myers",
+		"-c", "diff.indentHeuristic=false",
+		"-c", "diff.submodule=short",
+		"-c", "diff.ignoreSubmodules=none",
+		"-c", "diff.colorMoved=no",
+		"-c", "color.diff=never",
+		"-c", "color.ui=never",
+		"-c", "core.bigFileThreshold=512m",
+		"-c", "core.checkStat=default", // minimal could take a changed file for clean
+		"-c", "core.trustctime=true",
+		"diff", "--raw", "-z", "-p", "-U0", "--inter-hunk-context=0",
+		"--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--no-relative",
+		"--src-prefix=a/", "--dst-prefix=b/", "--diff-algorithm=myers", "--no-minimal",
+		"--no-indent-heuristic", "--submodule=short", "--ignore-submodules=none", "-O/dev/null",
+	}
 }
 
 // Diff returns the regular files added, changed, retyped (a symlink that
@@ -97,7 +99,7 @@ func Diff(ctx context.Context, dir, base string, staged bool) (Changed, error) {
 	if err != nil {
 		return nil, err
 	}
-	args = append(args, diffArgs...)
+	args = append(args, diffArgs()...)
 	if staged {
 		args = append(args, "--cached")
 	}

@@ -122,15 +122,17 @@ func (e *MissingObjectError) Error() string {
 
 func (e *MissingObjectError) Unwrap() error { return e.Err }
 
-// missingPatterns are git's messages for an object it lacks: a lazy fetch
+// missingPatterns (compiled when first needed) are git's messages for an object it lacks: a lazy fetch
 // that protocol.allow=never or GIT_NO_LAZY_FETCH stopped, or an object that
 // was never there.
-var missingPatterns = regexp.MustCompile(`could not fetch ([0-9a-f]{40,64}) from promisor remote|lazy fetching disabled|unable to read (?:tree )?([0-9a-f]{40,64})|missing (?:blob|tree|commit) object '?([0-9a-f]{40,64})`)
+var missingPatterns = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`could not fetch ([0-9a-f]{40,64}) from promisor remote|lazy fetching disabled|unable to read (?:tree )?([0-9a-f]{40,64})|missing (?:blob|tree|commit) object '?([0-9a-f]{40,64})`)
+})
 
 // missingObject turns e into a MissingObjectError when git says an object
 // is missing.
 func missingObject(e *Error) error {
-	ms := missingPatterns.FindAllStringSubmatch(e.Stderr, -1)
+	ms := missingPatterns().FindAllStringSubmatch(e.Stderr, -1)
 	if ms == nil {
 		return e
 	}
