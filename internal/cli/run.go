@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -62,6 +63,9 @@ func (c *command) run(ctx context.Context, args []string) outcome {
 	src, changed, err := c.pickSource(ctx, root, cfg.Rules.Include)
 	if err != nil {
 		return fail(err)
+	}
+	if cl, ok := src.(io.Closer); ok {
+		defer cl.Close() // the index source's git cat-file; every read was checked
 	}
 	opt := scanner.Options{Root: root, Source: src, Skip: c.skips(cfg, root)}
 	if o.jobs > 0 {

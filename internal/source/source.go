@@ -3,6 +3,7 @@ package source
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -113,15 +114,16 @@ func (c *Changed) List(_ context.Context, add func([]scanner.Entry)) error {
 // Covers reports whether a run over the changed files looked at p.
 func (c *Changed) Covers(p string) bool { _, ok := c.Lines[p]; return ok }
 
-// Index is the staged contents of files, read from the git index.
+// Index is the staged contents of files, read from the git index through
+// one git cat-file process, started at the first Open. Close stops it.
 type Index struct {
 	Ctx   context.Context   // bounds the reads of the index
 	Top   string            // work tree top, where git runs
 	Files map[string]string // root-relative path -> object id
 
-	once sync.Once
-	data map[string][]byte
-	err  error
+	mu    sync.Mutex
+	blobs *gitsrc.BlobReader
+	err   error
 }
 
 // List implements scanner.Source.
@@ -137,17 +139,32 @@ func (x *Index) List(_ context.Context, add func([]scanner.Entry)) error {
 // Covers reports whether p is staged.
 func (x *Index) Covers(p string) bool { _, ok := x.Files[p]; return ok }
 
-// Open implements scanner.Opener.
+// Open implements scanner.Opener: the staged contents, streamed. Files are
+// read one at a time; the next Open waits until this reader is closed.
 func (x *Index) Open(p string) (io.ReadCloser, error) {
-	x.once.Do(func() {
-		ids := make([]string, 0, len(x.Files))
-		for _, id := range x.Files {
-			ids = append(ids, id)
-		}
-		x.data, x.err = gitsrc.ReadBlobs(x.Ctx, x.Top, ids)
-	})
-	if x.err != nil {
-		return nil, x.err
+	id, ok := x.Files[p]
+	if !ok {
+		return nil, fmt.Errorf("not staged")
 	}
-	return io.NopCloser(strings.NewReader(string(x.data[x.Files[p]]))), nil
+	x.mu.Lock()
+	if x.blobs == nil && x.err == nil {
+		x.blobs, x.err = gitsrc.NewBlobReader(x.Ctx, x.Top)
+	}
+	blobs, err := x.blobs, x.err
+	x.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	rc, _, err := blobs.Open(id)
+	return rc, err
+}
+
+// Close stops the git process that reads the index.
+func (x *Index) Close() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.blobs == nil {
+		return nil
+	}
+	return x.blobs.Close()
 }

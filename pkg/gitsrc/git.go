@@ -224,17 +224,21 @@ func ListFiles(ctx context.Context, dir string, pathspecs []string) ([]File, err
 // the index (so their type needs no stat), and untracked ones. It hands them
 // to fn in batches as they arrive, so that scanning can start before git is
 // done; fn may be called from two goroutines at once. The two lists never
-// share a path, and a conflicted path comes once.
+// share a path, and a conflicted path comes once. A warning from git (a
+// folder it cannot open) is an error: the list would be incomplete.
 func StreamFiles(ctx context.Context, dir string, pathspecs []string, fn func([]File)) error {
-	calls := [][]string{
-		{"ls-files", "-z", "--cached", "--stage", "--"},
-		{"ls-files", "-z", "--others", "--exclude-standard", "--"},
+	calls := []struct {
+		args  []string
+		stage bool // records are "<mode> <object> <stage>\t<path>", else paths
+	}{
+		{[]string{"ls-files", "-z", "--cached", "--stage", "--"}, true},
+		{[]string{"ls-files", "-z", "--others", "--exclude-standard", "--"}, false},
 	}
 	errs := make(chan error, len(calls))
-	for _, args := range calls {
-		go func(args []string) {
-			errs <- stream(ctx, dir, append(args, pathspecs...), fn)
-		}(args)
+	for _, c := range calls {
+		go func() {
+			errs <- stream(ctx, dir, append(c.args, pathspecs...), c.stage, fn)
+		}()
 	}
 	var first error
 	for range calls {
@@ -242,13 +246,69 @@ func StreamFiles(ctx context.Context, dir string, pathspecs []string, fn func([]
 			first = err
 		}
 	}
+	var ue *UnreadableError
+	if errors.As(first, &ue) {
+		// git names folders from the top of the work tree; the caller's
+		// paths are relative to dir.
+		if top, ok := FindTop(dir); ok {
+			if rel, err := filepath.Rel(top, dir); err == nil && rel != "." {
+				if p, ok := strings.CutPrefix(ue.Path, filepath.ToSlash(rel)+"/"); ok {
+					ue.Path = p
+				}
+			}
+		}
+	}
 	return first
 }
 
-// stream runs one ls-files and parses its NUL-terminated records.
-func stream(ctx context.Context, dir string, args []string, fn func([]File)) error {
+// stream runs one ls-files and hands its records to fn in batches. Which
+// call it is, not what a record looks like, says how to read it: an
+// untracked file may well be named like an index record.
+func stream(ctx context.Context, dir string, args []string, stage bool, fn func([]File)) error {
+	const batch = 512
+	var files []File
+	unmerged := ""
+	err := records(ctx, dir, args, func(rec string) error {
+		if !stage {
+			files = append(files, File{Path: rec})
+		} else {
+			e, err := parseStage(rec)
+			if err != nil {
+				return err
+			}
+			switch {
+			case e.stage == '0':
+				files = append(files, File{Path: e.path, Mode: e.mode})
+			case e.path != unmerged:
+				// A conflict: one record per stage. Scan the work tree's
+				// file once, type unknown.
+				unmerged = e.path
+				files = append(files, File{Path: e.path})
+			}
+		}
+		if len(files) == batch {
+			fn(files)
+			files = nil
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(files) > 0 {
+		fn(files)
+	}
+	return nil
+}
+
+// records runs git in dir and hands each NUL-terminated record of its
+// output to fn as it arrives. A failing git, an error from fn, and anything
+// git prints on standard error are errors: git warns, and exits 0, when it
+// skips what it cannot read.
+func records(ctx context.Context, dir string, args []string, fn func(string) error) error {
 	cmd := exec.CommandContext(ctx, "git", append(safeArgs(), args...)...)
 	cmd.Dir = dir
+	cmd.Env = gitEnv()
 	var errb bytes.Buffer
 	cmd.Stderr = &errb
 	out, err := cmd.StdoutPipe()
@@ -262,73 +322,116 @@ func stream(ctx context.Context, dir string, args []string, fn func([]File)) err
 		return &Error{Args: args, Err: err}
 	}
 	r := bufio.NewReaderSize(out, 64<<10)
-	const batch = 512
-	var files []File
-	var readErr error
-	unmerged := ""
+	var fnErr, readErr error
 	for {
 		rec, err := r.ReadString(0)
-		if rec = strings.TrimSuffix(rec, "\x00"); rec != "" {
-			if meta, path, ok := strings.Cut(rec, "\t"); ok && indexMeta(meta) {
-				switch {
-				case meta[len(meta)-1] == '0':
-					files = append(files, File{Path: path, Mode: meta[:6]})
-				case path != unmerged:
-					// A conflict: one record per stage. Scan the work tree's
-					// file once, type unknown.
-					unmerged = path
-					files = append(files, File{Path: path})
-				}
-			} else {
-				files = append(files, File{Path: rec})
+		if err == nil {
+			if fnErr = fn(rec[:len(rec)-1]); fnErr != nil {
+				cmd.Process.Kill()
+				break
 			}
-			if len(files) == batch {
-				fn(files)
-				files = nil
-			}
+			continue
 		}
-		if err != nil {
-			if err != io.EOF {
-				readErr = err
-			}
-			break
+		if err != io.EOF {
+			readErr = err
+		} else if rec != "" {
+			readErr = &Error{Args: args, Err: fmt.Errorf("output ends without a NUL: %q", rec)}
 		}
+		break
 	}
-	if len(files) > 0 {
-		fn(files)
+	waitErr := cmd.Wait()
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case fnErr != nil:
+		return fnErr
+	case waitErr != nil:
+		return &Error{Args: args, Stderr: errb.String(), Err: waitErr}
+	case readErr != nil:
+		return readErr
+	case errb.Len() > 0:
+		return warning(args, errb.String())
 	}
-	if err := cmd.Wait(); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return &Error{Args: args, Stderr: errb.String(), Err: err}
-	}
-	return readErr
+	return nil
 }
 
-// indexMeta reports whether s is "<mode> <object> <stage>" as ls-files -s
-// prints it.
-func indexMeta(s string) bool {
-	f := strings.Fields(s)
-	if len(f) != 3 || len(f[0]) != 6 || len(f[2]) != 1 || len(f[1]) < 40 {
+// UnreadableError is a folder that git could not open while listing files.
+type UnreadableError struct {
+	Path   string // relative to the folder listed
+	Reason string // as git says it, such as "Permission denied"
+	More   int    // further folders git could not open
+}
+
+func (e *UnreadableError) Error() string {
+	msg := fmt.Sprintf("%s: %s (git could not list this folder)", e.Path, strings.ToLower(e.Reason))
+	switch {
+	case e.More == 1:
+		msg += ", and 1 more folder"
+	case e.More > 1:
+		msg += fmt.Sprintf(", and %d more folders", e.More)
+	}
+	return msg
+}
+
+// warning turns what git printed on standard error, though it exited 0,
+// into an error.
+func warning(args []string, stderr string) error {
+	var ue *UnreadableError
+	for _, line := range strings.Split(strings.TrimRight(stderr, "\n"), "\n") {
+		rest, ok := strings.CutPrefix(line, "warning: could not open directory '")
+		i := strings.LastIndex(rest, "': ")
+		if !ok || i < 0 {
+			continue
+		}
+		if ue != nil {
+			ue.More++
+			continue
+		}
+		p := strings.TrimSuffix(rest[:i], "/")
+		if p == "" {
+			p = "."
+		}
+		ue = &UnreadableError{Path: p, Reason: rest[i+3:]}
+	}
+	if ue != nil {
+		return ue
+	}
+	return &Error{Args: args, Stderr: stderr, Err: errors.New("unexpected warnings")}
+}
+
+// stageRecord is one "<mode> <object> <stage>\t<path>" record of
+// ls-files --stage.
+type stageRecord struct {
+	mode, id, path string
+	stage          byte
+}
+
+// parseStage reads an ls-files --stage record; anything else is an error.
+func parseStage(rec string) (stageRecord, error) {
+	meta, path, ok := strings.Cut(rec, "\t")
+	f := strings.Split(meta, " ")
+	if !ok || path == "" || len(f) != 3 || len(f[0]) != 6 || !isObjectID(f[1]) || len(f[2]) != 1 || f[2][0] < '0' || f[2][0] > '3' {
+		return stageRecord{}, fmt.Errorf("git ls-files: unexpected record %q", rec)
+	}
+	for _, c := range []byte(f[0]) {
+		if c < '0' || c > '7' {
+			return stageRecord{}, fmt.Errorf("git ls-files: unexpected record %q", rec)
+		}
+	}
+	return stageRecord{mode: f[0], id: f[1], path: path, stage: f[2][0]}, nil
+}
+
+// isObjectID reports whether s is a full SHA-1 or SHA-256 object id.
+func isObjectID(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
 		return false
 	}
-	for _, c := range f[0] + f[1] + f[2] {
+	for _, c := range []byte(s) {
 		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
 			return false
 		}
 	}
 	return true
-}
-
-func dedupe(sorted []string) []string {
-	out := sorted[:0]
-	for i, s := range sorted {
-		if i == 0 || s != sorted[i-1] {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // HooksDir returns the folder git runs hooks from (core.hooksPath aware).

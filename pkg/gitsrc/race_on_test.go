@@ -1,0 +1,5 @@
+//go:build race
+
+package gitsrc
+
+const raceBuild = true
