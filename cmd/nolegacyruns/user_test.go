@@ -137,3 +137,36 @@ func TestDevicesAsUser(t *testing.T) {
 		t.Errorf("/dev/stdout is now %v", fi.Mode())
 	}
 }
+
+// Inside git, a folder the user cannot read fails the run (exit 2) and is
+// named, as it is outside git: git itself only warns and lists the rest.
+// Runs as nobody when root, with the repository owned by that user.
+func TestUnreadableFolderInGitAsUser(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	dir := userTree(t)
+	os.Remove(filepath.Join(dir, "ro"))
+	secret := filepath.Join(dir, "app", "secret")
+	os.Mkdir(secret, 0o755)
+	os.WriteFile(filepath.Join(secret, "y.php"), []byte("<?php InventorySyncRun::x();\n"), 0o644)
+	t.Cleanup(func() { os.Chmod(secret, 0o755) })
+	git := exec.Command("git", "init", "-q")
+	git.Dir = dir
+	if out, err := git.CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v %s", err, out)
+	}
+	if os.Geteuid() == 0 {
+		// git refuses a repository another user owns.
+		filepath.Walk(dir, func(p string, _ os.FileInfo, _ error) error { return os.Lchown(p, 65534, 65534) })
+	}
+	os.Chmod(secret, 0o000)
+	cmd := asUser(t, dir, "-q")
+	cmd.Env = append(os.Environ(), "HOME="+dir, "GIT_CONFIG_NOSYSTEM=1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	code := exitCode(cmd.Run())
+	if code != 2 || !strings.Contains(stderr.String(), "app/secret: permission denied (git could not list this folder)") {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+}
