@@ -350,6 +350,29 @@ func FuzzDirectiveScope(f *testing.F) {
 			rule, match string
 			off         int
 		}
+		if marker-lineStart > directiveSpan || inString([]byte(text[lineStart:opener])) {
+			// Too far into its line to tell a string from a comment, or after
+			// an opener inside a string: plain text, which suppresses nothing,
+			// and every finding of the text without it stays.
+			got := map[key]bool{}
+			for _, f := range after {
+				if Reserved(f.Rule.ID) || f.Suppression != nil {
+					t.Fatalf("%q: plain text acted as a directive: %+v", text, f)
+				}
+				switch off := offset(text, f.Line, f.Column); {
+				case off >= p+len(d):
+					got[key{f.Rule.ID, f.Match, off - len(d)}] = true
+				case off+len(f.Match) <= p:
+					got[key{f.Rule.ID, f.Match, off}] = true
+				}
+			}
+			for _, f := range before {
+				if k := (key{f.Rule.ID, f.Match, offset(orig, f.Line, f.Column)}); !got[k] {
+					t.Fatalf("%q: %+v lost", text, f)
+				}
+			}
+			return
+		}
 		want := map[key]int{}
 		for _, f := range before {
 			if Reserved(f.Rule.ID) || f.Suppression != nil {
