@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tenantatlas/nolegacyruns/internal/source"
+	"github.com/tenantatlas/nolegacyruns/pkg/gitrepo"
 	"github.com/tenantatlas/nolegacyruns/pkg/gitsrc"
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
@@ -41,7 +42,7 @@ func (c *command) pickSource(ctx context.Context, root string, includes []string
 	g := &source.Git{Root: root}
 	if len(rels) == 0 {
 		g.Pathspecs = includePrefixes(includes)
-		return g, nil, nil
+		return c.gitList(root, top, g), nil, nil
 	}
 	for _, r := range rels {
 		fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(r)))
@@ -58,7 +59,21 @@ func (c *command) pickSource(ctx context.Context, root string, includes []string
 			g.Named = append(g.Named, r)
 		}
 	}
-	return g, nil, nil
+	return c.gitList(root, top, g), nil, nil
+}
+
+// gitList lists what g does, in-process where it can (the index file and
+// git's ignore rules, read without starting git), else through git.
+func (c *command) gitList(root, top string, g *source.Git) scanner.Source {
+	repo, err := gitrepo.Open(top, gitrepo.Env{Getenv: c.env.Getenv, Euid: os.Geteuid(), SystemConfig: "/etc/gitconfig"})
+	if err != nil {
+		return g
+	}
+	w, err := source.NewWorktree(root, repo, g.SpecDirs(), g.Named)
+	if err != nil {
+		return g
+	}
+	return w
 }
 
 // includePrefixes turns include globs into pathspecs for the folders they

@@ -49,9 +49,11 @@ func (g *Git) List(ctx context.Context, add func([]scanner.Entry)) error {
 }
 
 // Covers reports whether a run over this source looked at path.
-func (g *Git) Covers(p string) bool { return covers(g.Named, g.specDirs(), p) }
+func (g *Git) Covers(p string) bool { return covers(g.Named, g.SpecDirs(), p) }
 
-func (g *Git) specDirs() []string {
+// SpecDirs returns the folders the pathspecs name, root-relative ("" the
+// root); nil if there are none.
+func (g *Git) SpecDirs() []string {
 	var dirs []string
 	for _, s := range g.Pathspecs {
 		s = strings.TrimPrefix(s, gitsrc.Literal(""))

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/result"
 )
@@ -20,6 +21,10 @@ type task struct {
 	rel string // root-relative slash path; "" is the root
 	dir bool
 	st  []globState // folder: its own state; file: its folder's state
+	// A folder walked for a Walker: its parent's chooser (nil for a
+	// folder the source listed).
+	walked bool
+	parent Chooser
 	// A batch of listed files in folder rel, scanned like a folder's files.
 	names   []string
 	regular []bool
@@ -31,6 +36,7 @@ type scan struct {
 	e       *Engine
 	opt     Options
 	opener  Opener // nil: contents come from the file system
+	walker  Walker // nil: no folder is walked for the source
 	stopped atomic.Bool
 
 	mu      sync.Mutex
@@ -46,6 +52,7 @@ func newScan(e *Engine, opt Options, src Source) *scan {
 	s := &scan{e: e, opt: opt, skip: map[string]bool{}, dirMemo: map[string][]globState{}, busy: 1}
 	s.cond = sync.NewCond(&s.mu)
 	s.opener, _ = src.(Opener)
+	s.walker, _ = src.(Walker)
 	for _, p := range opt.Skip {
 		s.skip[p] = true
 	}
@@ -88,9 +95,12 @@ func (s *scan) add(es []Entry) {
 	var tasks []task
 	listed := make([]Entry, 0, len(es))
 	for _, e := range es {
-		if e.Named && s.opener == nil {
+		switch {
+		case e.Walk && s.walker != nil:
+			tasks = s.walk(e.Path, tasks)
+		case e.Named && s.opener == nil:
 			tasks = s.named(e.Path, tasks)
-		} else {
+		default:
 			listed = append(listed, e)
 		}
 	}
@@ -124,6 +134,23 @@ func (s *scan) named(p string, tasks []task) []task {
 		if dir := path.Dir(p); !s.pruned(dir) {
 			tasks = append(tasks, task{rel: p, st: s.dirState(dir)})
 		}
+	}
+	return tasks
+}
+
+// walk queues a folder to walk for the Walker, if it is there. s.mu is held.
+func (s *scan) walk(p string, tasks []task) []task {
+	p = strings.TrimPrefix(path.Clean("/"+p), "/")
+	if inGitDir(p) || (p != "" && s.pruned(p)) {
+		return tasks
+	}
+	fi, err := os.Lstat(s.abs(p))
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
+	case err != nil:
+		s.errs = append(s.errs, result.FileError{Path: displayPath(p), Err: unwrapPathError(err)})
+	case fi.IsDir():
+		tasks = append(tasks, task{rel: p, dir: true, st: s.dirState(p), walked: true})
 	}
 	return tasks
 }

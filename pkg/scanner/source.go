@@ -3,6 +3,7 @@ package scanner
 import (
 	"context"
 	"io"
+	"io/fs"
 	"path"
 	"sort"
 	"strings"
@@ -19,6 +20,9 @@ type Entry struct {
 	// so it is opened without a stat; otherwise the engine checks first, and
 	// never opens a symlink, FIFO or device.
 	Regular bool
+	// Walk marks a folder for the engine to walk, asking the source (a
+	// Walker) about each entry; a folder that is not there lists nothing.
+	Walk bool
 }
 
 // Source says which files a scan reads. List calls add with batches of
@@ -34,6 +38,34 @@ type Opener interface {
 	Source
 	Open(path string) (io.ReadCloser, error)
 }
+
+// A Walker is a Source whose folders (entries with Walk) the engine walks
+// itself, in parallel with the search, asking the source what to take:
+// git's listing of untracked files, decided by its ignore rules.
+type Walker interface {
+	Source
+	// Enter returns the chooser of a folder the walk is about to read,
+	// given its parent's (nil for a folder the source listed); nil skips
+	// the folder. It is called from any goroutine.
+	Enter(parent Chooser, dir string) (Chooser, error)
+}
+
+// A Chooser decides which entries of one folder the walk takes.
+type Chooser interface {
+	// Choose is called for each entry of the folder but .git: its base
+	// name and its type (fs.ModeDir, fs.ModeSymlink, 0 for a regular file,
+	// ...). The name is only valid during the call.
+	Choose(name []byte, typ fs.FileMode) Choice
+}
+
+// Choice is what the walk does with an entry.
+type Choice uint8
+
+const (
+	Take Choice = iota // as the walk would without a Walker
+	Drop               // leave it out, uncounted
+	Skip               // leave it out, counted as skipped (not a regular file)
+)
 
 // Paths is the engine's own walk of the named files and folders ("" is the
 // root). A path inside another named folder is walked once.

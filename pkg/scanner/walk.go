@@ -66,6 +66,17 @@ const typeUnknown = ^fs.FileMode(0)
 // string of their own, which keeps the garbage, and so the memory, flat.
 func (w *worker) readDir(t task) {
 	sc := w.s.e.sc
+	var ch Chooser
+	if t.walked {
+		var err error
+		if ch, err = w.s.walker.Enter(t.parent, t.rel); err != nil {
+			w.fail(t.rel, err)
+			return
+		}
+		if ch == nil {
+			return
+		}
+	}
 	w.arena, w.spans, w.known = w.arena[:0], w.spans[:0], w.known[:0]
 	err := readDir(w.s.abs(t.rel), w.buf, func(name []byte, typ fs.FileMode) {
 		if string(name) == ".git" {
@@ -78,12 +89,21 @@ func (w *worker) readDir(t task) {
 			}
 			typ = fi.Mode().Type()
 		}
+		if ch != nil {
+			switch ch.Choose(name, typ) {
+			case Drop:
+				return
+			case Skip:
+				w.stats.FilesSkipped++
+				return
+			}
+		}
 		switch {
 		case typ.IsDir():
 			rel := join(t.rel, string(name))
 			st := sc.child(t.st, rel)
 			if !sc.prune(st) {
-				w.push = append(w.push, task{rel: rel, dir: true, st: st})
+				w.push = append(w.push, task{rel: rel, dir: true, st: st, walked: ch != nil, parent: ch})
 			}
 		case typ.IsRegular():
 			w.spans = append(w.spans, [2]int{len(w.arena), len(w.arena) + len(name)})

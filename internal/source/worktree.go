@@ -1,0 +1,319 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/gitignore"
+	"github.com/tenantatlas/nolegacyruns/pkg/gitindex"
+	"github.com/tenantatlas/nolegacyruns/pkg/gitrepo"
+	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+)
+
+// Worktree is the files of Git, listed without running git: the tracked
+// ones from the index file, the untracked ones found by the engine's own
+// walk and kept unless git's ignore rules leave them out. Its file set is
+// git ls-files -c -o --exclude-standard's (the differential tests hold it
+// to that); what it cannot read as git does, NewWorktree refuses.
+type Worktree struct {
+	root    string
+	prefix  string   // root relative to the top: "" or "dir/"
+	dirs    []string // root-relative folders listed; "" is the root
+	named   []string // root-relative files named outright
+	isNamed map[string]bool
+	repo    *gitrepo.Repo
+	entries []gitindex.Entry
+	folded  map[string]uint32 // lowercase path -> mode, with core.ignoreCase
+	global  *gitignore.Stack
+}
+
+// NewWorktree reads the index and the exclude files of the repository that
+// root is in. dirs and named are root-relative, as Git's Pathspecs and
+// Named: the folders to list and the files named outright; with neither,
+// the whole root. An error means the caller should ask git (Git) instead.
+func NewWorktree(root string, repo *gitrepo.Repo, dirs, named []string) (*Worktree, error) {
+	rel, err := filepath.Rel(repo.Top, root)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return nil, gitrepo.ErrUnsupported
+	}
+	w := &Worktree{root: root, repo: repo, dirs: dirs, named: named, isNamed: map[string]bool{}}
+	if rel = filepath.ToSlash(rel); rel != "." {
+		w.prefix = rel + "/"
+	}
+	if dirs == nil && len(named) == 0 {
+		w.dirs = []string{""} // the whole root
+	}
+	for _, n := range named {
+		w.isNamed[w.prefix+n] = true
+	}
+	idx, err := gitindex.ReadFile(filepath.Join(repo.GitDir, "index"), repo.HashSize)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		// A new repository: nothing is tracked yet.
+	case err != nil:
+		return nil, err
+	default:
+		w.entries = idx.Entries
+	}
+	if repo.IgnoreCase {
+		w.folded = make(map[string]uint32, len(w.entries))
+		for _, e := range w.entries {
+			w.folded[lowerASCII(e.Path)] = e.Mode
+		}
+	}
+	// info/exclude takes precedence over core.excludesFile.
+	var global []*gitignore.List
+	for _, f := range []string{filepath.Join(repo.CommonDir, "info", "exclude"), repo.ExcludesFile} {
+		if f == "" {
+			continue
+		}
+		l, err := readPatterns(f, "", false)
+		if err != nil {
+			return nil, err
+		}
+		if l != nil {
+			global = append(global, l)
+		}
+	}
+	w.global = gitignore.NewStack(repo.IgnoreCase, global...)
+	return w, nil
+}
+
+// readPatterns reads a pattern file; nil if there is none. A .gitignore in
+// the work tree is never followed through a symlink (git warns, and a
+// warning fails the listing); a folder of that name holds no patterns.
+func readPatterns(p, base string, noFollow bool) (*gitignore.List, error) {
+	flags := syscall.O_RDONLY | syscall.O_CLOEXEC
+	if noFollow {
+		flags |= syscall.O_NOFOLLOW
+	}
+	f, err := os.OpenFile(p, flags, 0)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if errors.Is(err, syscall.EISDIR) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return gitignore.Parse(b, base), nil
+}
+
+// List implements scanner.Source: named files, then the tracked files in
+// scope as batches, then the folders to walk for untracked ones.
+func (w *Worktree) List(_ context.Context, add func([]scanner.Entry)) error {
+	if len(w.named) > 0 {
+		es := make([]scanner.Entry, 0, len(w.named))
+		for _, p := range w.named {
+			es = append(es, scanner.Entry{Path: p, Named: true})
+		}
+		add(es)
+	}
+	if len(w.dirs) == 0 {
+		return nil
+	}
+	const batch = 512
+	var es []scanner.Entry
+	unmerged := ""
+	for i := range w.entries {
+		e := &w.entries[i]
+		rel, ok := strings.CutPrefix(e.Path, w.prefix)
+		if !ok || !w.inDirs(rel) || w.isNamed[e.Path] {
+			continue
+		}
+		switch {
+		case e.Stage != 0:
+			// A conflict: one entry per stage. Scan the work tree's file
+			// once, type unknown.
+			if e.Path != unmerged {
+				unmerged = e.Path
+				es = append(es, scanner.Entry{Path: rel})
+			}
+		case e.Mode == gitindex.ModeSymlink || e.Mode == gitindex.ModeGitlink:
+			// Never followed.
+		default:
+			es = append(es, scanner.Entry{Path: rel, Regular: true})
+		}
+		if len(es) == batch {
+			add(es)
+			es = nil
+		}
+	}
+	if len(es) > 0 {
+		add(es)
+	}
+	walks := make([]scanner.Entry, 0, len(w.dirs))
+	for _, d := range w.dirs {
+		walks = append(walks, scanner.Entry{Path: d, Walk: true})
+	}
+	add(walks)
+	return nil
+}
+
+func (w *Worktree) inDirs(rel string) bool {
+	for _, d := range w.dirs {
+		if d == "" || rel == d || strings.HasPrefix(rel, d+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// Covers reports whether a run over this source looked at path.
+func (w *Worktree) Covers(p string) bool { return covers(w.named, w.dirs, p) }
+
+// Enter implements scanner.Walker: the ignore rules in force in dir.
+func (w *Worktree) Enter(parent scanner.Chooser, dir string) (scanner.Chooser, error) {
+	top := strings.TrimSuffix(w.prefix+dir, "/")
+	if p, ok := parent.(*folder); ok && p != nil {
+		return w.folder(p.stack, top)
+	}
+	// A folder the source listed: read the rules from the top down to it,
+	// and walk nothing if it or a folder above it is left out.
+	st := w.global
+	levels := []string{""}
+	if top != "" {
+		parts := strings.Split(top, "/")
+		for i := range parts {
+			levels = append(levels, strings.Join(parts[:i+1], "/"))
+		}
+	}
+	for i, l := range levels {
+		if i > 0 {
+			if mode, ok := w.lookup(l); ok && mode == gitindex.ModeGitlink {
+				return nil, nil
+			}
+			if st.Ignored(l, true) {
+				return nil, nil
+			}
+			if !w.hasTrackedBelow(l) && i < len(levels)-1 && isNested(w.repo.Top, l) {
+				return nil, nil
+			}
+		}
+		if i == len(levels)-1 {
+			return w.folder(st, l)
+		}
+		next, err := w.folder(st, l)
+		if err != nil {
+			return nil, err
+		}
+		st = next.(*folder).stack
+	}
+	return nil, nil
+}
+
+func (w *Worktree) folder(parent *gitignore.Stack, top string) (scanner.Chooser, error) {
+	base := ""
+	if top != "" {
+		base = top + "/"
+	}
+	l, err := readPatterns(filepath.Join(w.repo.Top, filepath.FromSlash(base+".gitignore")), base, true)
+	if err != nil {
+		return nil, err
+	}
+	return &folder{w: w, dir: base, stack: parent.Push(l)}, nil
+}
+
+// folder decides the entries of one folder: dir is its path from the top,
+// with a trailing slash ("" at the top).
+type folder struct {
+	w     *Worktree
+	dir   string
+	stack *gitignore.Stack
+}
+
+// Choose implements scanner.Chooser, as git's treat_path: tracked files
+// are listed from the index, not here; FIFOs, sockets and devices are
+// never listed; a folder that is a submodule, ignored, or another
+// repository is not walked into (another repository is one untracked,
+// skipped entry).
+func (f *folder) Choose(name []byte, typ fs.FileMode) scanner.Choice {
+	w := f.w
+	if w.repo.IgnoreCase && strings.EqualFold(string(name), ".git") {
+		return scanner.Drop
+	}
+	p := f.dir + string(name)
+	mode, tracked := w.lookup(p)
+	switch {
+	case typ.IsDir():
+		switch {
+		case tracked && mode == gitindex.ModeGitlink:
+			return scanner.Drop
+		case f.stack.Ignored(p, true):
+			return scanner.Drop
+		case !w.hasTrackedBelow(p) && isNested(w.repo.Top, p):
+			return scanner.Skip
+		}
+		return scanner.Take
+	case typ.IsRegular() || typ&fs.ModeSymlink != 0:
+		if tracked || w.isNamed[p] || f.stack.Ignored(p, false) {
+			return scanner.Drop
+		}
+		return scanner.Take
+	}
+	return scanner.Drop
+}
+
+func isNested(top, p string) bool {
+	return gitrepo.IsNested(filepath.Join(top, filepath.FromSlash(p)))
+}
+
+// lookup returns the index mode of a path (from the top), if it is tracked.
+func (w *Worktree) lookup(p string) (uint32, bool) {
+	if w.folded != nil {
+		m, ok := w.folded[lowerASCII(p)]
+		return m, ok
+	}
+	i := sort.Search(len(w.entries), func(i int) bool { return w.entries[i].Path >= p })
+	if i < len(w.entries) && w.entries[i].Path == p {
+		return w.entries[i].Mode, true
+	}
+	return 0, false
+}
+
+// hasTrackedBelow reports whether the index has entries inside folder p:
+// they sort together, right after p + "/".
+func (w *Worktree) hasTrackedBelow(p string) bool {
+	d := p + "/"
+	i := sort.Search(len(w.entries), func(i int) bool { return w.entries[i].Path >= d })
+	if i < len(w.entries) && strings.HasPrefix(w.entries[i].Path, d) {
+		return true
+	}
+	if w.folded != nil {
+		ld := lowerASCII(d)
+		for k := range w.folded {
+			if strings.HasPrefix(k, ld) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; c >= 'A' && c <= 'Z' {
+					b[j] = c + 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}

@@ -1,0 +1,356 @@
+package source
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/gitrepo"
+	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+)
+
+// isolateGit keeps the user's and the system's git configuration out of a
+// test, and returns the HOME both git and the in-process reader see.
+func isolateGit(t testing.TB) string {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git:", err)
+	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", "")
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	t.Setenv("GIT_AUTHOR_NAME", "t")
+	t.Setenv("GIT_COMMITTER_NAME", "t")
+	t.Setenv("GIT_AUTHOR_EMAIL", "t@example.com")
+	t.Setenv("GIT_COMMITTER_EMAIL", "t@example.com")
+	return home
+}
+
+func runGit(t testing.TB, dir string, stdin []byte, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Stdin = bytes.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// gitList is the reference: git's own list of tracked and unignored files.
+func gitList(t testing.TB, dir string) []string {
+	t.Helper()
+	cmd := exec.Command("git", "-c", "core.quotePath=false", "ls-files", "-z", "-c", "-o", "--exclude-standard")
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("git ls-files: %v\n%s", err, stderr.String())
+	}
+	return sortedSet(strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00"))
+}
+
+func sortedSet(s []string) []string {
+	m := map[string]bool{}
+	for _, x := range s {
+		if x != "" {
+			m[x] = true
+		}
+	}
+	out := make([]string, 0, len(m))
+	for x := range m {
+		out = append(out, x)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func openWorktree(t testing.TB, top, home string) *Worktree {
+	t.Helper()
+	repo, err := gitrepo.Open(top, gitrepo.Env{Getenv: func(k string) string {
+		if k == "HOME" {
+			return home
+		}
+		return ""
+	}, Euid: os.Geteuid()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewWorktree(top, repo, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// worktreeList is the in-process listing as git would print it: the index
+// entries (every mode, a conflict once), and what a walk with the
+// Worktree's choices takes: files and symlinks, and another repository as
+// "dir/".
+func worktreeList(t testing.TB, w *Worktree) []string {
+	t.Helper()
+	var out []string
+	for _, e := range w.entries {
+		out = append(out, e.Path)
+	}
+	var walk func(parent scanner.Chooser, dir string)
+	walk = func(parent scanner.Chooser, dir string) {
+		ch, err := w.Enter(parent, dir)
+		if err != nil {
+			t.Fatalf("enter %q: %v", dir, err)
+		}
+		if ch == nil {
+			return
+		}
+		ents, err := os.ReadDir(filepath.Join(w.root, filepath.FromSlash(dir)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			if e.Name() == ".git" {
+				continue
+			}
+			p := path.Join(dir, e.Name())
+			switch ch.Choose([]byte(e.Name()), e.Type()) {
+			case scanner.Take:
+				if e.IsDir() {
+					walk(ch, p)
+				} else {
+					out = append(out, p)
+				}
+			case scanner.Skip:
+				out = append(out, p+"/")
+			}
+		}
+	}
+	walk(nil, "")
+	return sortedSet(out)
+}
+
+// names are the file and folder names the generator draws from: wildcards,
+// escapes, leading '!' and '#', trailing spaces, dots, case variants.
+var names = []string{"a", "b", "A", "ab", "a.php", "B.PHP", "x y", "[a]", "*", "?", "!n", "#h", ".d", "t ",
+	"é", `b\c`, "a]", "-", "foo", "Foo", "bar", "log", "x.log", "vendor", "node_modules", "build"}
+
+// pieces build patterns; they are joined with '/' and decorated.
+var pieces = []string{"a", "b", "A", "*", "?", "**", "a*", "*.php", "*.log", "[a-c]", "[!a]", "[^b]", "[[:alpha:]]",
+	"[[:upper:]]*", `\!n`, `\#h`, "!n", `x\ y`, "x y", "t ", `t\ `, `\*`, `[\]]`, "[a]", `\[a]`, "foo", "Foo",
+	"bar", "vendor", "build", "é", "[]a]", "*[", "f*o", "?a", "***", "a**", ".d"}
+
+func genPattern(r *rand.Rand) string {
+	n := 1 + r.IntN(3)
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = pieces[r.IntN(len(pieces))]
+	}
+	p := strings.Join(parts, "/")
+	if r.IntN(5) == 0 {
+		p = "/" + p
+	}
+	if r.IntN(4) == 0 {
+		p += "/"
+	}
+	if r.IntN(5) == 0 {
+		p = "!" + p
+	}
+	switch r.IntN(12) {
+	case 0:
+		p += "  "
+	case 1:
+		p = "# " + p
+	case 2:
+		p += "\r"
+	}
+	return p
+}
+
+func genIgnore(r *rand.Rand) []byte {
+	var b bytes.Buffer
+	for i := r.IntN(6); i >= 0; i-- {
+		b.WriteString(genPattern(r))
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+// genRepo makes a random repository under dir: files and folders with odd
+// names, .gitignore files (some of them ignored themselves), an exclude
+// file, a user excludes file, a random part of the files tracked (some of
+// them ignored), symlinks, a FIFO, a submodule entry, another repository.
+func genRepo(t testing.TB, r *rand.Rand, dir, home string) {
+	t.Helper()
+	runGit(t, dir, nil, "init", "-q")
+	var files, dirs []string
+	dirs = append(dirs, "")
+	for i := 0; i < 8+r.IntN(40); i++ {
+		parent := dirs[r.IntN(len(dirs))]
+		p := path.Join(parent, names[r.IntN(len(names))])
+		abs := filepath.Join(dir, filepath.FromSlash(p))
+		if _, err := os.Lstat(abs); err == nil {
+			continue
+		}
+		if r.IntN(3) == 0 {
+			if err := os.Mkdir(abs, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			dirs = append(dirs, p)
+			continue
+		}
+		if err := os.WriteFile(abs, []byte("tok "+p+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	for _, d := range dirs {
+		if r.IntN(2) == 0 {
+			if err := os.WriteFile(filepath.Join(dir, d, ".gitignore"), genIgnore(r), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if r.IntN(2) == 0 {
+		if err := os.WriteFile(filepath.Join(dir, ".git", "info", "exclude"), genIgnore(r), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	switch r.IntN(3) {
+	case 0: // the default user excludes file
+		if err := os.MkdirAll(filepath.Join(home, ".config", "git"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(home, ".config", "git", "ignore"), genIgnore(r), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	case 1: // core.excludesFile
+		f := filepath.Join(home, "excludes")
+		if err := os.WriteFile(f, genIgnore(r), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		runGit(t, dir, nil, "config", "core.excludesFile", "~/excludes")
+	}
+	if r.IntN(3) == 0 {
+		runGit(t, dir, nil, "config", "core.ignoreCase", "true")
+	}
+	if r.IntN(3) == 0 && len(dirs) > 1 {
+		d := dirs[1+r.IntN(len(dirs)-1)]
+		abs := filepath.Join(dir, filepath.FromSlash(d))
+		if err := os.Symlink("..", filepath.Join(abs, "up")); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Mkfifo(filepath.Join(abs, "fifo"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r.IntN(3) == 0 {
+		// Another repository, untracked, with a file of its own.
+		n := filepath.Join(dir, filepath.FromSlash(dirs[r.IntN(len(dirs))]), "nested")
+		if err := os.MkdirAll(n, 0o755); err == nil {
+			runGit(t, n, nil, "init", "-q")
+			os.WriteFile(filepath.Join(n, "inner.php"), []byte("tok\n"), 0o644)
+		}
+	}
+	// Track a random part of the files, whatever the ignore rules say.
+	var add []byte
+	for _, f := range files {
+		if r.IntN(2) == 0 {
+			add = append(add, f...)
+			add = append(add, 0)
+		}
+	}
+	if r.IntN(3) == 0 {
+		// A .gitignore tracked too.
+		for _, d := range dirs {
+			if _, err := os.Stat(filepath.Join(dir, d, ".gitignore")); err == nil {
+				add = append(add, path.Join(d, ".gitignore")...)
+				add = append(add, 0)
+				break
+			}
+		}
+	}
+	if len(add) > 0 {
+		runGit(t, dir, add, "update-index", "--add", "-z", "--stdin")
+	}
+	if r.IntN(3) == 0 {
+		// A submodule's entry over a folder with files in it.
+		sub := path.Join(dirs[r.IntN(len(dirs))], "sub")
+		if err := os.MkdirAll(filepath.Join(dir, filepath.FromSlash(sub)), 0o755); err == nil {
+			os.WriteFile(filepath.Join(dir, filepath.FromSlash(sub), "s.php"), []byte("tok\n"), 0o644)
+			runGit(t, dir, nil, "update-index", "--add", "--cacheinfo", "160000,"+strings.Repeat("1", 40)+","+sub)
+		}
+	}
+	if r.IntN(4) == 0 {
+		runGit(t, dir, nil, "update-index", "--index-version", fmt.Sprint(2+r.IntN(3)))
+	}
+}
+
+// The in-process listing is git's, on random repositories.
+func TestWorktreeMatchesGit(t *testing.T) {
+	n := 60
+	if testing.Short() {
+		n = 15
+	}
+	for seed := range n {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			checkSeed(t, uint64(seed))
+		})
+	}
+}
+
+func checkSeed(t testing.TB, seed uint64) {
+	home := isolateGit(t)
+	dir := t.TempDir()
+	genRepo(t, rand.New(rand.NewPCG(seed, 87)), dir, home)
+	want := gitList(t, dir)
+	got := worktreeList(t, openWorktree(t, dir, home))
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("seed %d: listing differs\n%s", seed, describe(dir, got, want))
+	}
+}
+
+func describe(dir string, got, want []string) string {
+	var b strings.Builder
+	g, w := map[string]bool{}, map[string]bool{}
+	for _, x := range got {
+		g[x] = true
+	}
+	for _, x := range want {
+		w[x] = true
+	}
+	for _, x := range want {
+		if !g[x] {
+			fmt.Fprintf(&b, "  missing %q\n", x)
+		}
+	}
+	for _, x := range got {
+		if !w[x] {
+			fmt.Fprintf(&b, "  extra   %q\n", x)
+		}
+	}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if d != nil && d.Name() == ".git" && d.IsDir() {
+			if ex, err := os.ReadFile(filepath.Join(p, "info", "exclude")); err == nil && filepath.Dir(p) == dir {
+				fmt.Fprintf(&b, "info/exclude:\n%s", ex)
+			}
+			return filepath.SkipDir
+		}
+		if d != nil && d.Name() == ".gitignore" && d.Type().IsRegular() {
+			c, _ := os.ReadFile(p)
+			fmt.Fprintf(&b, "%s:\n%s", p, c)
+		}
+		return nil
+	})
+	return b.String()
+}

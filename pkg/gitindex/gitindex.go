@@ -1,0 +1,311 @@
+// Package gitindex reads the entries of a git index file (versions 2 to 4) without running git.
+package gitindex
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"unsafe"
+)
+
+// ErrUnsupported is wrapped by every error for an index that may be valid
+// but that Read does not list by itself: a required extension (a split or a
+// sparse index), a skip-worktree entry, an unknown version, mode or flag, or
+// paths too long to expand. Run git instead.
+var ErrUnsupported = errors.New("gitindex: unsupported index")
+
+// The modes an entry of a successful Read has.
+const (
+	ModeRegular    uint32 = 0o100644
+	ModeExecutable uint32 = 0o100755
+	ModeSymlink    uint32 = 0o120000
+	ModeGitlink    uint32 = 0o160000
+)
+
+// modeSparseDir is the mode of a sparse index's directory entry.
+const modeSparseDir uint32 = 0o040000
+
+// An Index is the content of an index file.
+type Index struct {
+	Version int     // 2, 3 or 4
+	Entries []Entry // in file order: sorted by path bytes, then by stage
+}
+
+// An Entry is one path of the index at one stage.
+type Entry struct {
+	// Path is the path from the top of the work tree, slash-separated, as
+	// stored. The paths of one Index share one allocation.
+	Path string
+	// OID is the object id: 20 bytes for SHA-1, 32 for SHA-256. The ids of
+	// one Index share one allocation.
+	OID  []byte
+	Mode uint32
+	// Stage is 0 for a merged path, 1 to 3 for the base, ours and theirs of
+	// a conflict.
+	Stage uint8
+	// AssumeValid is set by git update-index --assume-unchanged.
+	AssumeValid bool
+	// IntentToAdd is set by git add -N: the path is tracked, the OID is the
+	// empty blob's.
+	IntentToAdd bool
+	// SkipWorktree is always false after a successful Read: an index with a
+	// skip-worktree entry is ErrUnsupported.
+	SkipWorktree bool
+}
+
+// Hex returns the object id in hexadecimal.
+func (e *Entry) Hex() string { return hex.EncodeToString(e.OID) }
+
+// Bits of an entry's flags and extended flags.
+const (
+	flagAssumeValid  = 0x8000
+	flagExtended     = 0x4000
+	flagStageShift   = 12
+	nameMask         = 0x0fff
+	extSkipWorktree  = 0x4000
+	extIntentToAdd   = 0x2000
+	extKnown         = extSkipWorktree | extIntentToAdd
+	headerSize       = 12
+	statSize         = 40 // ctime, mtime, dev, ino, mode, uid, gid, size
+	maxExpansion     = 8  // see maxNameBytes
+	maxExpansionBase = 1 << 16
+)
+
+// ReadFile reads the index file at path (usually .git/index). hashSize is
+// 20 in a SHA-1 repository, 32 in a SHA-256 one.
+func ReadFile(path string, hashSize int) (*Index, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Read(data, hashSize)
+}
+
+// Read parses the content of an index file. hashSize is 20 in a SHA-1
+// repository, 32 in a SHA-256 one. Optional extensions are skipped, the
+// trailing checksum is not verified (git checks it only in git fsck; with
+// index.skipHash it is zero), and nothing of data is kept.
+func Read(data []byte, hashSize int) (*Index, error) {
+	if hashSize != 20 && hashSize != 32 {
+		return nil, fmt.Errorf("gitindex: hash size %d, want 20 or 32", hashSize)
+	}
+	if len(data) < headerSize+hashSize {
+		return nil, malformed("%d bytes are too few for an index", len(data))
+	}
+	if string(data[:4]) != "DIRC" {
+		return nil, malformed("no index signature")
+	}
+	version := binary.BigEndian.Uint32(data[4:])
+	if version < 2 || version > 4 {
+		return nil, fmt.Errorf("%w: version %d", ErrUnsupported, version)
+	}
+	d := decoder{data: data, hashSize: hashSize, version: int(version)}
+
+	// Every entry takes at least its stat data, object id, flags, one byte
+	// of name and its NUL (v4: a one-byte prefix length and the NUL), so a
+	// count beyond what the bytes can hold is rejected before anything is
+	// allocated for it.
+	count := uint64(binary.BigEndian.Uint32(data[8:]))
+	if count*uint64(statSize+hashSize+4) > uint64(len(data)-headerSize-hashSize) {
+		return nil, malformed("%d entries do not fit in %d bytes", count, len(data))
+	}
+	n := int(count)
+
+	// A first pass checks the entries and the extensions and measures the
+	// paths, so that one exact allocation holds them all.
+	off, prevLen, total := headerSize, 0, 0
+	maxNameBytes := maxExpansion*len(data) + maxExpansionBase
+	for i := 0; i < n; i++ {
+		r, err := d.entry(off, prevLen)
+		if err != nil {
+			return nil, err
+		}
+		prevLen = r.keep + len(r.suffix)
+		// A v4 path reuses a prefix of the one before, so paths can add up
+		// to far more than the file's size.
+		if total += prevLen; total > maxNameBytes {
+			return nil, fmt.Errorf("%w: paths longer than %d bytes in all", ErrUnsupported, maxNameBytes)
+		}
+		off = r.next
+	}
+	if err := d.extensions(off); err != nil {
+		return nil, err
+	}
+
+	entries := make([]Entry, n)
+	oids := make([]byte, n*hashSize)
+	names := make([]byte, 0, total)
+	off = headerSize
+	prev := ""
+	for i := range entries {
+		r, _ := d.entry(off, len(prev))
+		off = r.next
+		start := len(names)
+		names = append(names, prev[:r.keep]...)
+		names = append(names, r.suffix...)
+		// The bytes of names[start:] are final: they are never written
+		// again, names having its exact capacity, so the path can share them.
+		path := unsafe.String(&names[start], len(names)-start)
+		oid := oids[i*hashSize : (i+1)*hashSize : (i+1)*hashSize]
+		copy(oid, r.oid)
+		e := &entries[i]
+		*e = Entry{
+			Path:        path,
+			OID:         oid,
+			Mode:        r.mode,
+			Stage:       uint8(r.flags>>flagStageShift) & 3,
+			AssumeValid: r.flags&flagAssumeValid != 0,
+			IntentToAdd: r.ext&extIntentToAdd != 0,
+		}
+		// git keeps entries sorted, merged paths once; an index in any
+		// other order is not one to list from.
+		if i > 0 {
+			p := &entries[i-1]
+			if c := strings.Compare(p.Path, path); c > 0 || c == 0 && (p.Stage == 0 || p.Stage >= e.Stage) {
+				return nil, malformed("entry %d (%q, stage %d) is out of order", i, path, e.Stage)
+			}
+		}
+		prev = path
+	}
+	return &Index{Version: d.version, Entries: entries}, nil
+}
+
+func malformed(format string, args ...any) error {
+	return fmt.Errorf("gitindex: malformed index: "+format, args...)
+}
+
+type decoder struct {
+	data     []byte
+	hashSize int
+	version  int
+}
+
+// rawEntry is an entry as it lies in the data.
+type rawEntry struct {
+	oid    []byte
+	suffix []byte // the path after the keep bytes reused from the one before
+	keep   int
+	mode   uint32
+	flags  uint16
+	ext    uint16
+	next   int // the offset of what follows
+}
+
+// entry decodes the entry at off; prevLen is the length of the path before.
+func (d *decoder) entry(off, prevLen int) (rawEntry, error) {
+	data := d.data
+	fixed := statSize + d.hashSize + 2
+	if len(data)-off < fixed {
+		return rawEntry{}, malformed("an entry at offset %d is cut off", off)
+	}
+	r := rawEntry{
+		mode:  binary.BigEndian.Uint32(data[off+24:]),
+		oid:   data[off+statSize : off+statSize+d.hashSize],
+		flags: binary.BigEndian.Uint16(data[off+fixed-2:]),
+	}
+	p := off + fixed
+	if r.flags&flagExtended != 0 {
+		if d.version < 3 {
+			return rawEntry{}, malformed("extended flags in a version 2 index, at offset %d", off)
+		}
+		if len(data)-p < 2 {
+			return rawEntry{}, malformed("an entry at offset %d is cut off", off)
+		}
+		r.ext = binary.BigEndian.Uint16(data[p:])
+		p += 2
+		if r.ext&^extKnown != 0 {
+			return rawEntry{}, fmt.Errorf("%w: extended flags %#04x at offset %d", ErrUnsupported, r.ext, off)
+		}
+		if r.ext&extSkipWorktree != 0 {
+			return rawEntry{}, fmt.Errorf("%w: a skip-worktree entry (sparse checkout), at offset %d", ErrUnsupported, off)
+		}
+	}
+	switch r.mode {
+	case ModeRegular, ModeExecutable, ModeSymlink, ModeGitlink:
+	case modeSparseDir:
+		return rawEntry{}, fmt.Errorf("%w: a sparse directory entry, at offset %d", ErrUnsupported, off)
+	default:
+		return rawEntry{}, fmt.Errorf("%w: mode %o at offset %d", ErrUnsupported, r.mode, off)
+	}
+
+	if d.version == 4 {
+		strip, q, err := varint(data, p)
+		if err != nil {
+			return rawEntry{}, err
+		}
+		if strip > uint64(prevLen) {
+			return rawEntry{}, malformed("an entry at offset %d removes %d bytes from a %d-byte path", off, strip, prevLen)
+		}
+		r.keep = prevLen - int(strip)
+		p = q
+	}
+	end := bytes.IndexByte(data[p:], 0)
+	if end < 0 {
+		return rawEntry{}, malformed("the path at offset %d has no end", p)
+	}
+	end += p
+	r.suffix = data[p:end]
+	length := r.keep + len(r.suffix)
+	// The flags hold the path's length, or 0xfff for 0xfff bytes and more.
+	if want := int(r.flags & nameMask); want != nameMask && want != length || length == 0 {
+		return rawEntry{}, malformed("the path at offset %d has %d bytes, its entry says %d", p, length, want)
+	}
+	r.next = end + 1
+	if d.version < 4 {
+		// One to eight NULs end the path and pad the entry to a multiple
+		// of eight bytes.
+		r.next = off + (end-off+8)&^7
+		if r.next > len(data) {
+			return rawEntry{}, malformed("an entry at offset %d is cut off", off)
+		}
+	}
+	return r, nil
+}
+
+// varint decodes git's offset varint at off: seven bits a byte, most
+// significant first, with one added at each continuation.
+func varint(data []byte, off int) (uint64, int, error) {
+	var v uint64
+	for i := off; i < len(data); i++ {
+		c := data[i]
+		v += uint64(c & 0x7f)
+		if c&0x80 == 0 {
+			return v, i + 1, nil
+		}
+		if v >= 1<<40 {
+			break
+		}
+		v = (v + 1) << 7
+	}
+	return 0, 0, malformed("a bad path prefix length at offset %d", off)
+}
+
+// extensions checks the extensions from off, and that the checksum follows.
+// Optional ones (an upper-case first letter: TREE, REUC, UNTR, FSMN, EOIE,
+// IEOT, ...) only cache or record what the entries already say.
+func (d *decoder) extensions(off int) error {
+	data := d.data
+	for len(data)-off > d.hashSize {
+		if len(data)-off-d.hashSize < 8 {
+			return malformed("%d bytes left after the extensions", len(data)-off-d.hashSize)
+		}
+		sig := data[off : off+4]
+		size := uint64(binary.BigEndian.Uint32(data[off+4:]))
+		if size > uint64(len(data)-off-8-d.hashSize) {
+			return malformed("extension %q at offset %d is cut off", sig, off)
+		}
+		if sig[0] < 'A' || sig[0] > 'Z' {
+			// link: a split index; sdir: a sparse index.
+			return fmt.Errorf("%w: required extension %q", ErrUnsupported, sig)
+		}
+		off += 8 + int(size)
+	}
+	if len(data)-off != d.hashSize {
+		return malformed("the checksum is cut off")
+	}
+	return nil
+}

@@ -1,0 +1,259 @@
+// Package gitrepo reads what listing a work tree's files needs without running git, and says when only git can answer.
+package gitrepo
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// ErrUnsupported means the repository uses something that only git itself
+// reads right (an environment override, a config include, a work tree
+// elsewhere, foreign ownership): the caller asks git instead.
+var ErrUnsupported = errors.New("only git can list this repository")
+
+func unsupported(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", ErrUnsupported, fmt.Sprintf(format, a...))
+}
+
+// Repo is a work tree as git's listing sees it.
+type Repo struct {
+	Top        string // the work tree's top folder
+	GitDir     string // its own git folder (a linked worktree's is under the main one)
+	CommonDir  string // the git folder it shares with its linked worktrees
+	HashSize   int    // 20 for SHA-1, 32 for SHA-256 object names
+	IgnoreCase bool   // core.ignoreCase
+	// ExcludesFile is core.excludesFile, or its default under the user's
+	// config folder; "" if there is none.
+	ExcludesFile string
+}
+
+// Env is what of the environment git would read.
+type Env struct {
+	Getenv func(string) string
+	Euid   int // the user that must own the repository (os.Geteuid())
+	// SystemConfig is git's system-wide config file ("" for none).
+	SystemConfig string
+}
+
+// overrides are the variables that change which repository, index, config
+// or pathspec rules git uses: with any of them set, only git can answer.
+var overrides = []string{
+	"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
+	"GIT_CONFIG", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM",
+	"GIT_CONFIG_COUNT", "GIT_CONFIG_PARAMETERS", "GIT_CEILING_DIRECTORIES",
+	"GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS",
+	"GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS", "GIT_NAMESPACE",
+}
+
+// Open reads the repository whose work tree's top is top.
+func Open(top string, env Env) (*Repo, error) {
+	for _, k := range overrides {
+		if env.Getenv(k) != "" {
+			return nil, unsupported("%s is set", k)
+		}
+	}
+	r := &Repo{Top: top, HashSize: 20}
+	dotGit := filepath.Join(top, ".git")
+	fi, err := os.Lstat(dotGit)
+	if err != nil {
+		return nil, err
+	}
+	owned := []string{top}
+	switch {
+	case fi.IsDir():
+		r.GitDir = dotGit
+	case fi.Mode().IsRegular():
+		// A linked worktree or a submodule: "gitdir: <path>".
+		dir, err := readGitfile(dotGit)
+		if err != nil {
+			return nil, err
+		}
+		r.GitDir = dir
+		owned = append(owned, dotGit)
+	default:
+		return nil, unsupported("%s is neither a folder nor a file", dotGit)
+	}
+	if !isGitDir(r.GitDir) {
+		// Not a repository as git's discovery sees one: git says what is wrong.
+		return nil, unsupported("%s is not a git folder", r.GitDir)
+	}
+	owned = append(owned, r.GitDir)
+	// git refuses repositories owned by someone else unless safe.directory
+	// says otherwise; git itself decides that.
+	for _, p := range owned {
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return nil, err
+		}
+		if st, ok := fi.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != env.Euid {
+			return nil, unsupported("%s is not owned by the current user", p)
+		}
+	}
+	r.CommonDir = r.GitDir
+	if b, err := os.ReadFile(filepath.Join(r.GitDir, "commondir")); err == nil {
+		c := strings.TrimRight(string(b), "\n")
+		if !filepath.IsAbs(c) {
+			c = filepath.Join(r.GitDir, c)
+		}
+		r.CommonDir = c
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if err := r.readConfig(env); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func readGitfile(p string) (string, error) {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return "", err
+	}
+	rest, ok := bytes.CutPrefix(b, []byte("gitdir: "))
+	if !ok {
+		return "", unsupported("%s is not a gitdir file", p)
+	}
+	dir := strings.TrimRight(string(rest), "\r\n")
+	if dir == "" || strings.ContainsRune(dir, 0) {
+		return "", unsupported("%s names no folder", p)
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(filepath.Dir(p), dir)
+	}
+	return dir, nil
+}
+
+// readConfig reads the settings listing depends on from git's config files,
+// in git's order: system, global (XDG, then ~/.gitconfig), the repository,
+// and the worktree's own when extensions.worktreeConfig is on.
+func (r *Repo) readConfig(env Env) error {
+	home := env.Getenv("HOME")
+	xdg := env.Getenv("XDG_CONFIG_HOME")
+	if xdg == "" && home != "" {
+		xdg = filepath.Join(home, ".config")
+	}
+	var files []string
+	if env.SystemConfig != "" {
+		files = append(files, env.SystemConfig)
+	}
+	if xdg != "" {
+		files = append(files, filepath.Join(xdg, "git", "config"))
+	}
+	if home != "" {
+		files = append(files, filepath.Join(home, ".gitconfig"))
+	}
+	files = append(files, filepath.Join(r.CommonDir, "config"))
+	var excludes *string
+	worktreeConfig := false
+	set := func(file, key, value string, hasValue bool) error {
+		switch key {
+		case "core.excludesfile":
+			if !hasValue {
+				return unsupported("%s: core.excludesFile has no value", file)
+			}
+			v := value
+			excludes = &v
+		case "core.ignorecase":
+			b, err := parseBool(value, hasValue)
+			if err != nil {
+				return unsupported("%s: core.ignoreCase: %v", file, err)
+			}
+			r.IgnoreCase = b
+		case "core.worktree":
+			// A work tree somewhere else: git decides.
+			return unsupported("%s sets %s", file, key)
+		case "core.bare", "core.precomposeunicode":
+			// A bare repository, or names that git rewrites: git decides.
+			if b, err := parseBool(value, hasValue); err != nil || b {
+				return unsupported("%s sets %s", file, key)
+			}
+		case "core.repositoryformatversion":
+			if value != "0" && value != "1" {
+				return unsupported("%s: repository format %q", file, value)
+			}
+		case "extensions.objectformat":
+			switch strings.ToLower(value) {
+			case "sha1":
+				r.HashSize = 20
+			case "sha256":
+				r.HashSize = 32
+			default:
+				return unsupported("%s: object format %q", file, value)
+			}
+		case "extensions.worktreeconfig":
+			b, err := parseBool(value, hasValue)
+			if err != nil {
+				return unsupported("%s: extensions.worktreeConfig: %v", file, err)
+			}
+			worktreeConfig = b
+		default:
+			if strings.HasPrefix(key, "extensions.") {
+				return unsupported("%s sets %s", file, key)
+			}
+		}
+		return nil
+	}
+	for i := 0; i < len(files); i++ {
+		b, err := os.ReadFile(files[i])
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+			continue
+		}
+		if err != nil {
+			return unsupported("%s: %v", files[i], err)
+		}
+		if err := parseConfig(files[i], b, set); err != nil {
+			return err
+		}
+		if i == len(files)-1 && worktreeConfig {
+			files = append(files, filepath.Join(r.GitDir, "config.worktree"))
+		}
+	}
+	switch {
+	case excludes != nil:
+		p, err := expandPath(*excludes, home)
+		if err != nil {
+			return err
+		}
+		r.ExcludesFile = p
+	case xdg != "":
+		r.ExcludesFile = filepath.Join(xdg, "git", "ignore")
+	}
+	return nil
+}
+
+// expandPath expands a config path as git does, where that is plain: "~/"
+// is the home folder; "~user", "%(prefix)" and relative paths are left to git.
+func expandPath(p, home string) (string, error) {
+	switch {
+	case strings.HasPrefix(p, "~/") && home != "":
+		return filepath.Join(home, p[2:]), nil
+	case filepath.IsAbs(p):
+		return p, nil
+	}
+	return "", unsupported("core.excludesFile %q", p)
+}
+
+func parseBool(v string, hasValue bool) (bool, error) {
+	if !hasValue {
+		return true, nil
+	}
+	switch strings.ToLower(v) {
+	case "true", "yes", "on":
+		return true, nil
+	case "false", "no", "off", "":
+		return false, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 32)
+	if err != nil {
+		return false, fmt.Errorf("bad boolean %q", v)
+	}
+	return n != 0, nil
+}

@@ -1,0 +1,98 @@
+package gitrepo
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// IsNested reports whether dir holds a repository of its own that git
+// would list as one untracked entry rather than walk into: its .git is a
+// git folder, or a gitdir file that names one or that cannot be read (git's
+// is_nonbare_repository_dir).
+func IsNested(dir string) bool {
+	dotGit := filepath.Join(dir, ".git")
+	fi, err := os.Stat(dotGit)
+	if err != nil {
+		return false
+	}
+	if fi.Mode().IsRegular() {
+		b, err := os.ReadFile(dotGit)
+		if err != nil {
+			return true // git plays safe with a gitdir file it cannot read
+		}
+		rest, ok := bytes.CutPrefix(b, []byte("gitdir: "))
+		if !ok {
+			return isGitDir(dotGit)
+		}
+		target := strings.TrimRight(string(rest), "\r\n")
+		if target == "" {
+			return isGitDir(dotGit)
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(dir, target)
+		}
+		return isGitDir(target) || isGitDir(dotGit)
+	}
+	return isGitDir(dotGit)
+}
+
+// isGitDir is git's is_git_directory: a valid HEAD, and objects and refs
+// that can be entered.
+func isGitDir(d string) bool {
+	if !validHead(filepath.Join(d, "HEAD")) {
+		return false
+	}
+	common := d
+	if b, err := os.ReadFile(filepath.Join(d, "commondir")); err == nil {
+		c := strings.TrimRight(string(b), "\n")
+		if !filepath.IsAbs(c) {
+			c = filepath.Join(d, c)
+		}
+		common = c
+	}
+	return syscall.Access(filepath.Join(common, "objects"), 1) == nil &&
+		syscall.Access(filepath.Join(common, "refs"), 1) == nil
+}
+
+// validHead is git's validate_headref: a symlink into refs/, a symbolic
+// ref "ref: refs/...", or an object name in hex.
+func validHead(p string) bool {
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return false
+	}
+	if fi.Mode()&os.ModeSymlink != 0 {
+		t, err := os.Readlink(p)
+		return err == nil && strings.HasPrefix(t, "refs/")
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	buf := make([]byte, 255)
+	n, _ := f.Read(buf)
+	f.Close()
+	buf = buf[:n]
+	if rest, ok := bytes.CutPrefix(buf, []byte("ref:")); ok {
+		rest = bytes.TrimLeft(rest, " \t\n\r")
+		if bytes.HasPrefix(rest, []byte("refs/")) {
+			return true
+		}
+	}
+	return isHex(buf, 64) || isHex(buf, 40)
+}
+
+func isHex(b []byte, n int) bool {
+	if len(b) < n {
+		return false
+	}
+	for _, c := range b[:n] {
+		if !(isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'f')) {
+			return false
+		}
+	}
+	return true
+}
