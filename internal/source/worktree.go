@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -157,10 +158,44 @@ func (w *Worktree) List(_ context.Context, add func([]scanner.Entry)) error {
 	}
 	walks := make([]scanner.Entry, 0, len(w.dirs))
 	for _, d := range w.dirs {
-		walks = append(walks, scanner.Entry{Path: d, Walk: true})
+		if d == "" {
+			walks = append(walks, scanner.Entry{Walk: true})
+			continue
+		}
+		// A pathspec: git lists the folder (or the file: an include glob
+		// without wildcards) as it would meet it in its parent.
+		fi, err := os.Lstat(filepath.Join(w.root, filepath.FromSlash(d)))
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		ch, err := w.Enter(nil, parentDir(d))
+		if err != nil {
+			return err
+		}
+		if ch == nil {
+			continue
+		}
+		switch c := ch.Choose([]byte(path.Base(d)), fi.Mode().Type()); {
+		case c == scanner.Take && fi.IsDir():
+			walks = append(walks, scanner.Entry{Path: d, Walk: true})
+		case c == scanner.Take || c == scanner.Skip:
+			// A file; or another repository, which the engine counts as
+			// skipped, as when git lists it.
+			add([]scanner.Entry{{Path: d}})
+		}
 	}
 	add(walks)
 	return nil
+}
+
+func parentDir(p string) string {
+	if d := path.Dir(p); d != "." {
+		return d
+	}
+	return ""
 }
 
 func (w *Worktree) inDirs(rel string) bool {
@@ -199,7 +234,7 @@ func (w *Worktree) Enter(parent scanner.Chooser, dir string) (scanner.Chooser, e
 			if st.Ignored(l, true) {
 				return nil, nil
 			}
-			if !w.hasTrackedBelow(l) && i < len(levels)-1 && isNested(w.repo.Top, l) {
+			if !w.hasTrackedBelow(l) && isNested(w.repo.Top, l) {
 				return nil, nil
 			}
 		}

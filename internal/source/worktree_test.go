@@ -2,6 +2,7 @@ package source
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
@@ -16,6 +17,8 @@ import (
 	"testing"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/gitrepo"
+	"github.com/tenantatlas/nolegacyruns/pkg/gitsrc"
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
 
@@ -353,4 +356,99 @@ func describe(dir string, got, want []string) string {
 		return nil
 	})
 	return b.String()
+}
+
+// A scan through the in-process listing finds, counts and reports exactly
+// what a scan through git's own listing does, on random repositories,
+// narrowed or not, with any number of workers.
+func TestWorktreeScanMatchesGitScan(t *testing.T) {
+	n := 30
+	if testing.Short() {
+		n = 8
+	}
+	e, err := scanner.Compile(&rules.Set{Rules: []rules.Rule{{ID: "r", Message: "m", Tokens: []string{"tok"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := range n {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			home := isolateGit(t)
+			dir := t.TempDir()
+			r := rand.New(rand.NewPCG(uint64(seed), 88))
+			genRepo(t, r, dir, home)
+			g := &Git{Root: dir}
+			if r.IntN(2) == 0 {
+				// Narrowed to a folder (as include globs do), maybe one
+				// that is ignored or not there.
+				all := append([]string{"nested", "sub", "up", "fifo"}, names...)
+				d := all[r.IntN(len(all))]
+				g.Pathspecs = []string{gitsrc.Literal(d)}
+			}
+			repo, err := gitrepo.Open(dir, gitrepo.Env{Getenv: func(k string) string {
+				if k == "HOME" {
+					return home
+				}
+				return ""
+			}, Euid: os.Geteuid()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, err := NewWorktree(dir, repo, g.SpecDirs(), g.Named)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			want, err := e.Scan(ctx, scanner.Options{Root: dir, Source: g, Workers: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, workers := range []int{1, 3, 16} {
+				got, err := e.Scan(ctx, scanner.Options{Root: dir, Source: w, Workers: workers})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(summary(got), summary(want)) {
+					t.Fatalf("workers %d:\n got %v\nwant %v\n%s", workers, summary(got), summary(want), describe(dir, nil, nil))
+				}
+			}
+		})
+	}
+}
+
+// summary is what a report shows of a scan: each finding's place and the counts.
+func summary(r *scanner.Result) []string {
+	var out []string
+	for _, f := range r.Findings {
+		out = append(out, fmt.Sprintf("%s:%d:%d", f.Path, f.Line, f.Column))
+	}
+	for _, e := range r.Errors {
+		out = append(out, fmt.Sprintf("error %s: %v", e.Path, e.Err))
+	}
+	return append(out, fmt.Sprintf("%+v", r.Stats))
+}
+
+// FuzzWorktree holds the in-process listing to git's with the fuzzer's own
+// top-level .gitignore over a random repository.
+func FuzzWorktree(f *testing.F) {
+	f.Add(uint64(1), []byte("*.php\n!a.php\n"))
+	f.Add(uint64(2), []byte("/[a-c]/**\n\\!n\n#h\nx\\ y \n"))
+	f.Add(uint64(3), []byte("**/foo/\n!**/foo/bar\nb*/\n"))
+	f.Add(uint64(4), []byte("[[:upper:]]*\r\n\xef\xbb\xbfa\n*[\n[!]-a]\n"))
+	f.Add(uint64(5), []byte("a/**/b\n/*\n!/a\n"))
+	f.Fuzz(func(t *testing.T, seed uint64, ignore []byte) {
+		if len(ignore) > 4096 {
+			return
+		}
+		home := isolateGit(t)
+		dir := t.TempDir()
+		genRepo(t, rand.New(rand.NewPCG(seed, 89)), dir, home)
+		if err := os.WriteFile(filepath.Join(dir, ".gitignore"), ignore, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want := gitList(t, dir)
+		got := worktreeList(t, openWorktree(t, dir, home))
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("listing differs\n%s", describe(dir, got, want))
+		}
+	})
 }
