@@ -301,7 +301,7 @@ func genRepo(t testing.TB, r *rand.Rand, dir, home string) {
 
 // The in-process listing is git's, on random repositories.
 func TestWorktreeMatchesGit(t *testing.T) {
-	n := 60
+	n := 40
 	if testing.Short() {
 		n = 15
 	}
@@ -362,7 +362,7 @@ func describe(dir string, got, want []string) string {
 // what a scan through git's own listing does, on random repositories,
 // narrowed or not, with any number of workers.
 func TestWorktreeScanMatchesGitScan(t *testing.T) {
-	n := 30
+	n := 20
 	if testing.Short() {
 		n = 8
 	}
@@ -451,4 +451,219 @@ func FuzzWorktree(f *testing.F) {
 			t.Fatalf("listing differs\n%s", describe(dir, got, want))
 		}
 	})
+}
+
+// Repositories with more to them than random ones have: each is listed as
+// git lists it, or handed to git (an error from Open or NewWorktree).
+func TestWorktreeCases(t *testing.T) {
+	write := func(t *testing.T, dir, p, s string) {
+		t.Helper()
+		abs := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(abs, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := func(t *testing.T, dir string) {
+		runGit(t, dir, nil, "init", "-q")
+		write(t, dir, ".gitignore", "*.log\n/build/\n")
+		write(t, dir, "app/a.php", "tok\n")
+		write(t, dir, "app/b.php", "tok\n")
+		write(t, dir, "app/x.log", "tok\n")
+		write(t, dir, "build/out.php", "tok\n")
+		write(t, dir, "new.php", "tok\n")
+		runGit(t, dir, nil, "add", ".gitignore", "app/a.php", "app/b.php")
+		runGit(t, dir, nil, "commit", "-qm", "one")
+	}
+	for _, c := range []struct {
+		name     string
+		setup    func(t *testing.T, dir string) string // returns the folder to list from ("" dir)
+		env      map[string]string
+		fallback bool
+	}{
+		{name: "plain", setup: func(t *testing.T, dir string) string { base(t, dir); return "" }},
+		{name: "index v4", setup: func(t *testing.T, dir string) string {
+			base(t, dir)
+			runGit(t, dir, nil, "update-index", "--index-version", "4")
+			return ""
+		}},
+		{name: "sha256", setup: func(t *testing.T, dir string) string {
+			runGit(t, dir, nil, "init", "-q", "--object-format=sha256")
+			write(t, dir, "app/a.php", "tok\n")
+			write(t, dir, "u.php", "tok\n")
+			runGit(t, dir, nil, "add", "app/a.php")
+			return ""
+		}},
+		{name: "no commit, no index", setup: func(t *testing.T, dir string) string {
+			runGit(t, dir, nil, "init", "-q")
+			write(t, dir, "u.php", "tok\n")
+			return ""
+		}},
+		{name: "linked worktree", setup: func(t *testing.T, dir string) string {
+			main := filepath.Join(dir, "main")
+			os.Mkdir(main, 0o755)
+			base(t, main)
+			write(t, main, ".git/info/exclude", "new.php\n")
+			runGit(t, main, nil, "worktree", "add", "-q", "../linked")
+			write(t, filepath.Join(dir, "linked"), "new.php", "tok\n")
+			write(t, filepath.Join(dir, "linked"), "other.php", "tok\n")
+			return "linked"
+		}},
+		{name: "submodule", setup: func(t *testing.T, dir string) string {
+			sub := filepath.Join(dir, "lib")
+			os.Mkdir(sub, 0o755)
+			base(t, sub)
+			top := filepath.Join(dir, "top")
+			os.Mkdir(top, 0o755)
+			base(t, top)
+			runGit(t, top, nil, "-c", "protocol.file.allow=always", "submodule", "add", "-q", sub, "vendor/lib")
+			write(t, top, "vendor/lib/untracked.php", "tok\n")
+			return "top"
+		}},
+		{name: "inside a submodule", setup: func(t *testing.T, dir string) string {
+			sub := filepath.Join(dir, "lib")
+			os.Mkdir(sub, 0o755)
+			base(t, sub)
+			top := filepath.Join(dir, "top")
+			os.Mkdir(top, 0o755)
+			base(t, top)
+			runGit(t, top, nil, "-c", "protocol.file.allow=always", "submodule", "add", "-q", sub, "vendor/lib")
+			write(t, top, "vendor/lib/untracked.php", "tok\n")
+			return "top/vendor/lib"
+		}},
+		{name: "conflict", setup: func(t *testing.T, dir string) string {
+			base(t, dir)
+			runGit(t, dir, nil, "checkout", "-qb", "other")
+			write(t, dir, "app/a.php", "other\n")
+			runGit(t, dir, nil, "commit", "-qam", "other")
+			runGit(t, dir, nil, "checkout", "-q", "-")
+			write(t, dir, "app/a.php", "mine\n")
+			runGit(t, dir, nil, "commit", "-qam", "mine")
+			exec.Command("git", "-C", dir, "merge", "-q", "other").Run() // conflicts
+			return ""
+		}},
+		{name: "intent to add", setup: func(t *testing.T, dir string) string {
+			base(t, dir)
+			runGit(t, dir, nil, "add", "-N", "new.php")
+			return ""
+		}},
+		{name: "ignore case", setup: func(t *testing.T, dir string) string {
+			base(t, dir)
+			runGit(t, dir, nil, "config", "core.ignoreCase", "true")
+			write(t, dir, "APP/X.LOG", "tok\n")
+			write(t, dir, "App/A.php", "tok\n")
+			write(t, dir, ".gitignore", "*.log\n/BUILD/\n")
+			return ""
+		}},
+		{name: "tracked file in an ignored folder", setup: func(t *testing.T, dir string) string {
+			base(t, dir)
+			runGit(t, dir, nil, "add", "-f", "build/out.php")
+			write(t, dir, "build/more.php", "tok\n")
+			return ""
+		}},
+		{name: "untracked cache", setup: func(t *testing.T, dir string) string {
+			base(t, dir)
+			runGit(t, dir, nil, "-c", "core.untrackedCache=true", "update-index", "--untracked-cache")
+			runGit(t, dir, nil, "-c", "core.untrackedCache=true", "status", "-s")
+			return ""
+		}},
+		{name: "a subfolder as root", setup: func(t *testing.T, dir string) string {
+			base(t, dir)
+			write(t, dir, "app/.gitignore", "b.php\n!x.log\n")
+			write(t, dir, "app/c.php", "tok\n")
+			return "app"
+		}},
+		{name: "skip-worktree", fallback: true, setup: func(t *testing.T, dir string) string {
+			base(t, dir)
+			runGit(t, dir, nil, "update-index", "--skip-worktree", "app/a.php")
+			return ""
+		}},
+		{name: "sparse index", fallback: true, setup: func(t *testing.T, dir string) string {
+			base(t, dir)
+			runGit(t, dir, nil, "sparse-checkout", "init", "--cone", "--sparse-index")
+			runGit(t, dir, nil, "sparse-checkout", "set", "app")
+			return ""
+		}},
+		{name: "split index", fallback: true, setup: func(t *testing.T, dir string) string {
+			base(t, dir)
+			runGit(t, dir, nil, "update-index", "--split-index")
+			return ""
+		}},
+		{name: "config include", fallback: true, setup: func(t *testing.T, dir string) string {
+			base(t, dir)
+			runGit(t, dir, nil, "config", "include.path", "other")
+			return ""
+		}},
+		{name: "relative excludes file", fallback: true, setup: func(t *testing.T, dir string) string {
+			base(t, dir)
+			runGit(t, dir, nil, "config", "core.excludesFile", "ignore-these")
+			return ""
+		}},
+		{name: "work tree elsewhere", fallback: true, setup: func(t *testing.T, dir string) string {
+			base(t, dir)
+			runGit(t, dir, nil, "config", "core.worktree", filepath.Join(dir, "app"))
+			return ""
+		}},
+		{name: "GIT_INDEX_FILE", fallback: true, env: map[string]string{"GIT_INDEX_FILE": "/elsewhere"},
+			setup: func(t *testing.T, dir string) string { base(t, dir); return "" }},
+		{name: "GIT_DIR", fallback: true, env: map[string]string{"GIT_DIR": "/elsewhere"},
+			setup: func(t *testing.T, dir string) string { base(t, dir); return "" }},
+		{name: "not a repository", fallback: true, setup: func(t *testing.T, dir string) string {
+			os.Mkdir(filepath.Join(dir, ".git"), 0o755)
+			return ""
+		}},
+		{name: "unknown extension", fallback: true, setup: func(t *testing.T, dir string) string {
+			base(t, dir)
+			runGit(t, dir, nil, "config", "core.repositoryformatversion", "1")
+			runGit(t, dir, nil, "config", "extensions.somethingNew", "true")
+			return ""
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			home := isolateGit(t)
+			dir := t.TempDir()
+			root := filepath.Join(dir, c.setup(t, dir))
+			top, _ := gitsrc.FindTop(root)
+			repo, err := gitrepo.Open(top, gitrepo.Env{Getenv: func(k string) string {
+				if k == "HOME" {
+					return home
+				}
+				return c.env[k]
+			}, Euid: os.Geteuid()})
+			var w *Worktree
+			if err == nil {
+				w, err = NewWorktree(root, repo, nil, nil)
+			}
+			if c.fallback {
+				if err == nil {
+					t.Fatal("listed in-process; want it handed to git")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			e, err := scanner.Compile(&rules.Set{Rules: []rules.Rule{{ID: "r", Message: "m", Tokens: []string{"tok"}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := e.Scan(ctx, scanner.Options{Root: root, Source: &Git{Root: root}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := e.Scan(ctx, scanner.Options{Root: root, Source: w})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(summary(got), summary(want)) {
+				t.Fatalf("got %v\nwant %v", summary(got), summary(want))
+			}
+			if len(want.Findings) == 0 {
+				t.Fatal("the case scans nothing: it tests nothing")
+			}
+		})
+	}
 }

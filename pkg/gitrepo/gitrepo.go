@@ -151,6 +151,7 @@ func (r *Repo) readConfig(env Env) error {
 		files = append(files, filepath.Join(home, ".gitconfig"))
 	}
 	files = append(files, filepath.Join(r.CommonDir, "config"))
+	repoConfig := len(files) - 1
 	var excludes *string
 	worktreeConfig := false
 	set := func(file, key, value string, hasValue bool) error {
@@ -168,8 +169,15 @@ func (r *Repo) readConfig(env Env) error {
 			}
 			r.IgnoreCase = b
 		case "core.worktree":
-			// A work tree somewhere else: git decides.
-			return unsupported("%s sets %s", file, key)
+			// A submodule's git folder names its work tree; anywhere else
+			// than here, git decides.
+			wt := value
+			if !filepath.IsAbs(wt) {
+				wt = filepath.Join(r.GitDir, wt)
+			}
+			if !sameDir(wt, r.Top) {
+				return unsupported("%s sets %s", file, key)
+			}
 		case "core.bare", "core.precomposeunicode":
 			// A bare repository, or names that git rewrites: git decides.
 			if b, err := parseBool(value, hasValue); err != nil || b {
@@ -212,7 +220,7 @@ func (r *Repo) readConfig(env Env) error {
 		if err := parseConfig(files[i], b, set); err != nil {
 			return err
 		}
-		if i == len(files)-1 && worktreeConfig {
+		if i == repoConfig && worktreeConfig {
 			files = append(files, filepath.Join(r.GitDir, "config.worktree"))
 		}
 	}
@@ -256,4 +264,14 @@ func parseBool(v string, hasValue bool) (bool, error) {
 		return false, fmt.Errorf("bad boolean %q", v)
 	}
 	return n != 0, nil
+}
+
+// sameDir reports whether two paths name the same folder.
+func sameDir(a, b string) bool {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
 }
