@@ -140,6 +140,7 @@ func TestDevicesAsUser(t *testing.T) {
 
 // Inside git, a folder the user cannot read fails the run (exit 2) and is
 // named, as it is outside git: git itself only warns and lists the rest.
+// The in-process listing names it as the walk does; git's, as git does.
 // Runs as nobody when root, with the repository owned by that user.
 func TestUnreadableFolderInGitAsUser(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
@@ -166,7 +167,16 @@ func TestUnreadableFolderInGitAsUser(t *testing.T) {
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	code := exitCode(cmd.Run())
-	if code != 2 || !strings.Contains(stderr.String(), "app/secret: permission denied (git could not list this folder)") {
+	if code != 2 || !strings.Contains(stderr.String(), "nolegacyruns: app/secret: permission denied\n") {
 		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+	// The same through git.
+	cmd = asUser(t, dir, "-q")
+	cmd.Env = append(os.Environ(), "HOME="+dir, "GIT_CONFIG_NOSYSTEM=1", "GIT_NAMESPACE=x")
+	stderr.Reset()
+	cmd.Stderr = &stderr
+	code = exitCode(cmd.Run())
+	if code != 2 || !strings.Contains(stderr.String(), "app/secret: permission denied (git could not list this folder)") {
+		t.Fatalf("through git: exit %d, stderr %q", code, stderr.String())
 	}
 }

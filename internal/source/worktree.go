@@ -255,9 +255,28 @@ func (w *Worktree) folder(parent *gitignore.Stack, top string) (scanner.Chooser,
 	if top != "" {
 		base = top + "/"
 	}
-	l, err := readPatterns(filepath.Join(w.repo.Top, filepath.FromSlash(base+".gitignore")), base, true)
+	abs := filepath.Join(w.repo.Top, filepath.FromSlash(base+".gitignore"))
+	l, err := readPatterns(abs, base, true)
+	if err != nil && errors.Is(err, fs.ErrPermission) {
+		// A folder that cannot be read is the folder's error, not its
+		// .gitignore's.
+		d, derr := os.Open(filepath.Dir(abs))
+		if derr != nil {
+			return nil, errors.Unwrap(derr) // the engine names the folder
+		}
+		d.Close()
+	}
 	if err != nil {
-		return nil, err
+		// Named from the root, as the engine names files.
+		rel, rerr := filepath.Rel(w.root, abs)
+		if rerr != nil {
+			rel = abs
+		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &fs.PathError{Op: "read", Path: filepath.ToSlash(rel), Err: err}
 	}
 	return &folder{w: w, dir: base, stack: parent.Push(l)}, nil
 }

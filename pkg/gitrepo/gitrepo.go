@@ -46,7 +46,7 @@ type Env struct {
 // or pathspec rules git uses: with any of them set, only git can answer.
 var overrides = []string{
 	"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
-	"GIT_CONFIG", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM",
+	"GIT_CONFIG", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM",
 	"GIT_CONFIG_COUNT", "GIT_CONFIG_PARAMETERS", "GIT_CEILING_DIRECTORIES",
 	"GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS",
 	"GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS", "GIT_NAMESPACE",
@@ -141,7 +141,15 @@ func (r *Repo) readConfig(env Env) error {
 		xdg = filepath.Join(home, ".config")
 	}
 	var files []string
-	if env.SystemConfig != "" {
+	noSystem := false
+	if v := env.Getenv("GIT_CONFIG_NOSYSTEM"); v != "" {
+		b, err := parseBool(v, true)
+		if err != nil {
+			return unsupported("GIT_CONFIG_NOSYSTEM: %v", err)
+		}
+		noSystem = b
+	}
+	if env.SystemConfig != "" && !noSystem {
 		files = append(files, env.SystemConfig)
 	}
 	if xdg != "" {

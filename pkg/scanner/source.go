@@ -46,7 +46,9 @@ type Walker interface {
 	Source
 	// Enter returns the chooser of a folder the walk is about to read,
 	// given its parent's (nil for a folder the source listed); nil skips
-	// the folder. It is called from any goroutine.
+	// the folder. It is called from any goroutine. An *fs.PathError names
+	// the root-relative file that could not be read; any other error is
+	// the folder's.
 	Enter(parent Chooser, dir string) (Chooser, error)
 }
 

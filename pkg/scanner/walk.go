@@ -70,7 +70,13 @@ func (w *worker) readDir(t task) {
 	if t.walked {
 		var err error
 		if ch, err = w.s.walker.Enter(t.parent, t.rel); err != nil {
-			w.fail(t.rel, err)
+			// The source names the file it could not read (an ignore file).
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				w.fail(pe.Path, pe.Err)
+			} else {
+				w.fail(t.rel, err)
+			}
 			return
 		}
 		if ch == nil {
