@@ -171,7 +171,7 @@ func (w *Worktree) List(_ context.Context, add func([]scanner.Entry)) error {
 		if err != nil {
 			return err
 		}
-		ch, err := w.Enter(nil, parentDir(d))
+		ch, err := w.Enter(nil, parentDir(d), nil)
 		if err != nil {
 			return err
 		}
@@ -211,9 +211,12 @@ func (w *Worktree) inDirs(rel string) bool {
 func (w *Worktree) Covers(p string) bool { return covers(w.named, w.dirs, p) }
 
 // Enter implements scanner.Walker: the ignore rules in force in dir.
-func (w *Worktree) Enter(parent scanner.Chooser, dir string) (scanner.Chooser, error) {
+func (w *Worktree) Enter(parent scanner.Chooser, dir string, has func(string) bool) (scanner.Chooser, error) {
 	top := strings.TrimSuffix(w.prefix+dir, "/")
 	if p, ok := parent.(*folder); ok && p != nil {
+		if has != nil && !has(".gitignore") {
+			return &folder{w: w, dir: top + "/", stack: p.stack}, nil
+		}
 		return w.folder(p.stack, top)
 	}
 	// A folder the source listed: read the rules from the top down to it,

@@ -111,7 +111,7 @@ func worktreeList(t testing.TB, w *Worktree) []string {
 	}
 	var walk func(parent scanner.Chooser, dir string)
 	walk = func(parent scanner.Chooser, dir string) {
-		ch, err := w.Enter(parent, dir)
+		ch, err := w.Enter(parent, dir, nil)
 		if err != nil {
 			t.Fatalf("enter %q: %v", dir, err)
 		}

@@ -44,12 +44,13 @@ type Opener interface {
 // git's listing of untracked files, decided by its ignore rules.
 type Walker interface {
 	Source
-	// Enter returns the chooser of a folder the walk is about to read,
-	// given its parent's (nil for a folder the source listed); nil skips
-	// the folder. It is called from any goroutine. An *fs.PathError names
+	// Enter returns the chooser of a folder the walk has listed, given its
+	// parent's (nil for a folder the source listed) and whether the listing
+	// has an entry of a given name, so that the source need not look for
+	// files that are not there; nil skips the folder. It is called from any goroutine. An *fs.PathError names
 	// the root-relative file that could not be read; any other error is
 	// the folder's.
-	Enter(parent Chooser, dir string) (Chooser, error)
+	Enter(parent Chooser, dir string, has func(name string) bool) (Chooser, error)
 }
 
 // A Chooser decides which entries of one folder the walk takes.

@@ -18,12 +18,16 @@ type worker struct {
 	errs     []result.FileError
 	stats    result.Stats
 	push     []task
-	arena    []byte   // names of the files of the folder being read
-	spans    [][2]int // each file's name in arena
-	known    []bool   // each file is known to be regular
-	active   []bool   // the current file's rules, reused across files
-	cur      pathRef  // the file being searched
-	pathBuf  []byte   // NUL-terminated absolute path, for openAt
+	arena    []byte // names of the files of the folder being read
+	// A walked folder's whole listing: names, their spans and types.
+	list      []byte
+	listSpans [][2]int
+	listTypes []fs.FileMode
+	spans     [][2]int // each file's name in arena
+	known     []bool   // each file is known to be regular
+	active    []bool   // the current file's rules, reused across files
+	cur       pathRef  // the file being searched
+	pathBuf   []byte   // NUL-terminated absolute path, for openAt
 }
 
 func (w *worker) run() {
@@ -65,66 +69,100 @@ const typeUnknown = ^fs.FileMode(0)
 // File names go into a reused arena: most files are never given a path
 // string of their own, which keeps the garbage, and so the memory, flat.
 func (w *worker) readDir(t task) {
-	sc := w.s.e.sc
-	var ch Chooser
-	if t.walked {
-		var err error
-		if ch, err = w.s.walker.Enter(t.parent, t.rel); err != nil {
-			// The source names the file it could not read (an ignore file).
-			var pe *fs.PathError
-			if errors.As(err, &pe) {
-				w.fail(pe.Path, pe.Err)
-			} else {
-				w.fail(t.rel, err)
-			}
-			return
-		}
-		if ch == nil {
-			return
-		}
-	}
 	w.arena, w.spans, w.known = w.arena[:0], w.spans[:0], w.known[:0]
-	err := readDir(w.s.abs(t.rel), w.buf, func(name []byte, typ fs.FileMode) {
-		if string(name) == ".git" {
-			return
-		}
-		if typ == typeUnknown {
-			fi, err := os.Lstat(w.s.abs(join(t.rel, string(name))))
-			if err != nil {
-				return // gone already
-			}
-			typ = fi.Mode().Type()
-		}
-		if ch != nil {
-			switch ch.Choose(name, typ) {
-			case Drop:
-				return
-			case Skip:
-				w.stats.FilesSkipped++
-				return
-			}
-		}
-		switch {
-		case typ.IsDir():
-			rel := join(t.rel, string(name))
-			st := sc.child(t.st, rel)
-			if !sc.prune(st) {
-				w.push = append(w.push, task{rel: rel, dir: true, st: st, walked: ch != nil, parent: ch})
-			}
-		case typ.IsRegular():
-			w.spans = append(w.spans, [2]int{len(w.arena), len(w.arena) + len(name)})
-			w.arena = append(w.arena, name...)
-			w.known = append(w.known, true)
-		default:
-			// Symlinks are not followed; FIFOs, sockets and devices are never opened.
-			w.stats.FilesSkipped++
-		}
-	})
+	var err error
+	if t.walked {
+		err = w.readWalked(t)
+	} else {
+		err = readDir(w.s.abs(t.rel), w.buf, func(name []byte, typ fs.FileMode) {
+			w.entry(t, nil, name, typ)
+		})
+	}
 	if err != nil {
 		w.fail(t.rel, err)
 		return
 	}
 	w.scanNames(t)
+}
+
+// readWalked lists a folder walked for a Walker: the whole listing first,
+// so that the source knows which of its files are there (git's .gitignore)
+// before it chooses among them.
+func (w *worker) readWalked(t task) error {
+	w.list, w.listSpans, w.listTypes = w.list[:0], w.listSpans[:0], w.listTypes[:0]
+	err := readDir(w.s.abs(t.rel), w.buf, func(name []byte, typ fs.FileMode) {
+		w.listSpans = append(w.listSpans, [2]int{len(w.list), len(w.list) + len(name)})
+		w.list = append(w.list, name...)
+		w.listTypes = append(w.listTypes, typ)
+	})
+	if err != nil {
+		return err
+	}
+	has := func(name string) bool {
+		for _, sp := range w.listSpans {
+			if string(w.list[sp[0]:sp[1]]) == name {
+				return true
+			}
+		}
+		return false
+	}
+	ch, err := w.s.walker.Enter(t.parent, t.rel, has)
+	if err != nil {
+		// The source names the file it could not read (an ignore file).
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			w.fail(pe.Path, pe.Err)
+			return nil
+		}
+		return err
+	}
+	if ch == nil {
+		return nil
+	}
+	for i, sp := range w.listSpans {
+		w.entry(t, ch, w.list[sp[0]:sp[1]], w.listTypes[i])
+	}
+	return nil
+}
+
+// entry takes one entry of folder t: a subfolder is queued, a file's name
+// goes into the arena; a Walker's chooser, if any, decides first.
+func (w *worker) entry(t task, ch Chooser, name []byte, typ fs.FileMode) {
+	sc := w.s.e.sc
+	if string(name) == ".git" {
+		return
+	}
+	if typ == typeUnknown {
+		fi, err := os.Lstat(w.s.abs(join(t.rel, string(name))))
+		if err != nil {
+			return // gone already
+		}
+		typ = fi.Mode().Type()
+	}
+	if ch != nil {
+		switch ch.Choose(name, typ) {
+		case Drop:
+			return
+		case Skip:
+			w.stats.FilesSkipped++
+			return
+		}
+	}
+	switch {
+	case typ.IsDir():
+		rel := join(t.rel, string(name))
+		st := sc.child(t.st, rel)
+		if !sc.prune(st) {
+			w.push = append(w.push, task{rel: rel, dir: true, st: st, walked: ch != nil, parent: ch})
+		}
+	case typ.IsRegular():
+		w.spans = append(w.spans, [2]int{len(w.arena), len(w.arena) + len(name)})
+		w.arena = append(w.arena, name...)
+		w.known = append(w.known, true)
+	default:
+		// Symlinks are not followed; FIFOs, sockets and devices are never opened.
+		w.stats.FilesSkipped++
+	}
 }
 
 // scanBatch scans a folder's worth of listed files.
