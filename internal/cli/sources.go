@@ -65,6 +65,9 @@ func (c *command) pickSource(ctx context.Context, root string, includes []string
 // gitList lists what g does, in-process where it can (the index file and
 // git's ignore rules, read without starting git), else through git.
 func (c *command) gitList(root, top string, g *source.Git) scanner.Source {
+	if len(g.Pathspecs) == 0 && len(g.Named) > 0 {
+		return g // files named outright: nothing to list (a pre-commit run)
+	}
 	repo, err := gitrepo.Open(top, gitrepo.Env{Getenv: c.env.Getenv, Euid: os.Geteuid(), SystemConfig: "/etc/gitconfig"})
 	if err != nil {
 		return g
