@@ -68,7 +68,7 @@ func (c *command) gitList(root, top string, g *source.Git) scanner.Source {
 	if len(g.Pathspecs) == 0 && len(g.Named) > 0 {
 		return g // files named outright: nothing to list (a pre-commit run)
 	}
-	repo, err := gitrepo.Open(top, gitrepo.Env{Getenv: c.env.Getenv, Euid: os.Geteuid(), SystemConfig: "/etc/gitconfig"})
+	repo, err := gitrepo.Open(top, c.gitEnv())
 	if err != nil {
 		return g
 	}
@@ -162,6 +162,9 @@ func (c *command) gitChanges(ctx context.Context, root, top string, rels []strin
 			return nil, nil, err
 		}
 		idx := &source.Index{Ctx: ctx, Top: top, Files: map[string]string{}}
+		if repo, err := gitrepo.Locate(top, c.gitEnv()); err == nil {
+			idx.Objects = filepath.Join(repo.CommonDir, "objects")
+		}
 		rootLines := gitsrc.Changed{}
 		for _, b := range blobs {
 			if r, ok := inScope(b.Path); ok {
@@ -184,4 +187,10 @@ func (c *command) gitChanges(ctx context.Context, root, top string, rels []strin
 		}
 	}
 	return ch, ch.Lines, nil
+}
+
+// gitEnv is what of the environment git would read, for reading a
+// repository without it.
+func (c *command) gitEnv() gitrepo.Env {
+	return gitrepo.Env{Getenv: c.env.Getenv, Euid: os.Geteuid(), SystemConfig: "/etc/gitconfig"}
 }

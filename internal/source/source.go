@@ -3,11 +3,14 @@ package source
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 	"sync"
 
+	"github.com/tenantatlas/nolegacyruns/pkg/gitrepo"
 	"github.com/tenantatlas/nolegacyruns/pkg/gitsrc"
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
@@ -122,6 +125,9 @@ type Index struct {
 	Ctx   context.Context   // bounds the reads of the index
 	Top   string            // work tree top, where git runs
 	Files map[string]string // root-relative path -> object id
+	// Objects is the repository's objects folder, where loose objects are
+	// read without git; "" asks git for every blob.
+	Objects string
 
 	mu    sync.Mutex
 	blobs *gitsrc.BlobReader
@@ -147,6 +153,16 @@ func (x *Index) Open(p string) (io.ReadCloser, error) {
 	id, ok := x.Files[p]
 	if !ok {
 		return nil, fmt.Errorf("not staged")
+	}
+	if x.Objects != "" {
+		// Just staged, so most likely a loose object: no git needed.
+		rc, err := gitrepo.OpenLoose(x.Objects, id)
+		if err == nil {
+			return rc, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
 	}
 	x.mu.Lock()
 	if x.blobs == nil && x.err == nil {

@@ -42,19 +42,42 @@ type Env struct {
 	SystemConfig string
 }
 
-// overrides are the variables that change which repository, index, config
-// or pathspec rules git uses: with any of them set, only git can answer.
+// locations are the variables that move the repository's folders: with
+// any of them set, only git can find them.
+var locations = []string{
+	"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
+	"GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+}
+
+// overrides are the variables that change which index, config or pathspec
+// rules git uses.
 var overrides = []string{
-	"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
-	"GIT_CONFIG", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM",
-	"GIT_CONFIG_COUNT", "GIT_CONFIG_PARAMETERS", "GIT_CEILING_DIRECTORIES",
-	"GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS",
+	"GIT_INDEX_FILE", "GIT_CONFIG", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM",
+	"GIT_CONFIG_COUNT", "GIT_CONFIG_PARAMETERS", "GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS",
 	"GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS", "GIT_NAMESPACE",
 }
 
 // Open reads the repository whose work tree's top is top.
 func Open(top string, env Env) (*Repo, error) {
 	for _, k := range overrides {
+		if env.Getenv(k) != "" {
+			return nil, unsupported("%s is set", k)
+		}
+	}
+	r, err := Locate(top, env)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.readConfig(env); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Locate finds the git folders of the work tree at top (and reads no
+// config): enough to read its objects.
+func Locate(top string, env Env) (*Repo, error) {
+	for _, k := range locations {
 		if env.Getenv(k) != "" {
 			return nil, unsupported("%s is set", k)
 		}
@@ -104,9 +127,6 @@ func Open(top string, env Env) (*Repo, error) {
 		}
 		r.CommonDir = c
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
-	if err := r.readConfig(env); err != nil {
 		return nil, err
 	}
 	return r, nil
