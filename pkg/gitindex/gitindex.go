@@ -14,8 +14,9 @@ import (
 
 // ErrUnsupported is wrapped by every error for an index that may be valid
 // but that Read does not list by itself: a required extension (a split or a
-// sparse index), a skip-worktree entry, an unknown version, mode or flag, or
-// paths too long to expand. Run git instead.
+// sparse index), an entry without a path (a split index's), a skip-worktree
+// entry, an unknown version, mode or flag, or v4 paths that expand to more
+// than eight times the file's size and 64 KiB. Run git instead.
 var ErrUnsupported = errors.New("gitindex: unsupported index")
 
 // The modes an entry of a successful Read has.
@@ -76,7 +77,8 @@ const (
 )
 
 // ReadFile reads the index file at path (usually .git/index). hashSize is
-// 20 in a SHA-1 repository, 32 in a SHA-256 one.
+// 20 in a SHA-1 repository, 32 in a SHA-256 one. Without the file, the
+// error wraps fs.ErrNotExist.
 func ReadFile(path string, hashSize int) (*Index, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -115,22 +117,22 @@ func Read(data []byte, hashSize int) (*Index, error) {
 	}
 	n := int(count)
 
-	// A first pass checks the entries and the extensions and measures the
-	// paths, so that one exact allocation holds them all.
+	// A first pass finds where the entries end, checks the extensions that
+	// follow and measures the paths, so that one exact allocation holds
+	// them all. The second checks the rest of each entry.
 	off, prevLen, total := headerSize, 0, 0
 	maxNameBytes := maxExpansion*len(data) + maxExpansionBase
 	for i := 0; i < n; i++ {
-		r, err := d.entry(off, prevLen)
+		next, length, err := d.span(off, prevLen)
 		if err != nil {
 			return nil, err
 		}
-		prevLen = r.keep + len(r.suffix)
 		// A v4 path reuses a prefix of the one before, so paths can add up
 		// to far more than the file's size.
-		if total += prevLen; total > maxNameBytes {
+		if total += length; total > maxNameBytes {
 			return nil, fmt.Errorf("%w: paths longer than %d bytes in all", ErrUnsupported, maxNameBytes)
 		}
-		off = r.next
+		off, prevLen = next, length
 	}
 	if err := d.extensions(off); err != nil {
 		return nil, err
@@ -141,26 +143,29 @@ func Read(data []byte, hashSize int) (*Index, error) {
 	names := make([]byte, 0, total)
 	off = headerSize
 	prev := ""
+	var r rawEntry
 	for i := range entries {
-		r, _ := d.entry(off, len(prev))
+		if err := d.entry(&r, off, len(prev)); err != nil {
+			return nil, err
+		}
 		off = r.next
 		start := len(names)
 		names = append(names, prev[:r.keep]...)
 		names = append(names, r.suffix...)
-		// The bytes of names[start:] are final: they are never written
-		// again, names having its exact capacity, so the path can share them.
+		// The bytes of names[start:] are never written again (appends go
+		// after them), so the path can share them.
 		path := unsafe.String(&names[start], len(names)-start)
 		oid := oids[i*hashSize : (i+1)*hashSize : (i+1)*hashSize]
 		copy(oid, r.oid)
+		// Field by field: the entries are zero, and a whole-struct store
+		// costs a bulk write barrier while the collector runs.
 		e := &entries[i]
-		*e = Entry{
-			Path:        path,
-			OID:         oid,
-			Mode:        r.mode,
-			Stage:       uint8(r.flags>>flagStageShift) & 3,
-			AssumeValid: r.flags&flagAssumeValid != 0,
-			IntentToAdd: r.ext&extIntentToAdd != 0,
-		}
+		e.Path = path
+		e.OID = oid
+		e.Mode = r.mode
+		e.Stage = uint8(r.flags>>flagStageShift) & 3
+		e.AssumeValid = r.flags&flagAssumeValid != 0
+		e.IntentToAdd = r.ext&extIntentToAdd != 0
 		// git keeps entries sorted, merged paths once; an index in any
 		// other order is not one to list from.
 		if i > 0 {
@@ -195,14 +200,55 @@ type rawEntry struct {
 	next   int // the offset of what follows
 }
 
+// span returns the offset after the entry at off and the length of its
+// path; prevLen is the length of the path before. It checks only what
+// finding them needs.
+func (d *decoder) span(off, prevLen int) (next, length int, err error) {
+	data := d.data
+	p := off + statSize + d.hashSize + 2
+	if p > len(data) {
+		return 0, 0, malformed("an entry at offset %d is cut off", off)
+	}
+	if data[p-2]&(flagExtended>>8) != 0 {
+		p += 2
+	}
+	keep := 0
+	if d.version == 4 {
+		strip, q, err := varint(data, p)
+		if err != nil {
+			return 0, 0, err
+		}
+		if strip > uint64(prevLen) {
+			return 0, 0, malformed("an entry at offset %d removes %d bytes from a %d-byte path", off, strip, prevLen)
+		}
+		keep, p = prevLen-int(strip), q
+	}
+	if p > len(data) {
+		return 0, 0, malformed("an entry at offset %d is cut off", off)
+	}
+	end := bytes.IndexByte(data[p:], 0)
+	if end < 0 {
+		return 0, 0, malformed("the path at offset %d has no end", p)
+	}
+	end += p
+	next = end + 1
+	if d.version < 4 {
+		next = off + (end-off+8)&^7
+		if next > len(data) {
+			return 0, 0, malformed("an entry at offset %d is cut off", off)
+		}
+	}
+	return next, keep + end - p, nil
+}
+
 // entry decodes the entry at off; prevLen is the length of the path before.
-func (d *decoder) entry(off, prevLen int) (rawEntry, error) {
+func (d *decoder) entry(r *rawEntry, off, prevLen int) error {
 	data := d.data
 	fixed := statSize + d.hashSize + 2
 	if len(data)-off < fixed {
-		return rawEntry{}, malformed("an entry at offset %d is cut off", off)
+		return malformed("an entry at offset %d is cut off", off)
 	}
-	r := rawEntry{
+	*r = rawEntry{
 		mode:  binary.BigEndian.Uint32(data[off+24:]),
 		oid:   data[off+statSize : off+statSize+d.hashSize],
 		flags: binary.BigEndian.Uint16(data[off+fixed-2:]),
@@ -210,49 +256,54 @@ func (d *decoder) entry(off, prevLen int) (rawEntry, error) {
 	p := off + fixed
 	if r.flags&flagExtended != 0 {
 		if d.version < 3 {
-			return rawEntry{}, malformed("extended flags in a version 2 index, at offset %d", off)
+			return malformed("extended flags in a version 2 index, at offset %d", off)
 		}
 		if len(data)-p < 2 {
-			return rawEntry{}, malformed("an entry at offset %d is cut off", off)
+			return malformed("an entry at offset %d is cut off", off)
 		}
 		r.ext = binary.BigEndian.Uint16(data[p:])
 		p += 2
 		if r.ext&^extKnown != 0 {
-			return rawEntry{}, fmt.Errorf("%w: extended flags %#04x at offset %d", ErrUnsupported, r.ext, off)
+			return fmt.Errorf("%w: extended flags %#04x at offset %d", ErrUnsupported, r.ext, off)
 		}
 		if r.ext&extSkipWorktree != 0 {
-			return rawEntry{}, fmt.Errorf("%w: a skip-worktree entry (sparse checkout), at offset %d", ErrUnsupported, off)
+			return fmt.Errorf("%w: a skip-worktree entry (sparse checkout), at offset %d", ErrUnsupported, off)
 		}
 	}
 	switch r.mode {
 	case ModeRegular, ModeExecutable, ModeSymlink, ModeGitlink:
 	case modeSparseDir:
-		return rawEntry{}, fmt.Errorf("%w: a sparse directory entry, at offset %d", ErrUnsupported, off)
+		return fmt.Errorf("%w: a sparse directory entry, at offset %d", ErrUnsupported, off)
 	default:
-		return rawEntry{}, fmt.Errorf("%w: mode %o at offset %d", ErrUnsupported, r.mode, off)
+		return fmt.Errorf("%w: mode %o at offset %d", ErrUnsupported, r.mode, off)
 	}
 
 	if d.version == 4 {
 		strip, q, err := varint(data, p)
 		if err != nil {
-			return rawEntry{}, err
+			return err
 		}
 		if strip > uint64(prevLen) {
-			return rawEntry{}, malformed("an entry at offset %d removes %d bytes from a %d-byte path", off, strip, prevLen)
+			return malformed("an entry at offset %d removes %d bytes from a %d-byte path", off, strip, prevLen)
 		}
 		r.keep = prevLen - int(strip)
 		p = q
 	}
 	end := bytes.IndexByte(data[p:], 0)
 	if end < 0 {
-		return rawEntry{}, malformed("the path at offset %d has no end", p)
+		return malformed("the path at offset %d has no end", p)
 	}
 	end += p
 	r.suffix = data[p:end]
 	length := r.keep + len(r.suffix)
 	// The flags hold the path's length, or 0xfff for 0xfff bytes and more.
-	if want := int(r.flags & nameMask); want != nameMask && want != length || length == 0 {
-		return rawEntry{}, malformed("the path at offset %d has %d bytes, its entry says %d", p, length, want)
+	if want := int(r.flags & nameMask); want != nameMask && want != length {
+		return malformed("the path at offset %d has %d bytes, its entry says %d", p, length, want)
+	}
+	if length == 0 {
+		// A split index strips the paths of the entries that replace
+		// those of its shared index.
+		return fmt.Errorf("%w: an entry without a path (a split index?), at offset %d", ErrUnsupported, off)
 	}
 	r.next = end + 1
 	if d.version < 4 {
@@ -260,10 +311,10 @@ func (d *decoder) entry(off, prevLen int) (rawEntry, error) {
 		// of eight bytes.
 		r.next = off + (end-off+8)&^7
 		if r.next > len(data) {
-			return rawEntry{}, malformed("an entry at offset %d is cut off", off)
+			return malformed("an entry at offset %d is cut off", off)
 		}
 	}
-	return r, nil
+	return nil
 }
 
 // varint decodes git's offset varint at off: seven bits a byte, most
@@ -298,9 +349,12 @@ func (d *decoder) extensions(off int) error {
 		if size > uint64(len(data)-off-8-d.hashSize) {
 			return malformed("extension %q at offset %d is cut off", sig, off)
 		}
-		if sig[0] < 'A' || sig[0] > 'Z' {
+		switch c := sig[0]; {
+		case 'a' <= c && c <= 'z':
 			// link: a split index; sdir: a sparse index.
 			return fmt.Errorf("%w: required extension %q", ErrUnsupported, sig)
+		case c < 'A' || c > 'Z':
+			return malformed("extension %q at offset %d", sig, off)
 		}
 		off += 8 + int(size)
 	}
