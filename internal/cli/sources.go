@@ -143,7 +143,11 @@ func (c *command) gitChanges(ctx context.Context, root, top string, rels []strin
 		if err != nil {
 			return nil, nil, err
 		}
-		if lines, err = gitsrc.Diff(ctx, top, base, o.staged); err != nil {
+		var drivers []string // nil: ask git
+		if repo, err := gitrepo.Open(top, c.gitEnv()); err == nil {
+			drivers = gitsrc.FilterDrivers(repo.FilterKeys)
+		}
+		if lines, err = gitsrc.DiffFilters(ctx, top, base, o.staged, drivers); err != nil {
 			return nil, nil, err
 		}
 		for p := range lines {

@@ -12,6 +12,10 @@ import (
 // those itself.
 func parseConfig(file string, b []byte, set func(file, key, value string, hasValue bool) error) error {
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	if bytes.IndexByte(b, 0) >= 0 {
+		// git reads names and values as C strings, cut at a NUL.
+		return unsupported("%s: a NUL byte", file)
+	}
 	p := &cfgParser{b: b}
 	section := ""
 	for {
@@ -30,13 +34,7 @@ func parseConfig(file string, b []byte, set func(file, key, value string, hasVal
 				return unsupported("%s:%d: bad section header", file, p.line)
 			}
 			section = s
-			if name, _, _ := strings.Cut(s, "."); name == "include" || name == "includeif" {
-				return unsupported("%s:%d: includes another file", file, p.line)
-			}
 		case isAlpha(c):
-			if section == "" {
-				return unsupported("%s:%d: a key outside a section", file, p.line)
-			}
 			name := []byte{lower(c)}
 			for {
 				c, ok = p.peek()
@@ -52,8 +50,6 @@ func parseConfig(file string, b []byte, set func(file, key, value string, hasVal
 			value := ""
 			switch {
 			case !ok || c == '\n':
-			case c == '#' || c == ';':
-				p.skipLine()
 			case c == '=':
 				p.i++
 				v, ok := p.value()
@@ -64,7 +60,14 @@ func parseConfig(file string, b []byte, set func(file, key, value string, hasVal
 			default:
 				return unsupported("%s:%d: bad config line", file, p.line)
 			}
-			if err := set(file, section+"."+string(name), value, hasValue); err != nil {
+			key := string(name)
+			if sec, _, _ := strings.Cut(section, "."); (sec == "include" || sec == "includeif") && key == "path" {
+				return unsupported("%s:%d: includes another file", file, p.line)
+			}
+			if section != "" {
+				key = section + "." + key // git 2.39 reads a key before any section as is
+			}
+			if err := set(file, key, value, hasValue); err != nil {
 				return err
 			}
 		default:
@@ -108,7 +111,7 @@ func (p *cfgParser) next() (byte, bool) {
 func (p *cfgParser) skipSpace(newlines bool) {
 	for {
 		c, ok := p.peek()
-		if !ok || !(c == ' ' || c == '\t' || (newlines && c == '\n')) {
+		if !ok || !(c == ' ' || c == '\t' || (newlines && (c == '\n' || c == '\r'))) {
 			return
 		}
 		p.next()
@@ -135,13 +138,18 @@ func (p *cfgParser) section() (string, bool) {
 		}
 		switch {
 		case c == ']':
-			if len(name) == 0 {
-				return "", false
+			return string(name), len(name) > 0
+		case c == ' ' || c == '\t' || c == '\r':
+			for {
+				c, ok = p.next()
+				if !ok || c == '\n' {
+					return "", false
+				}
+				if c != ' ' && c != '\t' && c != '\r' {
+					break
+				}
 			}
-			return string(name), true
-		case c == ' ' || c == '\t':
-			p.skipSpace(false)
-			if c, ok := p.next(); !ok || c != '"' {
+			if c != '"' {
 				return "", false
 			}
 			var sub []byte
@@ -160,7 +168,7 @@ func (p *cfgParser) section() (string, bool) {
 				}
 				sub = append(sub, c)
 			}
-			if c, ok := p.next(); !ok || c != ']' || len(name) == 0 {
+			if c, ok := p.next(); !ok || c != ']' {
 				return "", false
 			}
 			return string(name) + "." + string(sub), true
@@ -191,7 +199,7 @@ func (p *cfgParser) value() (string, bool) {
 			p.skipLine()
 			return string(v), true
 		}
-		if !quote && (c == ' ' || c == '\t') {
+		if !quote && (c == ' ' || c == '\t' || c == '\r') {
 			if len(v) > 0 {
 				spaces++
 			}
@@ -204,7 +212,11 @@ func (p *cfgParser) value() (string, bool) {
 		case '\\':
 			c, ok = p.next()
 			if !ok {
-				return "", false
+				// git reads the end of the file as a newline: a continuation.
+				if quote {
+					return "", false
+				}
+				return string(v), true
 			}
 			switch c {
 			case '\n':

@@ -32,6 +32,9 @@ type Repo struct {
 	// ExcludesFile is core.excludesFile, or its default under the user's
 	// config folder; "" if there is none.
 	ExcludesFile string
+	// FilterKeys are the config keys of filter drivers (filter.<name>.<key>),
+	// which a diff must turn off.
+	FilterKeys []string
 }
 
 // Env is what of the environment git would read.
@@ -233,6 +236,9 @@ func (r *Repo) readConfig(env Env) error {
 		default:
 			if strings.HasPrefix(key, "extensions.") {
 				return unsupported("%s sets %s", file, key)
+			}
+			if strings.HasPrefix(key, "filter.") {
+				r.FilterKeys = append(r.FilterKeys, key)
 			}
 		}
 		return nil

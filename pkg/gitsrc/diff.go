@@ -27,14 +27,15 @@ func MergeBase(ctx context.Context, dir, ref string) (string, error) {
 	if strings.HasPrefix(ref, "-") {
 		return "", &BaseError{Ref: ref, Reason: "a ref cannot start with -"}
 	}
+	out, err := run(ctx, dir, nil, "merge-base", ref, "HEAD")
+	if err == nil {
+		return strings.TrimSpace(string(out)), nil
+	}
+	// Why: no such commit, or no shared history (one git call when all is well).
 	if _, err := run(ctx, dir, nil, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil {
 		return "", &BaseError{Ref: ref, Reason: "no such commit in this clone"}
 	}
-	out, err := run(ctx, dir, nil, "merge-base", ref, "HEAD")
-	if err != nil {
-		return "", &BaseError{Ref: ref, Reason: "it shares no history with HEAD in this clone"}
-	}
-	return strings.TrimSpace(string(out)), nil
+	return "", &BaseError{Ref: ref, Reason: "it shares no history with HEAD in this clone"}
 }
 
 // Changed maps each file that differs from base to its added or changed
@@ -92,13 +93,23 @@ func diffArgs() []string {
 // files, symlinks and submodules are left out. No filter, textconv or
 // external diff driver runs, whatever the repository's configuration says.
 func Diff(ctx context.Context, dir, base string, staged bool) (Changed, error) {
+	return DiffFilters(ctx, dir, base, staged, nil)
+}
+
+// DiffFilters is Diff when the caller has read the names of the configured
+// filter drivers itself (a non-nil, maybe empty, list): git is not asked.
+func DiffFilters(ctx context.Context, dir, base string, staged bool, drivers []string) (Changed, error) {
 	if strings.HasPrefix(base, "-") {
 		return nil, &BaseError{Ref: base, Reason: "a ref cannot start with -"}
 	}
-	args, err := filtersOff(ctx, dir)
-	if err != nil {
-		return nil, err
+	var args []string
+	if drivers == nil {
+		var err error
+		if drivers, err = filterDrivers(ctx, dir); err != nil {
+			return nil, err
+		}
 	}
+	args = filtersOff(drivers)
 	args = append(args, diffArgs()...)
 	if staged {
 		args = append(args, "--cached")
@@ -110,29 +121,42 @@ func Diff(ctx context.Context, dir, base string, staged bool) (Changed, error) {
 	return parseRawPatch(out)
 }
 
-// filtersOff returns settings that empty every configured filter driver's
-// commands: git runs no filter whose command is empty, and a driver that is
-// not required lets the content through as it is.
-func filtersOff(ctx context.Context, dir string) ([]string, error) {
+// filterDrivers asks git for the names of the configured filter drivers.
+func filterDrivers(ctx context.Context, dir string) ([]string, error) {
 	out, err := run(ctx, dir, nil, "config", "-z", "--name-only", "--get-regexp", `^filter\.`)
 	if err != nil {
 		var ge *Error
 		if ee := (*exec.ExitError)(nil); errors.As(err, &ge) && errors.As(ge.Err, &ee) && ee.ExitCode() == 1 {
-			return nil, nil // none configured
+			return []string{}, nil // none configured
 		}
 		return nil, err
 	}
-	var args []string
+	return FilterDrivers(splitZ(out)), nil
+}
+
+// FilterDrivers returns the distinct driver names in config keys of the
+// form filter.<driver>.<key> (a driver's name may hold dots and "=").
+func FilterDrivers(keys []string) []string {
+	names := []string{}
 	seen := map[string]bool{}
-	for _, key := range splitZ(out) {
-		// filter.<driver>.<key>; the driver's name may hold dots and "=".
+	for _, key := range keys {
 		rest, ok := strings.CutPrefix(key, "filter.")
 		i := strings.LastIndexByte(rest, '.')
 		if !ok || i < 0 || seen[rest[:i]] {
 			continue
 		}
-		name := rest[:i]
-		seen[name] = true
+		seen[rest[:i]] = true
+		names = append(names, rest[:i])
+	}
+	return names
+}
+
+// filtersOff returns settings that empty every configured filter driver's
+// commands: git runs no filter whose command is empty, and a driver that is
+// not required lets the content through as it is.
+func filtersOff(drivers []string) []string {
+	var args []string
+	for _, name := range drivers {
 		for _, k := range []string{"clean", "smudge", "process"} {
 			if strings.Contains(name, "=") {
 				args = append(args, "--config-env=filter."+name+"."+k+"="+emptyVar)
@@ -146,7 +170,7 @@ func filtersOff(ctx context.Context, dir string) ([]string, error) {
 			args = append(args, "-c", "filter."+name+".required=false")
 		}
 	}
-	return args, nil
+	return args
 }
 
 // rawEntry is one record of git diff --raw -z.
