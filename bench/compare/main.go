@@ -21,6 +21,10 @@ var (
 	laravel = flag.String("laravel", "", "Laravel-shaped corpus (bench/gen -shape laravel)")
 	tree    = flag.String("tree", "", "1 GB tree corpus (bench/gen -shape tree)")
 	scales  = flag.String("scales", "", "comma-separated trees of growing size, for the scaling rows")
+	gitTree = flag.String("git", "", "a real Laravel application's git work tree (../shared/corpora/unpack.sh)")
+	gitLog  = flag.String("gitlog", "", "the same work tree with a 64 MB log, resources/bench.log")
+	staged  = flag.String("staged", "", "the same work tree with one file changed and staged")
+	hello   = flag.String("hello", "", "a hello-world Go binary built with the same toolchain")
 	rounds  = flag.Int("rounds", 5, "rounds; each runs every command of a row, in alternating order")
 	runs    = flag.Int("runs", 3, "runs per command per round")
 	work    = flag.String("work", os.TempDir(), "folder for rule files and hyperfine exports")
@@ -138,6 +142,14 @@ func ruleFiles(corpus string, n int) (rules, pats string) {
 	return rules, pats
 }
 
+// defaultTokens are the nine tokens of the embedded rules' first rule, the
+// seed's: what rg searches for in the git work tree rows.
+var defaultTokens = []string{
+	"InventorySyncRun", "inventory_sync_runs", "InventorySyncRunResource",
+	"EntraGroupSyncRun", "entra_group_sync_runs", "EntraGroupSyncRunResource",
+	"BackupScheduleRun", "backup_schedule_runs", "BackupScheduleRunsRelationManager",
+}
+
 type row struct {
 	name   string
 	cmds   []cmd // ours first, then what it is compared with
@@ -152,19 +164,77 @@ func main() {
 			fail("%s is not installed; it is a Debian package: apt-get install ripgrep hyperfine", tool)
 		}
 	}
-	if *bin == "" || *floor == "" {
-		fail("-bin and -floor are required")
+	if *bin == "" {
+		fail("-bin is required")
 	}
 	rgVersion, _ := exec.Command("rg", "--version").Output()
 	fmt.Printf("ripgrep: %s\n", strings.SplitN(string(rgVersion), "\n", 2)[0])
 
 	var rows []row
+	seed := []string{"rg", "-F", "-n", "--column"}
+	for _, t := range defaultTokens {
+		seed = append(seed, "-e", t)
+	}
+	dirs := []string{"app", "database", "resources", "routes"}
+	if *gitTree != "" {
+		rows = append(rows, row{"git work tree, default rules", []cmd{
+			{"nolegacyruns", *gitTree, []string{*bin, "-q"}},
+			{"rg", *gitTree, append(seed, dirs...)},
+			{"--no-gitignore", *gitTree, []string{*bin, "-q", "--no-gitignore"}},
+		}, "<= 0.8x rg; <= 1.1x --no-gitignore; <= 32 MiB", true})
+		var files []string
+		filepath.WalkDir(filepath.Join(*gitTree, "app"), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".php") && len(files) < 20 {
+				rel, _ := filepath.Rel(*gitTree, p)
+				files = append(files, rel)
+			}
+			return nil
+		})
+		rows = append(rows, row{"git work tree, pre-commit, 20 files", []cmd{
+			{"nolegacyruns", *gitTree, append([]string{*bin, "-q"}, files...)},
+			{"rg", *gitTree, append(seed, files...)},
+		}, "<= 0.7x rg", false})
+	}
+	if *gitLog != "" {
+		rows = append(rows, row{"git work tree + 64 MB log in resources/", []cmd{
+			{"nolegacyruns", *gitLog, []string{*bin, "-q"}},
+			{"rg", *gitLog, append(seed, dirs...)},
+		}, "<= 0.8x rg", true})
+		rows = append(rows, row{"64 MB log named alone", []cmd{
+			{"nolegacyruns", *gitLog, []string{*bin, "-q", "resources/bench.log"}},
+			{"rg", *gitLog, append(seed, "resources/bench.log")},
+		}, "<= 1.0x rg", true})
+	}
+	if *staged != "" {
+		out, err := exec.Command("git", "-C", *staged, "diff", "--cached", "--name-only").Output()
+		one := strings.TrimSpace(string(out))
+		if err != nil || one == "" || strings.Contains(one, "\n") {
+			fail("%s: want exactly one staged file (%v)", *staged, err)
+		}
+		// What it must stay close to: git naming the change, plus one file's search.
+		ref := func(gitArgs string) []string {
+			return []string{"sh", "-c", "git " + gitArgs + " >/dev/null && " + quote([]string{*bin, "-q", one})}
+		}
+		rows = append(rows, row{"--staged, one file changed", []cmd{
+			{"nolegacyruns", *staged, []string{*bin, "-q", "--staged"}},
+			{"git diff --cached --name-only + 1 file", *staged, ref("diff --cached --name-only")},
+		}, "<= 1.5x", false})
+		rows = append(rows, row{"--diff HEAD, one file changed", []cmd{
+			{"nolegacyruns", *staged, []string{*bin, "-q", "--diff", "HEAD"}},
+			{"git diff --name-only HEAD + 1 file", *staged, ref("diff --name-only HEAD")},
+		}, "<= 1.5x", false})
+	}
+	if *hello != "" {
+		rows = append(rows, row{"--version", []cmd{
+			{"nolegacyruns", ".", []string{*bin, "--version"}},
+			{"hello world", ".", []string{*hello}},
+		}, "<= 1.25x", false})
+	}
 	if *laravel != "" {
 		e := []string{"rg", "-F", "-n", "--column"}
 		for _, t := range tokens(*laravel, 9) {
 			e = append(e, "-e", t)
 		}
-		dirs := []string{"app", "database", "resources", "routes"}
 		rows = append(rows, row{"laravel, default rules", []cmd{
 			{"nolegacyruns", *laravel, []string{*bin, "-q"}},
 			{"rg", *laravel, append(e, dirs...)},

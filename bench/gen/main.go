@@ -13,7 +13,7 @@ import (
 
 var (
 	out    = flag.String("out", "bench/corpus", "folder to write")
-	shape  = flag.String("shape", "laravel", "laravel or tree")
+	shape  = flag.String("shape", "laravel", "laravel, tree, or log (one file of -log MB at -out)")
 	seed   = flag.Int64("seed", 87, "random seed; the same seed writes the same bytes")
 	files  = flag.Int("files", 70000, "tree shape: number of files (70,000 is about 1 GB)")
 	logMB  = flag.Int("log", 50, "laravel shape: size of storage/logs/laravel.log in MB")
@@ -124,10 +124,15 @@ func main() {
 			sub := fmt.Sprintf("src%02d/pkg%02d/d%d/f%06d.php", i%20, (i/20)%100, i%3, i)
 			g.file(filepath.Join(*out, sub), g.size(15000), "<?php\n")
 		}
+	case "log":
+		// One log file of -log MB at -out itself.
+		g.file(*out, *logMB<<20, "")
 	default:
 		must(fmt.Errorf("unknown shape %q", *shape))
 	}
-	writeTokens(*out, *tokens, g.r)
+	if *shape != "log" {
+		writeTokens(*out, *tokens, g.r)
+	}
 }
 
 // writeTokens writes OUT.tokens: the default rules' nine tokens, then
