@@ -31,7 +31,8 @@ type Worktree struct {
 	isNamed map[string]bool
 	repo    *gitrepo.Repo
 	entries []gitindex.Entry
-	folded  map[string]uint32 // lowercase path -> mode, with core.ignoreCase
+	seen    []bool         // entries the walk met (each written by one worker)
+	folded  map[string]int // lowercase path -> entry, with core.ignoreCase
 	global  *gitignore.Stack
 }
 
@@ -51,6 +52,7 @@ func NewWorktree(root string, repo *gitrepo.Repo, dirs, named []string) (*Worktr
 	if dirs == nil && len(named) == 0 {
 		w.dirs = []string{""} // the whole root
 	}
+	w.dirs = outermost(w.dirs)
 	for _, n := range named {
 		w.isNamed[w.prefix+n] = true
 	}
@@ -63,10 +65,13 @@ func NewWorktree(root string, repo *gitrepo.Repo, dirs, named []string) (*Worktr
 	default:
 		w.entries = idx.Entries
 	}
+	w.seen = make([]bool, len(w.entries))
 	if repo.IgnoreCase {
-		w.folded = make(map[string]uint32, len(w.entries))
-		for _, e := range w.entries {
-			w.folded[lowerASCII(e.Path)] = e.Mode
+		w.folded = make(map[string]int, len(w.entries))
+		for i, e := range w.entries {
+			if _, ok := w.folded[lowerASCII(e.Path)]; !ok {
+				w.folded[lowerASCII(e.Path)] = i
+			}
 		}
 	}
 	// info/exclude takes precedence over core.excludesFile.
@@ -113,47 +118,14 @@ func readPatterns(p, base string, noFollow bool) (*gitignore.List, error) {
 	return gitignore.Parse(b, base), nil
 }
 
-// List implements scanner.Source: named files, then the tracked files in
-// scope as batches, then the folders to walk for untracked ones.
+// List implements scanner.Source: named files, then the folders to walk.
+// The walk takes tracked files as it meets them; Rest lists the others.
 func (w *Worktree) List(_ context.Context, add func([]scanner.Entry)) error {
 	if len(w.named) > 0 {
 		es := make([]scanner.Entry, 0, len(w.named))
 		for _, p := range w.named {
 			es = append(es, scanner.Entry{Path: p, Named: true})
 		}
-		add(es)
-	}
-	if len(w.dirs) == 0 {
-		return nil
-	}
-	const batch = 512
-	var es []scanner.Entry
-	unmerged := ""
-	for i := range w.entries {
-		e := &w.entries[i]
-		rel, ok := strings.CutPrefix(e.Path, w.prefix)
-		if !ok || !w.inDirs(rel) || w.isNamed[e.Path] {
-			continue
-		}
-		switch {
-		case e.Stage != 0:
-			// A conflict: one entry per stage. Scan the work tree's file
-			// once, type unknown.
-			if e.Path != unmerged {
-				unmerged = e.Path
-				es = append(es, scanner.Entry{Path: rel})
-			}
-		case e.Mode == gitindex.ModeSymlink || e.Mode == gitindex.ModeGitlink:
-			// Never followed.
-		default:
-			es = append(es, scanner.Entry{Path: rel, Regular: true})
-		}
-		if len(es) == batch {
-			add(es)
-			es = nil
-		}
-	}
-	if len(es) > 0 {
 		add(es)
 	}
 	walks := make([]scanner.Entry, 0, len(w.dirs))
@@ -191,6 +163,60 @@ func (w *Worktree) List(_ context.Context, add func([]scanner.Entry)) error {
 	return nil
 }
 
+// Rest implements scanner.Walker: the tracked files in scope that the walk
+// did not meet (deleted, in an ignored folder, below a symlink, replaced by
+// a folder), listed as git lists them: the engine then finds what is there.
+func (w *Worktree) Rest(add func([]scanner.Entry)) {
+	const batch = 512
+	var es []scanner.Entry
+	unmerged := ""
+	for i := range w.entries {
+		e := &w.entries[i]
+		if w.seen[i] {
+			continue
+		}
+		rel, ok := strings.CutPrefix(e.Path, w.prefix)
+		if !ok || !w.inDirs(rel) || w.isNamed[e.Path] {
+			continue
+		}
+		switch {
+		case e.Stage != 0:
+			// A conflict: one entry per stage. Scan the work tree's file
+			// once, type unknown.
+			if e.Path != unmerged {
+				unmerged = e.Path
+				es = append(es, scanner.Entry{Path: rel})
+			}
+		case e.Mode == gitindex.ModeSymlink || e.Mode == gitindex.ModeGitlink:
+			// Never followed.
+		default:
+			es = append(es, scanner.Entry{Path: rel, Regular: true})
+		}
+		if len(es) == batch {
+			add(es)
+			es = nil
+		}
+	}
+	if len(es) > 0 {
+		add(es)
+	}
+}
+
+// outermost drops folders inside other folders of the list.
+func outermost(dirs []string) []string {
+	var out []string
+next:
+	for i, d := range dirs {
+		for j, o := range dirs {
+			if i != j && (o == "" || strings.HasPrefix(d, o+"/") || (d == o && j < i)) {
+				continue next
+			}
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
 func parentDir(p string) string {
 	if d := path.Dir(p); d != "." {
 		return d
@@ -214,6 +240,11 @@ func (w *Worktree) Covers(p string) bool { return covers(w.named, w.dirs, p) }
 func (w *Worktree) Enter(parent scanner.Chooser, dir string, has func(string) bool) (scanner.Chooser, error) {
 	top := strings.TrimSuffix(w.prefix+dir, "/")
 	if p, ok := parent.(*folder); ok && p != nil {
+		// An ignored folder was taken for its tracked files only; its
+		// .gitignore is never read (git does not read it either).
+		if p.trackedOnly || p.stack.Ignored(top, true) {
+			return &folder{w: w, dir: top + "/", stack: p.stack, trackedOnly: true}, nil
+		}
 		if has != nil && !has(".gitignore") {
 			return &folder{w: w, dir: top + "/", stack: p.stack}, nil
 		}
@@ -231,7 +262,7 @@ func (w *Worktree) Enter(parent scanner.Chooser, dir string, has func(string) bo
 	}
 	for i, l := range levels {
 		if i > 0 {
-			if mode, ok := w.lookup(l); ok && mode == gitindex.ModeGitlink {
+			if e, exact := w.lookup(l); exact && e.Mode == gitindex.ModeGitlink {
 				return nil, nil
 			}
 			if st.Ignored(l, true) {
@@ -285,60 +316,90 @@ func (w *Worktree) folder(parent *gitignore.Stack, top string) (scanner.Chooser,
 }
 
 // folder decides the entries of one folder: dir is its path from the top,
-// with a trailing slash ("" at the top).
+// with a trailing slash ("" at the top). In an ignored folder that holds
+// tracked files, only those are taken (trackedOnly).
 type folder struct {
-	w     *Worktree
-	dir   string
-	stack *gitignore.Stack
+	w           *Worktree
+	dir         string
+	stack       *gitignore.Stack
+	trackedOnly bool
 }
 
 // Choose implements scanner.Chooser, as git's treat_path: tracked files
-// are listed from the index, not here; FIFOs, sockets and devices are
-// never listed; a folder that is a submodule, ignored, or another
-// repository is not walked into (another repository is one untracked,
-// skipped entry).
+// are taken (and marked, so that Rest lists the rest); FIFOs, sockets and
+// devices are never listed; a folder that is a submodule, ignored without
+// tracked files, or another repository is not walked into (another
+// repository is one untracked, skipped entry).
 func (f *folder) Choose(name []byte, typ fs.FileMode) scanner.Choice {
 	w := f.w
 	if w.repo.IgnoreCase && strings.EqualFold(string(name), ".git") {
 		return scanner.Drop
 	}
 	p := f.dir + string(name)
-	mode, tracked := w.lookup(p)
-	switch {
-	case typ.IsDir():
+	e, exact := w.lookup(p)
+	if typ.IsDir() {
 		switch {
-		case tracked && mode == gitindex.ModeGitlink:
+		case exact && e.Mode == gitindex.ModeGitlink:
 			return scanner.Drop
-		case f.stack.Ignored(p, true):
+		case f.trackedOnly || f.stack.Ignored(p, true):
+			if w.hasTrackedBelow(p) {
+				return scanner.Take // for its tracked files only
+			}
 			return scanner.Drop
 		case !w.hasTrackedBelow(p) && isNested(w.repo.Top, p):
 			return scanner.Skip
 		}
 		return scanner.Take
+	}
+	switch {
+	case e != nil:
+		if !exact {
+			// Tracked in another case (core.ignoreCase): git lists the
+			// index's name, which Rest does.
+			return scanner.Drop
+		}
+		w.markSeen(p)
+		if w.isNamed[p] || e.Mode == gitindex.ModeSymlink || e.Mode == gitindex.ModeGitlink {
+			return scanner.Drop
+		}
+		return scanner.Take
+	case f.trackedOnly || w.isNamed[p]:
+		return scanner.Drop
 	case typ.IsRegular() || typ&fs.ModeSymlink != 0:
-		if tracked || w.isNamed[p] || f.stack.Ignored(p, false) {
+		if f.stack.Ignored(p, false) {
 			return scanner.Drop
 		}
 		return scanner.Take
 	}
-	return scanner.Drop
+	return scanner.Drop // git lists no FIFO, socket or device
 }
 
 func isNested(top, p string) bool {
 	return gitrepo.IsNested(filepath.Join(top, filepath.FromSlash(p)))
 }
 
-// lookup returns the index mode of a path (from the top), if it is tracked.
-func (w *Worktree) lookup(p string) (uint32, bool) {
-	if w.folded != nil {
-		m, ok := w.folded[lowerASCII(p)]
-		return m, ok
-	}
+// lookup returns the index entry of a path (from the top), if it is
+// tracked, and whether the name matched exactly (not only with
+// core.ignoreCase folding).
+func (w *Worktree) lookup(p string) (*gitindex.Entry, bool) {
 	i := sort.Search(len(w.entries), func(i int) bool { return w.entries[i].Path >= p })
 	if i < len(w.entries) && w.entries[i].Path == p {
-		return w.entries[i].Mode, true
+		return &w.entries[i], true
 	}
-	return 0, false
+	if w.folded != nil {
+		if i, ok := w.folded[lowerASCII(p)]; ok {
+			return &w.entries[i], false
+		}
+	}
+	return nil, false
+}
+
+// markSeen marks every stage of a tracked path as met by the walk.
+func (w *Worktree) markSeen(p string) {
+	i := sort.Search(len(w.entries), func(i int) bool { return w.entries[i].Path >= p })
+	for ; i < len(w.entries) && w.entries[i].Path == p; i++ {
+		w.seen[i] = true
+	}
 }
 
 // hasTrackedBelow reports whether the index has entries inside folder p:

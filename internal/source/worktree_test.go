@@ -105,6 +105,7 @@ func openWorktree(t testing.TB, top, home string) *Worktree {
 // "dir/".
 func worktreeList(t testing.TB, w *Worktree) []string {
 	t.Helper()
+	// Every index entry is listed: by the walk, or by Rest.
 	var out []string
 	for _, e := range w.entries {
 		out = append(out, e.Path)
@@ -285,6 +286,18 @@ func genRepo(t testing.TB, r *rand.Rand, dir, home string) {
 	}
 	if len(add) > 0 {
 		runGit(t, dir, add, "update-index", "--add", "-z", "--stdin")
+		// A tracked file deleted, or replaced by a folder or a symlink.
+		if tracked := strings.Split(strings.TrimSuffix(string(add), "\x00"), "\x00"); r.IntN(2) == 0 {
+			f := filepath.Join(dir, filepath.FromSlash(tracked[r.IntN(len(tracked))]))
+			os.Remove(f)
+			switch r.IntN(3) {
+			case 1:
+				os.Mkdir(f, 0o755)
+				os.WriteFile(filepath.Join(f, "inside.php"), []byte("tok\n"), 0o644)
+			case 2:
+				os.Symlink(".", f)
+			}
+		}
 	}
 	if r.IntN(3) == 0 {
 		// A submodule's entry over a folder with files in it.

@@ -64,13 +64,25 @@ func (e *Engine) Scan(ctx context.Context, opt Options) (*Result, error) {
 	ws := make([]*worker, workers)
 	for i := range ws {
 		ws[i] = &worker{s: s, buf: make([]byte, max(bufSize, 8*(e.m.maxLen+utf8.UTFMax)))}
-		wg.Add(1)
-		go func(w *worker) {
-			defer wg.Done()
-			w.run()
-		}(ws[i])
 	}
-	wg.Wait()
+	runWorkers := func() {
+		for _, w := range ws {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				w.run()
+			}()
+		}
+		wg.Wait()
+	}
+	runWorkers()
+	if s.walker != nil && listErr == nil && ctx.Err() == nil {
+		// The walk is over: what it did not meet, the source lists now.
+		s.busy = 1
+		s.walker.Rest(s.add)
+		s.done(nil)
+		runWorkers()
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

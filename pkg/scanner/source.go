@@ -51,6 +51,10 @@ type Walker interface {
 	// the root-relative file that could not be read; any other error is
 	// the folder's.
 	Enter(parent Chooser, dir string, has func(name string) bool) (Chooser, error)
+	// Rest is called once every walked folder is done, to list what the
+	// walk did not meet (git's tracked files that are not where the index
+	// says): add as in List.
+	Rest(add func([]Entry))
 }
 
 // A Chooser decides which entries of one folder the walk takes.
