@@ -262,7 +262,7 @@ func (w *Worktree) Enter(parent scanner.Chooser, dir string, has func(string) bo
 	}
 	for i, l := range levels {
 		if i > 0 {
-			if e, exact := w.lookup(l); exact && e.Mode == gitindex.ModeGitlink {
+			if i, exact := w.lookup(l); exact && w.entries[i].Mode == gitindex.ModeGitlink {
 				return nil, nil
 			}
 			if st.Ignored(l, true) {
@@ -336,7 +336,11 @@ func (f *folder) Choose(name []byte, typ fs.FileMode) scanner.Choice {
 		return scanner.Drop
 	}
 	p := f.dir + string(name)
-	e, exact := w.lookup(p)
+	i, exact := w.lookup(p)
+	var e *gitindex.Entry
+	if i >= 0 {
+		e = &w.entries[i]
+	}
 	if typ.IsDir() {
 		switch {
 		case exact && e.Mode == gitindex.ModeGitlink:
@@ -358,7 +362,7 @@ func (f *folder) Choose(name []byte, typ fs.FileMode) scanner.Choice {
 			// index's name, which Rest does.
 			return scanner.Drop
 		}
-		w.markSeen(p)
+		w.markSeen(i)
 		if w.isNamed[p] || e.Mode == gitindex.ModeSymlink || e.Mode == gitindex.ModeGitlink {
 			return scanner.Drop
 		}
@@ -378,26 +382,25 @@ func isNested(top, p string) bool {
 	return gitrepo.IsNested(filepath.Join(top, filepath.FromSlash(p)))
 }
 
-// lookup returns the index entry of a path (from the top), if it is
-// tracked, and whether the name matched exactly (not only with
-// core.ignoreCase folding).
-func (w *Worktree) lookup(p string) (*gitindex.Entry, bool) {
+// lookup returns the index of a path's (first) entry (-1 if it is not
+// tracked), and whether the name matched exactly, not only with
+// core.ignoreCase folding.
+func (w *Worktree) lookup(p string) (int, bool) {
 	i := sort.Search(len(w.entries), func(i int) bool { return w.entries[i].Path >= p })
 	if i < len(w.entries) && w.entries[i].Path == p {
-		return &w.entries[i], true
+		return i, true
 	}
 	if w.folded != nil {
 		if i, ok := w.folded[lowerASCII(p)]; ok {
-			return &w.entries[i], false
+			return i, false
 		}
 	}
-	return nil, false
+	return -1, false
 }
 
-// markSeen marks every stage of a tracked path as met by the walk.
-func (w *Worktree) markSeen(p string) {
-	i := sort.Search(len(w.entries), func(i int) bool { return w.entries[i].Path >= p })
-	for ; i < len(w.entries) && w.entries[i].Path == p; i++ {
+// markSeen marks every stage of the tracked path at entry i as met by the walk.
+func (w *Worktree) markSeen(i int) {
+	for p := w.entries[i].Path; i < len(w.entries) && w.entries[i].Path == p; i++ {
 		w.seen[i] = true
 	}
 }

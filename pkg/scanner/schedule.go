@@ -186,10 +186,12 @@ func (s *scan) batches(es []Entry) []task {
 
 // inGitDir reports whether a path is inside a .git folder, which is never read.
 func inGitDir(p string) bool {
-	for _, seg := range strings.Split(p, "/") {
+	for p != "" {
+		seg, rest, _ := strings.Cut(p, "/")
 		if seg == ".git" {
 			return true
 		}
+		p = rest
 	}
 	return false
 }
