@@ -22,7 +22,8 @@ import (
 // ones from the index file, the untracked ones found by the engine's own
 // walk and kept unless git's ignore rules leave them out. Its file set is
 // git ls-files -c -o --exclude-standard's (the differential tests hold it
-// to that); what it cannot read as git does, NewWorktree refuses.
+// to that); what it cannot read as git does, NewWorktree refuses. A
+// Worktree serves one scan: it records which tracked files the walk met.
 type Worktree struct {
 	root    string
 	prefix  string   // root relative to the top: "" or "dir/"
