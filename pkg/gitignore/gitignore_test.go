@@ -25,7 +25,7 @@ func TestWildmatch(t *testing.T) {
 		{"[^a]", "a", true, false, false},
 		{"[]a]", "]", true, false, true},
 		{"[a-c]", "b", true, false, true},
-		{"[[:alpha:]]", "é", true, false, false}, // ASCII classes
+		{"[[:alpha:]]", "é", true, false, false},  // ASCII classes
 		{"[[:space:]]", "\v", true, false, false}, // git's ctype: no vertical tab
 		{"[[:bogus:]]", "a", true, false, false},
 		{"[a", "[a", true, false, false}, // an unclosed class never matches
@@ -59,7 +59,7 @@ func TestStack(t *testing.T) {
 		{root, "keep.log", false, false},
 		{root, "a/keep.log", false, false},
 		{root, "build", true, true},
-		{root, "build", false, false}, // folders only
+		{root, "build", false, false},  // folders only
 		{root, "a/build", true, false}, // anchored
 		{root, "docs/a.md", false, true},
 		{root, "a/docs/a.md", false, false}, // a slash anchors
