@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -93,11 +94,16 @@ func NewWorktree(root string, repo *gitrepo.Repo, dirs, named []string) (*Worktr
 	return w, nil
 }
 
-// readPatterns reads a pattern file; nil if there is none. A .gitignore in
-// the work tree is never followed through a symlink (git warns, and a
-// warning fails the listing); a folder of that name holds no patterns.
+// maxPatternFile bounds an ignore file's size: a hostile one cannot make
+// the guard allocate without limit (git would try, and die).
+const maxPatternFile = 64 << 20
+
+// readPatterns reads a pattern file as git's add_patterns does: nil if
+// there is none; of a folder, a FIFO or a device (whose size is 0) nothing
+// is read, and nothing blocks. A .gitignore in the work tree is never
+// followed through a symlink (git warns, and a warning fails the listing).
 func readPatterns(p, base string, noFollow bool) (*gitignore.List, error) {
-	flags := syscall.O_RDONLY | syscall.O_CLOEXEC
+	flags := syscall.O_RDONLY | syscall.O_CLOEXEC | syscall.O_NONBLOCK
 	if noFollow {
 		flags |= syscall.O_NOFOLLOW
 	}
@@ -109,12 +115,20 @@ func readPatterns(p, base string, noFollow bool) (*gitignore.List, error) {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(f)
-	if errors.Is(err, syscall.EISDIR) {
-		return nil, nil
-	}
+	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
+	}
+	if !fi.Mode().IsRegular() || fi.Size() == 0 {
+		return nil, nil
+	}
+	if fi.Size() > maxPatternFile {
+		return nil, fmt.Errorf("%d bytes, more than an ignore file may have (%d)", fi.Size(), maxPatternFile)
+	}
+	// git reads the size it saw, and uses nothing if it gets less.
+	b := make([]byte, fi.Size())
+	if _, err := io.ReadFull(f, b); err != nil {
+		return nil, nil
 	}
 	return gitignore.Parse(b, base), nil
 }

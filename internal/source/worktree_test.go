@@ -680,3 +680,31 @@ func TestWorktreeCases(t *testing.T) {
 		})
 	}
 }
+
+// Ignore files that are not regular files: git reads nothing of them (a
+// folder, a device via core.excludesFile) and neither does the guard, which
+// also never blocks on a FIFO (git would).
+func TestIgnoreFilesThatAreNotFiles(t *testing.T) {
+	home := isolateGit(t)
+	dir := t.TempDir()
+	runGit(t, dir, nil, "init", "-q")
+	os.MkdirAll(filepath.Join(dir, "a", ".gitignore"), 0o755)
+	os.WriteFile(filepath.Join(dir, "a", "x.php"), []byte("tok\n"), 0o644)
+	os.MkdirAll(filepath.Join(dir, "b"), 0o755)
+	if err := syscall.Mkfifo(filepath.Join(dir, "b", ".gitignore"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "b", "y.php"), []byte("tok\n"), 0o644)
+	runGit(t, dir, nil, "config", "core.excludesFile", "/dev/zero")
+	w := openWorktree(t, dir, home)
+	got := worktreeList(t, w)
+	want := []string{"a/x.php", "b/y.php"} // git lists no FIFO
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	// git itself, without the FIFO it would block on.
+	os.Remove(filepath.Join(dir, "b", ".gitignore"))
+	if g := gitList(t, dir); !reflect.DeepEqual(g, []string{"a/x.php", "b/y.php"}) {
+		t.Fatalf("git lists %q", g)
+	}
+}
