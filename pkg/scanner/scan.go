@@ -23,6 +23,8 @@ type Options struct {
 	// Workers is the number of files read at once; 0 means 4 per CPU, so
 	// that reads blocked in the kernel overlap with searching.
 	Workers int
+
+	tune tuning // sizes that tests shrink (chunk.go)
 }
 
 // Result is everything a scan found, in a deterministic order.
@@ -61,9 +63,13 @@ func (e *Engine) Scan(ctx context.Context, opt Options) (*Result, error) {
 		listErr = src.List(ctx, s.add)
 		s.done(nil) // the listing was work in progress until now
 	}()
+	size := max(bufSize, 8*(e.m.maxLen+utf8.UTFMax))
+	if opt.tune.bufSize > 0 {
+		size = max(opt.tune.bufSize, e.m.minBuf())
+	}
 	ws := make([]*worker, workers)
 	for i := range ws {
-		ws[i] = &worker{s: s, buf: make([]byte, max(bufSize, 8*(e.m.maxLen+utf8.UTFMax)))}
+		ws[i] = &worker{s: s, buf: make([]byte, size)}
 	}
 	runWorkers := func() {
 		for _, w := range ws {
@@ -83,6 +89,7 @@ func (e *Engine) Scan(ctx context.Context, opt Options) (*Result, error) {
 		s.done(nil)
 		runWorkers()
 	}
+	s.closeBig()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

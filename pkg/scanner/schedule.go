@@ -28,6 +28,7 @@ type task struct {
 	// A batch of listed files in folder rel, scanned like a folder's files.
 	names   []string
 	regular []bool
+	chunk   *chunkTask // a chunk of a big file (chunk.go)
 }
 
 // scan is the shared state of one Scan call: a stack of work that workers
@@ -42,6 +43,8 @@ type scan struct {
 	mu      sync.Mutex
 	cond    *sync.Cond
 	stack   []task
+	chunks  []task             // big files' chunks, taken before the stack
+	big     []*bigFile         // the files they read (chunk.go)
 	busy    int                // tasks being worked on, and the listing
 	errs    []result.FileError // errors found while queueing
 	skip    map[string]bool
@@ -215,14 +218,19 @@ func unwrapPathError(err error) error {
 func (s *scan) pop() (task, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for len(s.stack) == 0 {
+	for len(s.stack) == 0 && len(s.chunks) == 0 {
 		if s.busy == 0 {
 			return task{}, false
 		}
 		s.cond.Wait()
 	}
-	t := s.stack[len(s.stack)-1]
-	s.stack = s.stack[:len(s.stack)-1]
+	var t task
+	if n := len(s.chunks); n > 0 {
+		// Big files first, so that none is the tail of a scan.
+		t, s.chunks = s.chunks[n-1], s.chunks[:n-1]
+	} else {
+		t, s.stack = s.stack[len(s.stack)-1], s.stack[:len(s.stack)-1]
+	}
 	s.busy++
 	return t, true
 }

@@ -23,19 +23,36 @@ func (w *worker) search(rel string, active []bool, r reader) {
 
 // searchCur searches the file that w.cur names.
 func (w *worker) searchCur(active []bool, r reader) {
+	first0 := len(w.findings)
+	sp := span{to: -1, whole: true}
+	if !w.searchSpan(active, r, &sp) {
+		return
+	}
+	w.stats.FilesScanned++
+	if len(sp.dirs) > 0 {
+		w.findings = append(w.findings[:first0], w.s.e.applySuppressions(w.findings[first0:], sp.dirs, w.relPath(), w.newFinding)...)
+	}
+}
+
+// searchSpan searches what sp says of the file that r reads: the whole
+// file, or a chunk of a big one (chunk.go). It reports whether the search
+// ran to the end; if not, the file was binary, decoded from UTF-16, split
+// into chunks, unreadable or the scan was cancelled, and that is accounted
+// for.
+func (w *worker) searchSpan(active []bool, r reader, sp *span) bool {
 	m := w.s.e.m
 	buf := w.buf
 	overlap := m.maxLen + boundary
 	var (
-		base     int // absolute offset of buf[0]
-		n        int // valid bytes in buf
-		scanFrom int // absolute: match starts before this were decided
+		base     = sp.start // absolute offset of buf[0]
+		n        int        // valid bytes in buf
+		scanFrom = sp.from  // absolute: match starts before this were decided
 		line     = 1
-		lineAt   int // absolute offset of the start of line `line`
-		counted  int // absolute: newlines before this are counted
+		lineAt   = sp.from // absolute offset of the start of line `line`
+		counted  = sp.from // absolute: newlines before this are counted
 		first    = true
 		eof      bool
-		next     map[int32]int
+		next     = sp.next
 		isActive func(int32) bool
 		lastLine int // line of the previous finding, whose text can be shared
 		lastCol  int
@@ -44,11 +61,20 @@ func (w *worker) searchCur(active []bool, r reader) {
 		// UTF-16 units of the current line before base: a line can be longer
 		// than the buffer, and SARIF counts columns in UTF-16.
 		units16 int
+		// Findings on lines up to this one never share text: a chunk's first
+		// line may have had findings in the chunk before, and the merge
+		// settles what they share.
+		fresh int
+		// Matches that start before this are a chunk's early ones, which a
+		// match of the chunk before may overlap (see merge).
+		early int
 	)
+	if !sp.whole && sp.from > 0 {
+		fresh, early = 1, sp.from+m.maxLen
+	}
 	if active != nil {
 		isActive = func(r int32) bool { return int(r) >= len(active) || active[r] }
 	}
-	first0 := len(w.findings)
 	var dirs []directive
 	countTo := func(abs int) {
 		seg := buf[counted-base : abs-base]
@@ -60,19 +86,23 @@ func (w *worker) searchCur(active []bool, r reader) {
 	}
 	for {
 		if w.s.stopped.Load() {
-			return // cancelled: the result is thrown away
+			return false // cancelled: the result is thrown away
 		}
 		for n < len(buf) && !eof {
 			k, err := r.Read(buf[n:])
 			n += k
 			if err != nil {
-				if notRegular(err) {
+				if sp.whole && notRegular(err) {
 					w.stats.FilesSkipped++ // a folder where a file was listed
-					return
+					return false
 				}
 				if !isEOF(err) {
-					w.fail(w.relPath(), err)
-					return
+					if sp.whole {
+						w.fail(w.relPath(), err)
+					} else {
+						sp.err = err
+					}
+					return false
 				}
 				eof = true
 			} else if k == 0 {
@@ -81,18 +111,28 @@ func (w *worker) searchCur(active []bool, r reader) {
 		}
 		if first {
 			first = false
-			if order := utf16Order(buf[:n]); order != nil {
-				w.searchUTF16(active, order, buf[:n], r, eof)
-				return
-			}
-			if bytes.IndexByte(buf[:min(n, binaryProbe)], 0) >= 0 {
-				w.stats.FilesBinary++
-				return
+			if !sp.whole {
+				lineAt = sp.startLine(buf[:n])
+			} else {
+				if order := utf16Order(buf[:n]); order != nil {
+					w.searchUTF16(active, order, buf[:n], r, eof)
+					return false
+				}
+				if bytes.IndexByte(buf[:min(n, binaryProbe)], 0) >= 0 {
+					w.stats.FilesBinary++
+					return false
+				}
+				if n == len(buf) && !eof && w.split(active, r) {
+					return false // the chunks count the file
+				}
 			}
 		}
 		cut := base + n
 		if !eof {
 			cut -= overlap
+		}
+		if sp.to >= 0 && cut >= sp.to {
+			cut, eof = sp.to, true
 		}
 		w.stats.Bytes += int64(cut - scanFrom)
 		w.occs = m.occurrences(buf[:n], scanFrom-base, w.occs[:0])
@@ -101,6 +141,9 @@ func (w *worker) searchCur(active []bool, r reader) {
 				next = map[int32]int{}
 			}
 			for _, o := range m.selectMatches(buf[:n], w.occs, cut-base, isActive, next, base) {
+				if base+o.start < early {
+					sp.early = append(sp.early, occ{start: base + o.start, end: base + o.end, pat: o.pat})
+				}
 				countTo(base + o.start)
 				col := base + o.start - lineAt + 1
 				if m.pats[o.pat].rule == m.directive {
@@ -120,7 +163,7 @@ func (w *worker) searchCur(active []bool, r reader) {
 					Match:     w.matchText(buf[o.start:o.end], o.pat),
 				}
 				w.findings = append(w.findings, f)
-				if prev := len(w.findings) - 2; line == lastLine && base+o.start >= lastFrom &&
+				if prev := len(w.findings) - 2; line == lastLine && line > fresh && base+o.start >= lastFrom &&
 					base+o.end-lastFrom <= len(w.findings[prev].LineText) {
 					// Findings on one line share its text.
 					f.LineText, f.TextColumn = w.findings[prev].LineText, lastCol
@@ -162,10 +205,19 @@ func (w *worker) searchCur(active []bool, r reader) {
 		base = keep
 		scanFrom = cut
 	}
-	w.stats.FilesScanned++
-	if len(dirs) > 0 {
-		w.findings = append(w.findings[:first0], w.s.e.applySuppressions(w.findings[first0:], dirs, w.relPath(), w.newFinding)...)
+	sp.dirs, sp.next = dirs, next
+	if !sp.whole && sp.to >= 0 {
+		countTo(sp.to)
+		var u int // UTF-16 units from the last line start (or base) to sp.to
+		if lineAt >= base {
+			u = utf16Units(buf[lineAt-base : sp.to-base])
+		} else {
+			u = units16 + utf16Units(buf[:sp.to-base])
+		}
+		sp.endLine(line, lineAt, u)
 	}
+	sp.last = textState{line: lastLine, col: lastCol, from: lastFrom, c16: lastC16}
+	return true
 }
 
 // newFinding returns room for one more finding. Findings live in chunks

@@ -43,6 +43,8 @@ func (w *worker) run() {
 				w.readDir(t)
 			case t.names != nil:
 				w.scanBatch(t)
+			case t.chunk != nil:
+				w.searchChunk(t.chunk)
 			default:
 				w.scanFile(t.rel, t.st)
 			}
