@@ -82,15 +82,20 @@ func FuzzChunkedEquivalence(f *testing.F) {
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, text string, rep uint8, chunk uint16, buf uint8, workers uint8) {
 		data := []byte(strings.Repeat(text, 1+int(rep)))
-		if len(data) > 64<<10 {
-			data = data[:64<<10]
+		if len(data) > 16<<10 {
+			data = data[:16<<10]
 		}
 		if err := os.WriteFile(filepath.Join(dir, "f.txt"), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		seq, chunked, _ := scanChunked(t, e, dir, e.m.minBuf()+int(buf), 1+int(chunk)%3000, 1+int(workers)%4)
+		// Each chunk reads about 2 KiB around it: at most 100 chunks keep
+		// an input fast.
+		size := max(1+int(chunk)%3000, len(data)/100)
+		// A read buffer of the least size moves a byte a round; 256 more
+		// keep an input fast, and FuzzMatcher tries the least sizes.
+		seq, chunked, _ := scanChunked(t, e, dir, e.m.minBuf()+256+37*int(buf), size, 1+int(workers)%4)
 		if err := sameResults(seq, chunked); err != nil {
-			t.Fatalf("text %q x%d, chunks of %d: %v", text, 1+int(rep), 1+int(chunk)%3000, err)
+			t.Fatalf("text %q x%d, chunks of %d: %v", text, 1+int(rep), size, err)
 		}
 	})
 }
@@ -267,5 +272,26 @@ func TestChunksFirst(t *testing.T) {
 	}
 	if strings.Join(got, " ") != "0 1 b a" {
 		t.Fatalf("order %v", got)
+	}
+}
+
+// BenchmarkBigFile scans one 64 MiB file, sequentially and in chunks.
+func BenchmarkBigFile(b *testing.B) {
+	dir := b.TempDir()
+	text := benchText(64<<20, 1)
+	os.WriteFile(filepath.Join(dir, "big.log"), text, 0o644)
+	e, _ := Compile(&rules.Set{Rules: []rules.Rule{{ID: "r", Tokens: legacyTokens}}})
+	for _, c := range []struct {
+		name string
+		tune tuning
+	}{{"sequential", tuning{chunkMin: math.MaxInt}}, {"chunked", tuning{}}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for i := 0; i < b.N; i++ {
+				if _, err := e.Scan(context.Background(), Options{Root: dir, Source: Paths{"big.log"}, tune: c.tune}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
