@@ -13,7 +13,8 @@ import (
 
 // Big files are searched on every core: a file of at least chunkMin bytes is
 // cut into chunks that workers search at once, each reading its own range
-// of the file with pread. A chunk owns the matches that start in it and reads
+// of the file with pread into its own buffer (the worker that found the file
+// searches the first chunk with what it has read). A chunk owns the matches that start in it and reads
 // m.behind bytes before it and m.maxLen+boundary after it, exactly what the
 // streaming search keeps around a read's cut, so each of its decisions sees
 // what the sequential search saw. What a chunk cannot know from its own bytes
@@ -21,11 +22,22 @@ import (
 // chunk before it matched) is settled when the last chunk is done, by merge,
 // in chunk order; the findings then are the sequential search's, exactly.
 //
-// Measured on 2 cores (docs/BENCHMARKS.md): the default rules search about
-// 4 GB/s, so a 4 MiB chunk is a millisecond of work; a file smaller than two
-// chunks is not worth the bookkeeping.
+// The sizes were measured on 2 cores (docs/BENCHMARKS.md): a search runs
+// at about 4 GB/s, so a 2 MiB chunk is half a millisecond of work, and a
+// chunk costs a few microseconds (its task, the 2 KiB read twice at its
+// edges, its share of the merge). Chunks of 2 MiB and more cost 0-3% more
+// CPU than one sequential search, 1 MiB about 2-5%, 256 KiB 10-15%. A file
+// is split only when it makes at least two chunks: below 4 MiB a search
+// takes a millisecond, so splitting saves at most half of that when a core
+// is free and costs those few percent when none is.
+//
+// Mapping the file (syscall.Mmap) instead of reading it was measured and
+// doubled the CPU time: the search then reads the page cache straight from
+// memory, page by page, where pread copies it into a buffer that stays in
+// the core's cache. So there is no mapping, and no SIGBUS to guard against
+// when a file shrinks: a chunk that reads short reports errShrunk.
 const (
-	defaultChunkSize = 4 << 20
+	defaultChunkSize = 2 << 20
 	defaultChunkMin  = 2 * defaultChunkSize
 )
 
@@ -66,6 +78,7 @@ type span struct {
 	whole           bool
 	start, from, to int           // to < 0: up to the end of the file
 	next            map[int32]int // per rule, where its next match may start
+	big             *bigFile      // a whole file's search that became the first chunk
 
 	// What the search found.
 	err      error
@@ -138,51 +151,79 @@ type chunkTask struct {
 	k int
 }
 
-// split cuts the file that r reads into chunks and queues them ahead of
-// all other work, if it is big enough to be worth it. It reports whether
-// it did: the chunks then search and count the file.
-func (w *worker) split(active []bool, r reader) bool {
+// split cuts the file that r reads into chunks, if it is big enough to be
+// worth it, and queues all but the first ahead of all other work; the
+// caller searches the first with what it has read.
+func (w *worker) split(active []bool, r reader) *bigFile {
 	chunkMin, chunkSize := w.s.opt.tune.chunking()
 	size, ok := fileSize(r)
 	if !ok || size < int64(chunkMin) || int64(int(size)) != size {
-		return false
+		return nil
 	}
 	f, err := reopen(r)
 	if err != nil {
-		return false // the sequential search still can
+		return nil // the sequential search still can
 	}
 	b := &bigFile{f: f, rel: w.relPath(), active: slices.Clone(active), size: int(size)}
 	k := max(b.size/chunkSize, 1)
 	b.parts = make([]span, k)
 	b.left.Store(int32(k))
 	behind := w.s.e.m.behind
-	tasks := make([]task, k)
+	tasks := make([]task, 0, k-1)
 	for i := range b.parts {
 		from, to := b.size/k*i, b.size/k*(i+1)
 		if i == k-1 {
 			to = -1 // the last chunk reads on to the end, wherever it is then
 		}
 		b.parts[i] = span{start: max(from-behind, 0), from: from, to: to}
-		tasks[i] = task{chunk: &chunkTask{b: b, k: i}}
+		if i > 0 {
+			tasks = append(tasks, task{chunk: &chunkTask{b: b, k: i}})
+		}
 	}
 	w.s.pushChunks(b, tasks)
-	return true
+	if h := w.s.opt.tune.beforeChunk; h != nil {
+		h(0)
+	}
+	return b
 }
 
-// searchChunk searches one chunk; the worker that finishes a file's last
-// chunk merges them.
+// searchChunk searches one chunk of a big file.
 func (w *worker) searchChunk(c *chunkTask) {
 	b := c.b
-	if !w.s.stopped.Load() {
-		w.cur = pathRef{rel: b.rel}
-		if h := w.s.opt.tune.beforeChunk; h != nil {
-			h(c.k)
-		}
-		w.searchPart(b, c.k, nil)
+	if w.s.stopped.Load() {
+		w.endChunk(b, c.k, nil, false, 0, 0)
+		return
+	}
+	w.cur = pathRef{rel: b.rel}
+	if h := w.s.opt.tune.beforeChunk; h != nil {
+		h(c.k)
+	}
+	w.searchPart(b, c.k, nil)
+	w.endChunk(b, c.k, nil, false, 0, 0)
+}
+
+// endChunk counts a chunk done; the worker that finishes a file's last
+// chunk merges them. sp is the first chunk's search, which the worker that
+// split the file did in place; the findings it made from first0 on are the
+// chunk's.
+func (w *worker) endChunk(b *bigFile, k int, sp *span, ok bool, first0 int, bytes0 int64) {
+	if sp != nil {
+		w.keep(sp, ok, first0, bytes0)
+		sp.big = nil
+		b.parts[k] = *sp
 	}
 	if b.left.Add(-1) == 0 {
 		w.merge(b)
 	}
+}
+
+// keep moves a chunk's findings and byte count from the worker to the chunk.
+func (w *worker) keep(p *span, ok bool, first0 int, bytes0 int64) {
+	if ok {
+		p.findings = slices.Clone(w.findings[first0:])
+	}
+	p.bytes = w.stats.Bytes - bytes0
+	w.findings, w.stats.Bytes = w.findings[:first0], bytes0
 }
 
 // searchPart searches chunk k as if the chunks before it had left next.
@@ -195,11 +236,8 @@ func (w *worker) searchPart(b *bigFile, k int, next map[int32]int) {
 		r.min = r.end
 	}
 	first0, bytes0 := len(w.findings), w.stats.Bytes
-	if w.searchSpan(b.active, r, p) {
-		p.findings = slices.Clone(w.findings[first0:])
-	}
-	p.bytes = w.stats.Bytes - bytes0
-	w.findings, w.stats.Bytes = w.findings[:first0], bytes0
+	ok := w.searchSpan(b.active, r, p)
+	w.keep(p, ok, first0, bytes0)
 }
 
 // chunkReader reads [off, end) of a file, or from off to its end when end < 0;

@@ -23,9 +23,14 @@ func (w *worker) search(rel string, active []bool, r reader) {
 
 // searchCur searches the file that w.cur names.
 func (w *worker) searchCur(active []bool, r reader) {
-	first0 := len(w.findings)
+	first0, bytes0 := len(w.findings), w.stats.Bytes
 	sp := span{to: -1, whole: true}
-	if !w.searchSpan(active, r, &sp) {
+	ok := w.searchSpan(active, r, &sp)
+	if sp.big != nil {
+		w.endChunk(sp.big, 0, &sp, ok, first0, bytes0)
+		return
+	}
+	if !ok {
 		return
 	}
 	w.stats.FilesScanned++
@@ -122,8 +127,11 @@ func (w *worker) searchSpan(active []bool, r reader, sp *span) bool {
 					w.stats.FilesBinary++
 					return false
 				}
-				if n == len(buf) && !eof && w.split(active, r) {
-					return false // the chunks count the file
+				if n == len(buf) && !eof {
+					if b := w.split(active, r); b != nil {
+						// Big: this search goes on as its first chunk.
+						sp.whole, sp.big, sp.to, sp.known = false, b, b.parts[0].to, true
+					}
 				}
 			}
 		}
