@@ -36,14 +36,45 @@ func (GitHub) Write(w io.Writer, r *Report) error {
 	return bw.Flush()
 }
 
-// The escapes of workflow commands; a Replacer is immutable and safe to share.
-var (
-	ghDataEscapes     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
-	ghPropertyEscapes = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
-)
+// ghData escapes a workflow command's message: %, CR and LF.
+func ghData(s string) string { return ghEscape(s, false) }
 
-// ghData escapes a workflow command's message.
-func ghData(s string) string { return ghDataEscapes.Replace(s) }
+// ghProperty escapes a workflow command's property value: also : and ,.
+func ghProperty(s string) string { return ghEscape(s, true) }
 
-// ghProperty escapes a workflow command's property value.
-func ghProperty(s string) string { return ghPropertyEscapes.Replace(s) }
+// ghEscape percent-encodes the bytes workflow commands reserve. It is a
+// function, not a package-level strings.Replacer, so that nothing is built
+// at start-up.
+func ghEscape(s string, property bool) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '%':
+			esc = "%25"
+		case '\r':
+			esc = "%0D"
+		case '\n':
+			esc = "%0A"
+		case ':':
+			esc = "%3A"
+		case ',':
+			esc = "%2C"
+		}
+		if esc == "" || !property && (s[i] == ':' || s[i] == ',') {
+			continue
+		}
+		if last == 0 {
+			b.Grow(len(s) + 2*4)
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(esc)
+		last = i + 1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}

@@ -2,7 +2,6 @@ package report
 
 import (
 	"bufio"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strconv"
@@ -25,14 +24,6 @@ var (
 	_ Format = JUnit{}
 )
 
-type csError struct {
-	Line     int    `xml:"line,attr"`
-	Column   int    `xml:"column,attr"`
-	Severity string `xml:"severity,attr"`
-	Message  string `xml:"message,attr"`
-	Source   string `xml:"source,attr"`
-}
-
 // Write implements Format.
 func (Checkstyle) Write(w io.Writer, r *Report) error {
 	x := newXMLStream(w)
@@ -46,54 +37,37 @@ func (Checkstyle) Write(w io.Writer, r *Report) error {
 			x.start("file", "name", name)
 			file = name
 		}
-		x.element("error", csError{
-			Line: f.Line, Column: f.Column, Severity: f.Rule.Severity.String(),
-			Message: xmlText(fmt.Sprintf("%s: %q", Message(f), f.Match)),
-			Source:  "nolegacyruns." + f.Rule.ID,
-		})
+		x.start("error",
+			"line", strconv.Itoa(f.Line),
+			"column", strconv.Itoa(f.Column),
+			"severity", f.Rule.Severity.String(),
+			"message", xmlText(fmt.Sprintf("%s: %q", Message(f), f.Match)),
+			"source", "nolegacyruns."+f.Rule.ID)
+		x.end()
 	}
 	return x.close()
-}
-
-type juSuite struct {
-	Name                    string
-	Tests, Failures, Errors int
-}
-
-type juCase struct {
-	Name      string     `xml:"name,attr"`
-	Classname string     `xml:"classname,attr"`
-	File      string     `xml:"file,attr,omitempty"`
-	Failure   *juFailure `xml:"failure,omitempty"`
-	SystemOut string     `xml:"system-out,omitempty"`
-}
-
-type juFailure struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
 }
 
 // Write implements Format. A test case is named by the finding's identity
 // (path, rule, match, and a short fingerprint), so that test history in CI
 // follows a finding when lines move.
 func (JUnit) Write(w io.Writer, r *Report) error {
-	s := juSuite{Name: "nolegacyruns"}
+	tests, failures := 0, 0
 	for f := range r.Active() {
-		s.Tests++
+		tests++
 		if f.Rule.Severity != rules.SeverityWarning {
-			s.Failures++
+			failures++
 		}
 	}
-	s.Errors = len(r.Errors)
-	s.Tests += s.Errors
-	empty := s.Tests == 0
+	errs := len(r.Errors)
+	tests += errs
+	empty := tests == 0
 	if empty {
-		s.Tests = 1
+		tests = 1
 	}
 	x := newXMLStream(w)
 	x.start("testsuites")
-	x.start("testsuite", "name", s.Name, "tests", strconv.Itoa(s.Tests), "failures", strconv.Itoa(s.Failures), "errors", strconv.Itoa(s.Errors))
+	x.start("testsuite", "name", "nolegacyruns", "tests", strconv.Itoa(tests), "failures", strconv.Itoa(failures), "errors", strconv.Itoa(errs))
 	fps := fingerprints(r.Findings)
 	for i := range r.Findings {
 		f := r.Findings[i]
@@ -102,51 +76,101 @@ func (JUnit) Write(w io.Writer, r *Report) error {
 			continue
 		}
 		where := fmt.Sprintf("%s:%d:%d", f.Path, f.Line, f.Column)
-		c := juCase{Name: xmlText(fmt.Sprintf("%s: %s %q [%.8s]", f.Path, f.Rule.ID, f.Match, fp)), Classname: "nolegacyruns." + f.Rule.ID, File: xmlText(f.Path)}
+		x.testCase(xmlText(fmt.Sprintf("%s: %s %q [%.8s]", f.Path, f.Rule.ID, f.Match, fp)), "nolegacyruns."+f.Rule.ID, xmlText(f.Path))
 		text := xmlText(fmt.Sprintf("%s: %s: %q\n%s", where, Message(f), f.Match, f.Rule.Hint))
 		if f.Rule.Severity == rules.SeverityWarning {
-			c.SystemOut = "warning: " + text
+			x.textElement("system-out", "warning: "+text)
 		} else {
-			c.Failure = &juFailure{Message: xmlText(Message(f)), Type: f.Rule.ID, Text: text}
+			x.start("failure", "message", xmlText(Message(f)), "type", f.Rule.ID)
+			x.text(text)
+			x.end()
 		}
-		x.element("testcase", c)
+		x.end()
 	}
 	for _, e := range r.Errors {
-		x.element("testcase", juCase{Name: xmlText(e.Path + " unreadable"), Classname: "nolegacyruns",
-			Failure: &juFailure{Message: xmlText(e.Err.Error()), Type: "read-error"}})
+		x.testCase(xmlText(e.Path+" unreadable"), "nolegacyruns", "")
+		x.start("failure", "message", xmlText(e.Err.Error()), "type", "read-error")
+		x.end()
+		x.end()
 	}
 	if empty {
-		x.element("testcase", juCase{Name: "no forbidden tokens", Classname: "nolegacyruns"})
+		x.testCase("no forbidden tokens", "nolegacyruns", "")
+		x.end()
 	}
 	return x.close()
 }
 
+// testCase opens a JUnit test case; a file attribute only when there is one.
+func (x *xmlStream) testCase(name, classname, file string) {
+	if file == "" {
+		x.start("testcase", "name", name, "classname", classname)
+	} else {
+		x.start("testcase", "name", name, "classname", classname, "file", file)
+	}
+}
+
+// textElement writes <name>text</name>, or nothing when text is empty.
+func (x *xmlStream) textElement(name, text string) {
+	if text == "" {
+		return
+	}
+	x.start(name)
+	x.text(text)
+	x.end()
+}
+
+// xmlHeader is the XML declaration every document starts with.
+const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
+
 // xmlStream writes an indented XML document element by element, so that
-// a report of a million findings is never held whole.
+// a report of a million findings is never held whole. It writes what
+// encoding/xml's Encoder with Indent("", "  ") writes, byte for byte (a
+// test holds it to that), without the reflection and the package's
+// start-up cost: element and attribute names here are fixed ASCII, so only
+// values need escaping.
 type xmlStream struct {
-	w     *bufio.Writer
-	enc   *xml.Encoder
-	stack []string
-	err   error
+	w          *bufio.Writer
+	stack      []string
+	indentedIn bool // the last thing written was a start tag
+	started    bool // something was written after the header
 }
 
 func newXMLStream(w io.Writer) *xmlStream {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	_, err := bw.WriteString(xml.Header)
-	enc := xml.NewEncoder(bw)
-	enc.Indent("", "  ")
-	return &xmlStream{w: bw, enc: enc, err: err}
+	bw.WriteString(xmlHeader) // a write error sticks and comes back from close
+	return &xmlStream{w: bw}
+}
+
+// indent starts a tag on a new line at the depth of the open elements, as
+// encoding/xml does; an end tag right after its start tag stays on its line.
+func (x *xmlStream) indent(end bool) {
+	if end && x.indentedIn {
+		x.indentedIn = false
+		return
+	}
+	x.indentedIn = !end
+	if x.started {
+		x.w.WriteByte('\n')
+	}
+	x.started = true
+	for range len(x.stack) {
+		x.w.WriteString("  ")
+	}
 }
 
 // start opens an element with attributes given as name, value pairs.
 func (x *xmlStream) start(name string, attrs ...string) {
-	se := xml.StartElement{Name: xml.Name{Local: name}}
+	x.indent(false)
+	x.w.WriteByte('<')
+	x.w.WriteString(name)
 	for i := 0; i+1 < len(attrs); i += 2 {
-		se.Attr = append(se.Attr, xml.Attr{Name: xml.Name{Local: attrs[i]}, Value: attrs[i+1]})
+		x.w.WriteByte(' ')
+		x.w.WriteString(attrs[i])
+		x.w.WriteString(`="`)
+		x.escape(attrs[i+1])
+		x.w.WriteByte('"')
 	}
-	if x.err == nil {
-		x.err = x.enc.EncodeToken(se)
-	}
+	x.w.WriteByte('>')
 	x.stack = append(x.stack, name)
 }
 
@@ -158,32 +182,70 @@ func (x *xmlStream) open(name string) bool {
 func (x *xmlStream) end() {
 	name := x.stack[len(x.stack)-1]
 	x.stack = x.stack[:len(x.stack)-1]
-	if x.err == nil {
-		x.err = x.enc.EncodeToken(xml.EndElement{Name: xml.Name{Local: name}})
-	}
+	x.indent(true)
+	x.w.WriteString("</")
+	x.w.WriteString(name)
+	x.w.WriteByte('>')
 }
 
-func (x *xmlStream) element(name string, v any) {
-	if x.err == nil {
-		x.err = x.enc.EncodeElement(v, xml.StartElement{Name: xml.Name{Local: name}})
-	}
-}
+// text writes character data inside the innermost element.
+func (x *xmlStream) text(s string) { x.escape(s) }
 
 // close ends every open element and flushes.
 func (x *xmlStream) close() error {
 	for len(x.stack) > 0 {
 		x.end()
 	}
-	if x.err == nil {
-		x.err = x.enc.Flush()
+	x.w.WriteString("\n")
+	return x.w.Flush()
+}
+
+// escape writes s escaped as encoding/xml's EscapeText does: the five
+// markup characters and tab, newline and carriage return as references,
+// and invalid UTF-8 and characters outside XML's range as U+FFFD.
+func (x *xmlStream) escape(s string) {
+	last := 0
+	for i := 0; i < len(s); {
+		r, width := utf8.DecodeRuneInString(s[i:])
+		i += width
+		var esc string
+		switch r {
+		case '"':
+			esc = "&#34;"
+		case '\'':
+			esc = "&#39;"
+		case '&':
+			esc = "&amp;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '\t':
+			esc = "&#x9;"
+		case '\n':
+			esc = "&#xA;"
+		case '\r':
+			esc = "&#xD;"
+		default:
+			if !xmlChar(r) || (r == utf8.RuneError && width == 1) {
+				esc = "\uFFFD"
+				break
+			}
+			continue
+		}
+		x.w.WriteString(s[last : i-width])
+		x.w.WriteString(esc)
+		last = i
 	}
-	if x.err == nil {
-		_, x.err = x.w.WriteString("\n")
-	}
-	if x.err == nil {
-		x.err = x.w.Flush()
-	}
-	return x.err
+	x.w.WriteString(s[last:])
+}
+
+// xmlChar reports whether r is in XML 1.0's Char production.
+func xmlChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D ||
+		r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD ||
+		r >= 0x10000 && r <= 0x10FFFF
 }
 
 // xmlText makes s safe for XML 1.0: invalid UTF-8 and the control
