@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -70,7 +69,18 @@ func Load(name string) (*Config, error) {
 	return Parse(name, data)
 }
 
-var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+// validID reports whether id is a rule id: lower-case letters, digits and
+// hyphens, not starting with a hyphen (what ^[a-z0-9][a-z0-9-]*$ matches;
+// a loop, so that no regexp is compiled at start-up).
+func validID(id string) bool {
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' && i > 0) {
+			return false
+		}
+	}
+	return id != ""
+}
 
 type parser struct {
 	file string
@@ -299,7 +309,7 @@ func (p *parser) parseRule(n *yaml.Node) (rules.Rule, error) {
 		switch key {
 		case "id":
 			haveID = true
-			if r.ID, err = p.str(v, "id"); err == nil && !idRE.MatchString(r.ID) {
+			if r.ID, err = p.str(v, "id"); err == nil && !validID(r.ID) {
 				err = p.errf(v, "id %q must be lowercase letters, digits and dashes, starting with a letter or digit", r.ID)
 			} else if err == nil && scanner.Reserved(r.ID) {
 				err = p.errf(v, "id %q is reserved for a built-in rule", r.ID)

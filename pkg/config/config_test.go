@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -148,4 +149,17 @@ func BenchmarkBigConfigs(b *testing.B) {
 			}
 		})
 	}
+}
+
+// validID accepts what the regular expression it replaced accepts.
+func FuzzValidID(f *testing.F) {
+	re := regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	for _, s := range []string{"", "a", "-", "a-", "-a", "legacy-run-types", "A", "a_b", "0", "a\n", "é"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := validID(s), re.MatchString(s); got != want {
+			t.Errorf("validID(%q) = %v, want %v", s, got, want)
+		}
+	})
 }
