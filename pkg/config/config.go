@@ -9,9 +9,8 @@ import (
 	"sort"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/tenantatlas/nolegacyruns/internal/fileio"
+	"github.com/tenantatlas/nolegacyruns/internal/yaml"
 	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
