@@ -327,14 +327,16 @@ type decoder struct {
 	mergedFields map[interface{}]bool
 }
 
+// nolegacyruns: reflect.TypeFor, not reflect.TypeOf of values, so that
+// package init allocates nothing (TypeOf of a map literal makes a map).
 var (
-	nodeType       = reflect.TypeOf(Node{})
-	durationType   = reflect.TypeOf(time.Duration(0))
-	stringMapType  = reflect.TypeOf(map[string]interface{}{})
-	generalMapType = reflect.TypeOf(map[interface{}]interface{}{})
+	nodeType       = reflect.TypeFor[Node]()
+	durationType   = reflect.TypeFor[time.Duration]()
+	stringMapType  = reflect.TypeFor[map[string]interface{}]()
+	generalMapType = reflect.TypeFor[map[interface{}]interface{}]()
 	ifaceType      = generalMapType.Elem()
-	timeType       = reflect.TypeOf(time.Time{})
-	ptrTimeType    = reflect.TypeOf(&time.Time{})
+	timeType       = reflect.TypeFor[time.Time]()
+	ptrTimeType    = reflect.TypeFor[*time.Time]()
 )
 
 func newDecoder() *decoder {

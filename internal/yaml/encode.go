@@ -24,6 +24,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -299,12 +300,19 @@ func isBase60Float(s string) (result bool) {
 		return false
 	}
 	// Do the full match.
+	base60Once.Do(func() {
+		base60float = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`)
+	})
 	return base60float.MatchString(s)
 }
 
 // From http://yaml.org/type/float.html, except the regular expression there
 // is bogus. In practice parsers do not enforce the "\.[0-9_]*" suffix.
-var base60float = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`)
+// (nolegacyruns: compiled on first use, not in package init.)
+var (
+	base60Once  sync.Once
+	base60float *regexp.Regexp
+)
 
 // isOldBool returns whether s is bool notation as defined in YAML 1.1.
 //

@@ -21,6 +21,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -29,10 +30,21 @@ type resolveMapItem struct {
 	tag   string
 }
 
-var resolveTable = make([]byte, 256)
-var resolveMap = make(map[string]resolveMapItem)
+// nolegacyruns: the tables below were filled and the regular expression
+// compiled in package init, at every start of any program that links this
+// package; initResolve now does it on first use.
+var (
+	resolveOnce    sync.Once
+	resolveTable   []byte
+	resolveMap     map[string]resolveMapItem
+	longTags       map[string]string
+	shortTags      map[string]string
+	yamlStyleFloat *regexp.Regexp
+)
 
-func init() {
+func initResolve() {
+	resolveTable = make([]byte, 256)
+	resolveMap = make(map[string]resolveMapItem)
 	t := resolveTable
 	t[int('+')] = 'S' // Sign
 	t[int('-')] = 'S'
@@ -66,6 +78,16 @@ func init() {
 			m[s] = resolveMapItem{item.v, item.tag}
 		}
 	}
+
+	longTags = make(map[string]string)
+	shortTags = make(map[string]string)
+	for _, stag := range []string{nullTag, boolTag, strTag, intTag, floatTag, timestampTag, seqTag, mapTag, binaryTag, mergeTag} {
+		ltag := longTagPrefix + stag[2:] // what longTag returned while longTags was being filled
+		longTags[stag] = ltag
+		shortTags[ltag] = stag
+	}
+
+	yamlStyleFloat = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
 }
 
 const (
@@ -81,21 +103,11 @@ const (
 	mergeTag     = "!!merge"
 )
 
-var longTags = make(map[string]string)
-var shortTags = make(map[string]string)
-
-func init() {
-	for _, stag := range []string{nullTag, boolTag, strTag, intTag, floatTag, timestampTag, seqTag, mapTag, binaryTag, mergeTag} {
-		ltag := longTag(stag)
-		longTags[stag] = ltag
-		shortTags[ltag] = stag
-	}
-}
-
 const longTagPrefix = "tag:yaml.org,2002:"
 
 func shortTag(tag string) string {
 	if strings.HasPrefix(tag, longTagPrefix) {
+		resolveOnce.Do(initResolve)
 		if stag, ok := shortTags[tag]; ok {
 			return stag
 		}
@@ -106,6 +118,7 @@ func shortTag(tag string) string {
 
 func longTag(tag string) string {
 	if strings.HasPrefix(tag, "!!") {
+		resolveOnce.Do(initResolve)
 		if ltag, ok := longTags[tag]; ok {
 			return ltag
 		}
@@ -122,9 +135,8 @@ func resolvableTag(tag string) bool {
 	return false
 }
 
-var yamlStyleFloat = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
-
 func resolve(tag string, in string) (rtag string, out interface{}) {
+	resolveOnce.Do(initResolve)
 	tag = shortTag(tag)
 	if !resolvableTag(tag) {
 		return tag, in
