@@ -34,6 +34,11 @@ type Env struct {
 	// SetCPUs, when set, limits the process to n CPUs (-j). Tests that run
 	// the command in-process leave it nil: it is process-wide.
 	SetCPUs func(n int)
+	// Listen, when set, is called once the flags show there is work to do
+	// (not for --version or --help, which start nothing): it returns a
+	// context that SIGINT and SIGTERM cancel, and a function that stops
+	// listening. Tests that run the command in-process leave it nil.
+	Listen func(context.Context) (context.Context, context.CancelFunc)
 }
 
 // Main runs the command with the process's own arguments and stdio.
@@ -43,15 +48,18 @@ func Main() int {
 		// harder, so that a million findings stay well under 256 MiB.
 		debug.SetMemoryLimit(memoryLimit)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	dir, _ := os.Getwd()
 	env := Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Dir: dir, Self: os.Args[0],
-		SetCPUs: func(n int) { runtime.GOMAXPROCS(n) }}
+		SetCPUs: func(n int) { runtime.GOMAXPROCS(n) },
+		Listen: func(ctx context.Context) (context.Context, context.CancelFunc) {
+			// os/signal's loop blocks a thread of its own: started only
+			// when the run has work that an interrupt should stop cleanly.
+			return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		}}
 	if fi, err := os.Stdout.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
 		env.IsTerminal = true
 	}
-	return Run(ctx, os.Args[1:], env)
+	return Run(context.Background(), os.Args[1:], env)
 }
 
 // memoryLimit is the soft limit of the Go heap (GOMEMLIMIT overrides it).
@@ -91,8 +99,12 @@ func versionOf(bi *debug.BuildInfo) string {
 
 // Run is the whole command; it returns the exit status.
 func Run(ctx context.Context, args []string, env Env) int {
-	c := &command{env: env, start: time.Now()}
+	c := &command{env: env, start: time.Now(), ctx: ctx}
 	out := c.run(ctx, args)
+	if c.stopListening != nil {
+		defer c.stopListening()
+	}
+	ctx = c.ctx // the run's own: cancelled by a signal once it listens
 	if out.err != nil && ctx.Err() == nil {
 		c.report(out.err)
 	}
@@ -108,4 +120,7 @@ type command struct {
 	opt   options
 	start time.Time
 	rules []rules.Rule // the compiled rules, for the reports
+
+	ctx           context.Context    // the run's context, once it listens for signals
+	stopListening context.CancelFunc // set by Env.Listen
 }

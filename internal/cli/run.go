@@ -31,6 +31,10 @@ func (c *command) run(ctx context.Context, args []string) outcome {
 		fmt.Fprintf(c.env.Stdout, "nolegacyruns %s\n", Version())
 		return outcome{}
 	}
+	if c.env.Listen != nil {
+		ctx, c.stopListening = c.env.Listen(ctx)
+		c.ctx = ctx
+	}
 	if err := checkMode(o); err != nil {
 		return fail(err)
 	}
