@@ -20,11 +20,9 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -300,19 +298,52 @@ func isBase60Float(s string) (result bool) {
 		return false
 	}
 	// Do the full match.
-	base60Once.Do(func() {
-		base60float = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`)
-	})
-	return base60float.MatchString(s)
+	return base60float(s)
 }
 
 // From http://yaml.org/type/float.html, except the regular expression there
 // is bogus. In practice parsers do not enforce the "\.[0-9_]*" suffix.
-// (nolegacyruns: compiled on first use, not in package init.)
-var (
-	base60Once  sync.Once
-	base60float *regexp.Regexp
-)
+//
+// nolegacyruns: base60float matches what upstream's regular expression
+// ^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$ matches, without
+// linking package regexp (whose init builds Unicode tables at every start).
+func base60float(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	if i == len(s) || !isDigit(s[i]) {
+		return false
+	}
+	for i < len(s) && (isDigit(s[i]) || s[i] == '_') {
+		i++
+	}
+	groups := 0
+	for i < len(s) && s[i] == ':' {
+		i++
+		n := 0
+		for i+n < len(s) && isDigit(s[i+n]) {
+			n++
+		}
+		if n != 1 && (n != 2 || s[i] > '5') {
+			return false
+		}
+		i += n
+		groups++
+	}
+	if groups == 0 {
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		for i < len(s) && (isDigit(s[i]) || s[i] == '_') {
+			i++
+		}
+	}
+	return i == len(s)
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // isOldBool returns whether s is bool notation as defined in YAML 1.1.
 //

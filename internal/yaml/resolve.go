@@ -18,7 +18,6 @@ package yaml
 import (
 	"encoding/base64"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,12 +33,11 @@ type resolveMapItem struct {
 // compiled in package init, at every start of any program that links this
 // package; initResolve now does it on first use.
 var (
-	resolveOnce    sync.Once
-	resolveTable   []byte
-	resolveMap     map[string]resolveMapItem
-	longTags       map[string]string
-	shortTags      map[string]string
-	yamlStyleFloat *regexp.Regexp
+	resolveOnce  sync.Once
+	resolveTable []byte
+	resolveMap   map[string]resolveMapItem
+	longTags     map[string]string
+	shortTags    map[string]string
 )
 
 func initResolve() {
@@ -86,8 +84,48 @@ func initResolve() {
 		longTags[stag] = ltag
 		shortTags[ltag] = stag
 	}
+}
 
-	yamlStyleFloat = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
+// yamlStyleFloat matches what upstream's regular expression
+// ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ matches
+// (nolegacyruns: without linking package regexp).
+func yamlStyleFloat(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(s) && isDigit(s[i]) {
+			i++
+			n++
+		}
+		return n
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	} else {
+		if digits() == 0 {
+			return false
+		}
+		if i < len(s) && s[i] == '.' {
+			i++
+			digits()
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s)
 }
 
 const (
@@ -214,7 +252,7 @@ func resolve(tag string, in string) (rtag string, out interface{}) {
 			if err == nil {
 				return intTag, uintv
 			}
-			if yamlStyleFloat.MatchString(plain) {
+			if yamlStyleFloat(plain) {
 				floatv, err := strconv.ParseFloat(plain, 64)
 				if err == nil {
 					return floatTag, floatv
