@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -122,29 +121,14 @@ func (e *MissingObjectError) Error() string {
 
 func (e *MissingObjectError) Unwrap() error { return e.Err }
 
-// missingPatterns (compiled when first needed) are git's messages for an object it lacks: a lazy fetch
-// that protocol.allow=never or GIT_NO_LAZY_FETCH stopped, or an object that
-// was never there.
-var missingPatterns = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`could not fetch ([0-9a-f]{40,64}) from promisor remote|lazy fetching disabled|unable to read (?:tree )?([0-9a-f]{40,64})|missing (?:blob|tree|commit) object '?([0-9a-f]{40,64})`)
-})
-
 // missingObject turns e into a MissingObjectError when git says an object
 // is missing.
 func missingObject(e *Error) error {
-	ms := missingPatterns().FindAllStringSubmatch(e.Stderr, -1)
-	if ms == nil {
+	found, id := missingID(e.Stderr)
+	if !found {
 		return e
 	}
-	me := &MissingObjectError{Err: e}
-	for _, m := range ms {
-		for _, id := range m[1:] {
-			if id != "" && me.Object == "" {
-				me.Object = id
-			}
-		}
-	}
-	return me
+	return &MissingObjectError{Err: e, Object: id}
 }
 
 // run runs git in dir without a shell and returns its standard output.
