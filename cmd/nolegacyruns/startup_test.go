@@ -1,0 +1,121 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// heavyInits are packages whose init once ran at every start of the
+// command, --version included, for formats and rule files most runs never
+// use (encoding/xml, YAML, regexp and the Unicode tables it makes every
+// start build), and packages a guard has no business initialising. None
+// of them may allocate in its init.
+var heavyInits = []string{
+	"encoding/xml", "go.yaml.in/yaml/v3", "gopkg.in/yaml.v3", "regexp", "regexp/syntax",
+	"text/template", "html/template", "net", "net/http", "os/user", "crypto/x509", "crypto/tls",
+}
+
+// extraInitBudget is how many bytes the package inits of the command may
+// allocate beyond those of a hello-world program built by the same
+// toolchain: today about 13 KB (encoding/base64 for JSON, crypto/sha256
+// for fingerprints, compress/flate for loose git objects, golang.org/x/sys/cpu);
+// 72 KB before YAML, XML and regexp stopped initialising at start-up.
+const extraInitBudget = 24 << 10
+
+// TestStartupInits builds the command and a hello-world program and runs
+// both with GODEBUG=inittrace=1, which prints each package init's
+// allocations. No package of this module, and no package in heavyInits,
+// may allocate in its init; a standard package the hello-world also
+// initialises may not allocate much more than there; and everything else
+// together stays within extraInitBudget. Allocations, not times, are
+// asserted: they do not depend on the machine's load.
+func TestStartupInits(t *testing.T) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to build with")
+	}
+	dir := t.TempDir()
+	ours := filepath.Join(dir, "nolegacyruns")
+	build(t, gobin, ".", ours)
+	hello := filepath.Join(dir, "hello")
+	src := filepath.Join(dir, "hellosrc")
+	os.Mkdir(src, 0o755)
+	os.WriteFile(filepath.Join(src, "go.mod"), []byte("module hello\n"), 0o644)
+	os.WriteFile(filepath.Join(src, "main.go"), []byte("package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello\") }\n"), 0o644)
+	build(t, gobin, src, hello)
+
+	got, base := initTrace(t, ours, "--version"), initTrace(t, hello)
+	heavy := map[string]bool{}
+	for _, p := range heavyInits {
+		heavy[p] = true
+	}
+	extra := 0
+	for pkg, a := range got {
+		h, inHello := base[pkg]
+		switch {
+		case a.allocs > 0 && strings.HasPrefix(pkg, "github.com/tenantatlas/nolegacyruns"):
+			t.Errorf("init of %s allocates %d bytes in %d allocations: build what it needs on first use", pkg, a.bytes, a.allocs)
+		case a.allocs > 0 && heavy[pkg]:
+			t.Errorf("init of %s runs at start-up (%d bytes, %d allocations): keep it out of the command or make it lazy", pkg, a.bytes, a.allocs)
+		case inHello && a.bytes > h.bytes+1024:
+			t.Errorf("init of %s allocates %d bytes, %d in a hello-world: something makes it build more (as regexp made unicode build its tables)", pkg, a.bytes, h.bytes)
+		case !inHello:
+			extra += a.bytes
+		}
+	}
+	if extra > extraInitBudget {
+		t.Errorf("package inits allocate %d bytes beyond a hello-world's, budget %d:\n%s", extra, extraInitBudget, describe(got, base))
+	}
+	t.Logf("package inits allocate %d bytes beyond a hello-world's (budget %d)", extra, extraInitBudget)
+}
+
+func build(t *testing.T, gobin, dir, out string) {
+	t.Helper()
+	cmd := exec.Command(gobin, "build", "-o", out, ".")
+	cmd.Dir = dir
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build in %s: %v\n%s", dir, err, b)
+	}
+}
+
+type initCost struct{ bytes, allocs int }
+
+var initLine = regexp.MustCompile(`(?m)^init (\S+) @\S+ ms, \S+ ms clock, (\d+) bytes, (\d+) allocs$`)
+
+// initTrace runs a program with GODEBUG=inittrace=1 and reads what each
+// package's init allocated.
+func initTrace(t *testing.T, bin string, args ...string) map[string]initCost {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s: %v\n%s", bin, err, stderr.String())
+	}
+	out := map[string]initCost{}
+	for _, m := range initLine.FindAllStringSubmatch(stderr.String(), -1) {
+		b, _ := strconv.Atoi(m[2])
+		a, _ := strconv.Atoi(m[3])
+		out[m[1]] = initCost{b, a}
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s printed no init trace:\n%s", bin, stderr.String())
+	}
+	return out
+}
+
+func describe(got, base map[string]initCost) string {
+	var b strings.Builder
+	for pkg, a := range got {
+		if _, ok := base[pkg]; !ok && a.allocs > 0 {
+			b.WriteString("  " + pkg + ": " + strconv.Itoa(a.bytes) + " bytes, " + strconv.Itoa(a.allocs) + " allocations\n")
+		}
+	}
+	return b.String()
+}
