@@ -3,6 +3,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -99,8 +100,26 @@ func versionOf(bi *debug.BuildInfo) string {
 
 // Run is the whole command; it returns the exit status.
 func Run(ctx context.Context, args []string, env Env) int {
-	c := &command{env: env, start: time.Now(), ctx: ctx}
-	out := c.run(ctx, args)
+	start := time.Now()
+	o, err := parseArgs(args)
+	switch {
+	case errors.Is(err, errHelp):
+		printUsage(env.Stdout)
+		return ExitClean
+	case err == nil && o.version:
+		fmt.Fprintf(env.Stdout, "nolegacyruns %s\n", Version())
+		return ExitClean
+	}
+	return runCommand(ctx, o, err, env, start)
+}
+
+// runCommand is a run past --help and --version: it sets up the command,
+// runs it, and reports how it went. (A function of its own, so that the
+// command's state and the deep call chains are not on the stack, and
+// need not grow it, when the flags asked for help or the version only.)
+func runCommand(ctx context.Context, o *options, err error, env Env, start time.Time) int {
+	c := &command{env: env, start: start, ctx: ctx}
+	out := c.run(ctx, o, err)
 	if c.stopListening != nil {
 		defer c.stopListening()
 	}

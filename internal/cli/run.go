@@ -16,21 +16,12 @@ import (
 
 // run wires one invocation: flags → mode → rule file → source → engine →
 // findings pipeline → reports, and says what it came to.
-func (c *command) run(ctx context.Context, args []string) outcome {
-	o, err := parseArgs(args)
-	if errors.Is(err, errHelp) {
-		printUsage(c.env.Stdout)
-		return outcome{}
-	}
+func (c *command) run(ctx context.Context, o *options, err error) outcome {
 	if err != nil {
 		return fail(err)
 	}
 	c.opt = *o
 	o = &c.opt
-	if o.version {
-		fmt.Fprintf(c.env.Stdout, "nolegacyruns %s\n", Version())
-		return outcome{}
-	}
 	if c.env.Listen != nil {
 		ctx, c.stopListening = c.env.Listen(ctx)
 		c.ctx = ctx
