@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/tenantatlas/nolegacyruns"
 	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
 	"github.com/tenantatlas/nolegacyruns/pkg/config"
 	"github.com/tenantatlas/nolegacyruns/pkg/gitsrc"
@@ -33,10 +32,7 @@ func (c *command) loadConfig() (*config.Config, string, error) {
 			return nil, "", err
 		}
 	} else {
-		cfg, err = config.Parse(defaultName, nolegacyruns.DefaultRules())
-		if err != nil {
-			return nil, "", err
-		}
+		cfg = defaultConfig() // rules.yaml, parsed at build time: see defaults.go
 	}
 	var root string
 	switch {
