@@ -111,11 +111,14 @@ func newAnchorFinder(pats []pattern, ids []int32, block func([]byte, int, *ancho
 	chosen := map[string]int{} // window -> anchor index
 	var anchors []anchor
 	left := append([]int32(nil), ids...)
+	// One count and one seen map, cleared for reuse: new ones each round
+	// were most of what a run with few files allocated (and page-faulted).
+	count, seen := map[string]int{}, map[string]bool{}
 	for len(left) > 0 {
 		best, bestVal := "", -1.0
-		count := map[string]int{}
+		clear(count)
 		for _, id := range left {
-			seen := map[string]bool{}
+			clear(seen)
 			t := pats[id].tok
 			for i := 0; i+anchorLen <= len(t); i++ {
 				w := t[i : i+anchorLen]
