@@ -14,8 +14,9 @@ import (
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
 
-// run wires one invocation: flags → mode → rule file → source → engine →
-// findings pipeline → reports, and says what it came to.
+// run wires one invocation from its parsed flags (or their error): mode →
+// rule file → source → engine → findings pipeline → reports, and says what
+// it came to.
 func (c *command) run(ctx context.Context, o *options, err error) outcome {
 	if err != nil {
 		return fail(err)
