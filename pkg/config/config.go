@@ -340,8 +340,10 @@ func (p *parser) parseRule(n *yaml.Node) (rules.Rule, error) {
 					r.Match = rules.Substring
 				case "word":
 					r.Match = rules.Word
+				case "regex":
+					r.Match = rules.Regex
 				default:
-					err = p.errf(v, "match %q is not substring or word", s)
+					err = p.errf(v, "match %q is not substring, word or regex", s)
 				}
 			}
 		case "case_sensitive":
@@ -377,7 +379,7 @@ func (p *parser) parseRule(n *yaml.Node) (rules.Rule, error) {
 	r.IgnoreCase = !caseSensitive
 	seen := map[string]int{}
 	for i, t := range r.Tokens {
-		if err := scanner.CheckToken(t, r.IgnoreCase); err != nil {
+		if err := scanner.CheckRuleToken(&r, t); err != nil {
 			return r, p.errf(tokNodes[i], "%v", err)
 		}
 		key := t
@@ -388,6 +390,9 @@ func (p *parser) parseRule(n *yaml.Node) (rules.Rule, error) {
 			return r, p.errf(tokNodes[i], "token %q is listed twice (also at line %d)", t, tokNodes[j].Line)
 		}
 		seen[key] = i
+	}
+	if fixNode != nil && r.Match == rules.Regex {
+		return r, p.errf(fixNode, "%s", scanner.ErrRegexFix)
 	}
 	if fixNode != nil {
 		if err := p.parseFix(fixNode, &r, seen); err != nil {

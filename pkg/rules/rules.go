@@ -26,11 +26,16 @@ const (
 	Substring MatchMode = iota
 	// Word requires that the runes around the match are not letters, digits or '_'.
 	Word
+	// Regex reads each token as an RE2 expression, matched within one line.
+	Regex
 )
 
 func (m MatchMode) String() string {
-	if m == Word {
+	switch m {
+	case Word:
 		return "word"
+	case Regex:
+		return "regex"
 	}
 	return "substring"
 }
@@ -58,4 +63,8 @@ type Set struct {
 	RequireReason bool
 	// StrictSuppressions makes unused suppressions errors, not warnings.
 	StrictSuppressions bool
+	// NotRun names the rules this run leaves out (--rule, --skip-rule): they
+	// are never matched, and suppressions that name them are neither used
+	// nor unused.
+	NotRun map[string]bool
 }

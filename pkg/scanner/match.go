@@ -19,6 +19,7 @@ type pattern struct {
 	tok    string
 	rule   int32
 	dotted bool // tok contains '.': see wordBounded
+	lit    bool // a regex rule's required literal: it marks a candidate line, no finding
 }
 
 // matcher finds every occurrence of every token, then picks each rule's
@@ -33,6 +34,8 @@ type matcher struct {
 	behind int // bytes before a match that deciding and reporting it read
 
 	directive int32 // the pseudo-rule of the suppression marker, or -1
+
+	rx []*rxRule // the regex rules, in rule order
 }
 
 // boundary is how many bytes past either end of a match its word check
@@ -50,7 +53,7 @@ type finder interface {
 
 // newMatcher compiles the rules' tokens; with directives, it also finds the
 // suppression marker, as a pattern of the pseudo-rule len(rs).
-func newMatcher(rs []rules.Rule, directives bool) *matcher {
+func newMatcher(rs []rules.Rule, directives bool, notRun map[string]bool) *matcher {
 	// A finding's line text reaches maxLineText bytes back, which also
 	// covers a word boundary.
 	m := &matcher{rules: rs, word: make([]bool, len(rs)+1), behind: maxLineText, directive: -1}
@@ -63,6 +66,26 @@ func newMatcher(rs []rules.Rule, directives bool) *matcher {
 		m.behind = max(m.behind, directiveSpan) // the directive's line before its marker
 	}
 	for ri, r := range rs {
+		if notRun[r.ID] {
+			continue
+		}
+		if r.Match == rules.Regex {
+			rr, lits := compileRegexRule(&r, int32(ri))
+			m.rx = append(m.rx, rr)
+			for _, l := range lits {
+				id := int32(len(m.pats))
+				m.pats = append(m.pats, pattern{tok: l.s, rule: int32(ri), lit: true})
+				n := len(l.s)
+				if l.fold {
+					fold = append(fold, id)
+					n = foldSpan(l.s)
+				} else {
+					exact = append(exact, id)
+				}
+				m.maxLen = max(m.maxLen, n)
+			}
+			continue
+		}
 		m.word[ri] = r.Match == rules.Word
 		for _, t := range r.Tokens {
 			id := int32(len(m.pats))

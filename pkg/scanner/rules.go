@@ -20,6 +20,7 @@ type Engine struct {
 	m             *matcher
 	sc            *scope
 	requireReason bool
+	notRun        map[string]bool // rules this run leaves out
 }
 
 // Rules returns the compiled rules in configuration order, then the
@@ -32,8 +33,8 @@ func Compile(rs *rules.Set) (*Engine, error) {
 		return nil, err
 	}
 	all := append(append([]rules.Rule(nil), rs.Rules...), BuiltinRules(rs.StrictSuppressions)...)
-	return &Engine{rules: all, user: len(rs.Rules), m: newMatcher(all, true), sc: newScope(rs),
-		requireReason: rs.RequireReason}, nil
+	return &Engine{rules: all, user: len(rs.Rules), m: newMatcher(all, true, rs.NotRun), sc: newScope(rs),
+		requireReason: rs.RequireReason, notRun: rs.NotRun}, nil
 }
 
 // Validate reports why a rule set cannot be compiled, or nil, without
@@ -62,9 +63,12 @@ func Validate(rs *rules.Set) error {
 			return fmt.Errorf("rule %q: no tokens", r.ID)
 		}
 		for _, t := range r.Tokens {
-			if err := CheckToken(t, r.IgnoreCase); err != nil {
+			if err := CheckRuleToken(r, t); err != nil {
 				return fmt.Errorf("rule %q: %v", r.ID, err)
 			}
+		}
+		if r.Match == rules.Regex && len(r.Fix) > 0 {
+			return fmt.Errorf("rule %q: %s", r.ID, ErrRegexFix)
 		}
 		if err := checkGlobs(r.Include); err != nil {
 			return fmt.Errorf("rule %q: %v", r.ID, err)
@@ -74,6 +78,20 @@ func Validate(rs *rules.Set) error {
 		}
 	}
 	return nil
+}
+
+// ErrRegexFix says why a regex rule cannot have a fix.
+const ErrRegexFix = "fix: is not supported with match: regex, whose matches are not fixed strings; remove fix: or list the spellings as tokens of a substring or word rule"
+
+// CheckRuleToken reports why a token cannot be matched in its rule's mode, or nil.
+func CheckRuleToken(r *rules.Rule, t string) error {
+	if r.Match == rules.Regex {
+		if t == "" {
+			return errors.New("empty token")
+		}
+		return CheckRegex(t, r.IgnoreCase)
+	}
+	return CheckToken(t, r.IgnoreCase)
 }
 
 // CheckToken reports why a token cannot be matched, or nil.

@@ -81,6 +81,10 @@ func (w *worker) searchSpan(active []bool, r reader, sp *span) bool {
 		isActive = func(r int32) bool { return int(r) >= len(active) || active[r] }
 	}
 	var dirs []directive
+	rx := m.startRegex(active)
+	if rx != nil {
+		defer rx.release()
+	}
 	countTo := func(abs int) {
 		seg := buf[counted-base : abs-base]
 		if k := bytes.Count(seg, []byte{'\n'}); k > 0 {
@@ -127,7 +131,9 @@ func (w *worker) searchSpan(active []bool, r reader, sp *span) bool {
 					w.stats.FilesBinary++
 					return false
 				}
-				if n == len(buf) && !eof {
+				if n == len(buf) && !eof && len(m.rx) == 0 {
+					// Regex rules read whole lines in order: with them, no
+					// file is split.
 					if b := w.split(active, r); b != nil {
 						// Big: this search goes on as its first chunk.
 						sp.whole, sp.big, sp.to, sp.known = false, b, b.parts[0].to, true
@@ -154,6 +160,10 @@ func (w *worker) searchSpan(active []bool, r reader, sp *span) bool {
 				}
 				countTo(base + o.start)
 				col := base + o.start - lineAt + 1
+				if m.pats[o.pat].lit {
+					rx.hit(m.pats[o.pat].rule, line, lineAt)
+					continue
+				}
 				if m.pats[o.pat].rule == m.directive {
 					if d, end, ok := readDirective(buf[:n], lineAt-base, o.start); ok {
 						d.line, d.col, d.endCol = line, col, col+end-o.start
@@ -193,6 +203,9 @@ func (w *worker) searchSpan(active []bool, r reader, sp *span) bool {
 				}
 			}
 		}
+		if rx != nil {
+			rx.round(w, buf[scanFrom-base:cut-base], scanFrom, eof)
+		}
 		if eof {
 			break
 		}
@@ -223,6 +236,9 @@ func (w *worker) searchSpan(active []bool, r reader, sp *span) bool {
 			u = units16 + utf16Units(buf[:sp.to-base])
 		}
 		sp.endLine(line, lineAt, u)
+	}
+	if rx != nil {
+		w.findings = append(w.findings, rx.found...)
 	}
 	sp.last = textState{line: lastLine, col: lastCol, from: lastFrom, c16: lastC16}
 	return true

@@ -259,6 +259,8 @@ func (e *Engine) applySuppressions(fs []*result.Finding, dirs []directive, path 
 			switch {
 			case !known(id):
 				add(invalid, id, fmt.Sprintf("it names %q, which is not a rule", id))
+			case e.notRun[id]:
+				// Its rule did not run: the suppression is neither used nor unused.
 			case !d.used[j]:
 				add(unused, id, fmt.Sprintf("nothing of rule %q is suppressed by it", id))
 			}
