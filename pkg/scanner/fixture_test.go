@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -43,7 +45,7 @@ func TestFixtures(t *testing.T) {
 				default:
 					name := filepath.Join(root, filepath.FromSlash(f.Name))
 					os.MkdirAll(filepath.Dir(name), 0o755)
-					if err := os.WriteFile(name, f.Data, 0o644); err != nil {
+					if err := os.WriteFile(name, expand(f.Data), 0o644); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -87,6 +89,18 @@ func TestFixtures(t *testing.T) {
 	}
 }
 
+// repeatRE is how a fixture writes a long line: ${repeat:N:TEXT} is TEXT
+// N times.
+var repeatRE = regexp.MustCompile(`\$\{repeat:(\d+):([^}]*)\}`)
+
+func expand(data []byte) []byte {
+	return repeatRE.ReplaceAllFunc(data, func(m []byte) []byte {
+		sub := repeatRE.FindSubmatch(m)
+		n, _ := strconv.Atoi(string(sub[1]))
+		return bytes.Repeat(sub[2], n)
+	})
+}
+
 func render(res *scanner.Result) string {
 	var b bytes.Buffer
 	for _, f := range res.Findings {
@@ -97,5 +111,8 @@ func render(res *scanner.Result) string {
 		b.WriteByte('\n')
 	}
 	fmt.Fprintf(&b, "scanned=%d binary=%d errors=%d\n", res.Stats.FilesScanned, res.Stats.FilesBinary, len(res.Errors))
+	for _, e := range res.Errors {
+		fmt.Fprintf(&b, "error: %s: %v\n", e.Path, e.Err)
+	}
 	return b.String()
 }
