@@ -40,7 +40,22 @@ type options struct {
 	init        bool
 	explain     string
 	pathPrefix  string
+	onlyRules   []string // --rule
+	skipRules   []string // --skip-rule
 	paths       []string
+}
+
+// listFlag collects a repeatable flag's values.
+type listFlag struct{ to *[]string }
+
+func (l listFlag) String() string { return "" }
+
+func (l listFlag) Set(v string) error {
+	if v == "" {
+		return errors.New("want a rule id")
+	}
+	*l.to = append(*l.to, v)
+	return nil
 }
 
 // reportSpec is one --report FORMAT=FILE.
@@ -121,6 +136,8 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.BoolVar(&o.dryRun, "dry-run", false, "with --fix: print a unified diff and change nothing")
 	fs.BoolVar(&o.init, "init", false, "write a commented starter "+config.FileName+" in the current folder, and exit")
 	fs.StringVar(&o.pathPrefix, "path-prefix", "", "put `prefix` before every path in the reports, as golangci-lint does (for a --root below the repository, in CI annotations)")
+	fs.Var(listFlag{&o.onlyRules}, "rule", "run only the rule with this `id` (repeatable)")
+	fs.Var(listFlag{&o.skipRules}, "skip-rule", "leave out the rule with this `id` (repeatable)")
 	fs.StringVar(&o.explain, "explain", "", "print a `rule`'s message, hint, tokens, match mode, scope and fixes, and exit")
 	return fs
 }

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/tenantatlas/nolegacyruns/internal/pipeline"
 	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
 	"github.com/tenantatlas/nolegacyruns/pkg/config"
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
 
@@ -44,8 +46,19 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 	if o.explain != "" {
 		return fail(c.explainRule(cfg, o.explain))
 	}
+	ran, err := selectRules(o, &cfg.Rules)
+	if err != nil {
+		return fail(err)
+	}
 	if o.listRules {
-		fmt.Fprintf(c.env.Stdout, "# rule file: %s\n# root: %s\n%s", cfg.Path, root, config.Describe(&cfg.Rules))
+		shown := cfg.Rules
+		shown.Rules = nil
+		for _, r := range cfg.Rules.Rules {
+			if !cfg.Rules.NotRun[r.ID] {
+				shown.Rules = append(shown.Rules, r)
+			}
+		}
+		fmt.Fprintf(c.env.Stdout, "# rule file: %s\n# root: %s\n%s", cfg.Path, root, config.Describe(&shown))
 		return outcome{}
 	}
 	eng, err := scanner.Compile(&cfg.Rules)
@@ -86,9 +99,10 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 	if o.writeBase == "-" {
 		pc.WriteBaseline = &pipeline.WriteBaseline{Out: c.env.Stdout}
 	} else if o.writeBase != "" {
-		w := &pipeline.WriteBaseline{Path: c.abs(o.writeBase), Covers: covers}
-		if fi, err := os.Stat(w.Path); covers != nil && err == nil && fi.Mode().IsRegular() {
-			// A narrowed run keeps the entries of the files it did not scan.
+		w := &pipeline.WriteBaseline{Path: c.abs(o.writeBase), Covers: covers, Ran: ran}
+		if fi, err := os.Stat(w.Path); (covers != nil || ran != nil) && err == nil && fi.Mode().IsRegular() {
+			// A narrowed run keeps the entries of the files it did not scan
+			// and of the rules it did not run.
 			if w.Old, err = baseline.Load(w.Path); err != nil {
 				return fail(c.baselineError(err, o.writeBase))
 			}
@@ -102,7 +116,7 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 		if o.diff != "" {
 			covers = func(string) bool { return false } // a diff judges some lines only: nothing is stale
 		}
-		pc.Baseline = &pipeline.ApplyBaseline{File: b, Covers: covers}
+		pc.Baseline = &pipeline.ApplyBaseline{File: b, Covers: covers, Ran: ran}
 	}
 	if o.fix {
 		pc.Fix = &pipeline.Fix{Root: root, DryRun: o.dryRun}
@@ -117,7 +131,14 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 		w := pc.WriteBaseline
 		kept := ""
 		if w.Kept > 0 {
-			kept = fmt.Sprintf(" (and kept %d of files this run did not scan)", w.Kept)
+			what := "files this run did not scan"
+			switch {
+			case ran != nil && w.Covers != nil:
+				what = "files or rules this run did not check"
+			case ran != nil:
+				what = "rules this run did not run"
+			}
+			kept = fmt.Sprintf(" (and kept %d of %s)", w.Kept, what)
 		}
 		to := o.writeBase
 		if to == "-" {
@@ -127,6 +148,58 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 		return outcome{}
 	}
 	return c.output(r)
+}
+
+// selectRules applies --rule and --skip-rule: the rules left out are
+// marked not run. ran says whether the run judges a baseline entry: not if
+// its rule did not run, nor if it is an unused suppression of such a rule.
+// It is nil when every rule runs.
+func selectRules(o *options, rs *rules.Set) (ran func(baseline.Entry) bool, err error) {
+	if len(o.onlyRules) == 0 && len(o.skipRules) == 0 {
+		return nil, nil
+	}
+	known := map[string]bool{}
+	var ids []string
+	for _, r := range rs.Rules {
+		known[r.ID] = true
+		ids = append(ids, r.ID)
+	}
+	for _, f := range []struct {
+		name string
+		ids  []string
+	}{{"--rule", o.onlyRules}, {"--skip-rule", o.skipRules}} {
+		for _, id := range f.ids {
+			if !known[id] {
+				hint := "the rules are " + strings.Join(ids, ", ")
+				if scanner.Reserved(id) {
+					hint = "the built-in rules always run; " + hint
+				}
+				return nil, &usageError{msg: fmt.Sprintf("%s %s: no such rule", f.name, id), hint: hint}
+			}
+		}
+	}
+	notRun := map[string]bool{}
+	left := 0
+	for _, id := range ids {
+		if len(o.onlyRules) > 0 && !slices.Contains(o.onlyRules, id) || slices.Contains(o.skipRules, id) {
+			notRun[id] = true
+		} else {
+			left++
+		}
+	}
+	if left == 0 {
+		return nil, &usageError{msg: "--rule and --skip-rule leave no rule to run", hint: "skip fewer rules, or drop --skip-rule"}
+	}
+	if len(notRun) == 0 {
+		return nil, nil
+	}
+	rs.NotRun = notRun
+	return func(e baseline.Entry) bool {
+		if e.Rule == scanner.UnusedSuppression {
+			return !notRun[e.Match]
+		}
+		return !notRun[e.Rule]
+	}, nil
 }
 
 // coverage is the scope of a narrowed run, for the baseline: which files it

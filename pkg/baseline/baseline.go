@@ -143,12 +143,22 @@ func (b *File) Apply(fs []*result.Finding, covers func(path string) bool) (stale
 // entries of the files it did not cover stay as they were, the others are
 // replaced by what the run found. covers nil means the run covered all.
 func Merge(old *File, fs []*result.Finding, covers func(path string) bool) *File {
+	if covers == nil {
+		return New(fs)
+	}
+	return MergeKeep(old, fs, func(e Entry) bool { return !covers(e.Path) })
+}
+
+// MergeKeep records the findings of a run, keeping the old entries that
+// keep says the run did not judge (files it did not cover, rules it did
+// not run); the others are replaced by what the run found.
+func MergeKeep(old *File, fs []*result.Finding, keep func(Entry) bool) *File {
 	b := New(fs)
-	if old == nil || covers == nil {
+	if old == nil {
 		return b
 	}
 	for _, e := range old.Entries {
-		if !covers(e.Path) {
+		if keep(e) {
 			b.Entries = append(b.Entries, e)
 		}
 	}
