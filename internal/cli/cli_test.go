@@ -11,13 +11,16 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/tenantatlas/nolegacyruns/internal/pipeline"
+	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
 	"github.com/tenantatlas/nolegacyruns/pkg/result"
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 )
 
 func run(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
@@ -109,7 +112,8 @@ func TestDashPathAfterDoubleDash(t *testing.T) {
 // with a hint.
 func TestMessageStyle(t *testing.T) {
 	dir := t.TempDir()
-	for _, args := range [][]string{{"--bogus"}, {"--format", "x"}, {"--config", "missing.yaml"}, {"--dry-run"}, {"--staged"}, {"--explain", "x"}} {
+	for _, args := range [][]string{{"--bogus"}, {"--format", "x"}, {"--config", "missing.yaml"}, {"--dry-run"}, {"--staged"}, {"--explain", "x"},
+		{"--rule", "x"}, {"--skip-rule", "unused-suppression"}, {"--rule", "legacy-run-types", "--skip-rule", "legacy-run-types"}} {
 		code, _, errs := run(t, dir, args...)
 		if code != ExitTrouble {
 			t.Errorf("%v: exit %d", args, code)
@@ -323,5 +327,50 @@ func TestSARIFColumnsFarIntoLine(t *testing.T) {
 	}
 	if len(seen) != 3 {
 		t.Fatalf("results for %v", seen)
+	}
+}
+
+func TestSelectRules(t *testing.T) {
+	set := func() *rules.Set {
+		return &rules.Set{Rules: []rules.Rule{{ID: "a"}, {ID: "b"}, {ID: "c"}}}
+	}
+	tests := []struct {
+		only, skip []string
+		notRun     string // sorted ids, or the error
+	}{
+		{nil, nil, ""},
+		{[]string{"a"}, nil, "b,c"},
+		{[]string{"a", "c", "a"}, nil, "b"},
+		{nil, []string{"b"}, "b"},
+		{[]string{"a", "b"}, []string{"b"}, "b,c"},
+		{[]string{"a", "b", "c"}, nil, ""},
+		{[]string{"x"}, nil, "--rule x: no such rule"},
+		{nil, []string{"invalid-suppression"}, "--skip-rule invalid-suppression: no such rule"},
+		{[]string{"a"}, []string{"a"}, "--rule and --skip-rule leave no rule to run"},
+	}
+	for _, tt := range tests {
+		rs := set()
+		ran, err := selectRules(&options{onlyRules: tt.only, skipRules: tt.skip}, rs)
+		var got string
+		if err != nil {
+			got = err.Error()
+		} else {
+			var ids []string
+			for id := range rs.NotRun {
+				ids = append(ids, id)
+			}
+			sort.Strings(ids)
+			got = strings.Join(ids, ",")
+			if (ran == nil) != (got == "") {
+				t.Errorf("%v %v: ran is nil: %v, not run %q", tt.only, tt.skip, ran == nil, got)
+			}
+			if ran != nil && got == "b" && (ran(baseline.Entry{Rule: "b"}) || !ran(baseline.Entry{Rule: "a"}) ||
+				ran(baseline.Entry{Rule: "unused-suppression", Match: "b"}) || !ran(baseline.Entry{Rule: "unused-suppression", Match: "a"})) {
+				t.Errorf("%v %v: ran judges the wrong entries", tt.only, tt.skip)
+			}
+		}
+		if got != tt.notRun {
+			t.Errorf("only %v skip %v: got %q, want %q", tt.only, tt.skip, got, tt.notRun)
+		}
 	}
 }

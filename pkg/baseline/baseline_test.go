@@ -2,6 +2,7 @@ package baseline
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,5 +96,33 @@ func TestSaveThroughSymlink(t *testing.T) {
 	got, err := Load(filepath.Join(dir, long))
 	if err != nil || len(got.Entries) != 1 {
 		t.Fatalf("%+v %v", got, err)
+	}
+}
+
+func TestMergeKeep(t *testing.T) {
+	other := &rules.Rule{ID: "o"}
+	old := &File{Version: 1, Entries: []Entry{
+		{Rule: "r", Path: "a", Match: "Tok", Line: "Tok", Count: 1},
+		{Rule: "o", Path: "a", Match: "Tok", Line: "Tok", Count: 2},
+		{Rule: "r", Path: "b", Match: "Tok", Line: "Tok", Count: 1},
+	}}
+	now := []*result.Finding{{Path: "a", Rule: rule, Match: "Tok", LineText: "x Tok"}, {Path: "b", Rule: other, Match: "Tok", LineText: "Tok"}}
+	tests := []struct {
+		name string
+		keep func(Entry) bool
+		want string
+	}{
+		{"nothing kept", func(Entry) bool { return false }, "a r x Tok 1|b o Tok 1"},
+		{"a rule not run", func(e Entry) bool { return e.Rule == "o" }, "a o Tok 2|a r x Tok 1|b o Tok 1"},
+		{"a file not covered", func(e Entry) bool { return e.Path == "b" }, "a r x Tok 1|b o Tok 1|b r Tok 1"},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, e := range MergeKeep(old, now, tt.keep).Entries {
+			got = append(got, fmt.Sprintf("%s %s %s %d", e.Path, e.Rule, e.Line, e.Count))
+		}
+		if g := strings.Join(got, "|"); g != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, g, tt.want)
+		}
 	}
 }
