@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/tenantatlas/nolegacyruns"
@@ -82,7 +83,8 @@ const starterHead = `# nolegacyruns rule file. nolegacyruns finds it in the curr
 # slash paths ("vendor" and "vendor/**" both cover vendor/). Each rule has an
 # id, a message that names the replacement, tokens, and optionally:
 #   hint: what to do instead          severity: error | warning
-#   match: substring | word           case_sensitive: true | false
+#   match: substring | word | regex   case_sensitive: true | false
+#   (regex: RE2 expressions, matched per line, leftmost-longest)
 #   include/exclude: narrow the rule  fix: {token: replacement} for --fix
 # Suppress one line with a comment: nolegacyruns:ignore RULE -- reason
 # require_reason: true makes the "-- reason" mandatory.
@@ -90,6 +92,18 @@ const starterHead = `# nolegacyruns rule file. nolegacyruns finds it in the curr
 # This template starts from the embedded TenantAtlas rules (spec 087).
 
 `
+
+// orList quotes words and joins them with commas and a final "or".
+func orList(ws []string) string {
+	q := make([]string, len(ws))
+	for i, w := range ws {
+		q[i] = strconv.Quote(w)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
 
 // starter is the embedded rules with the template's header instead of theirs.
 func starter() string {
@@ -102,9 +116,9 @@ func starter() string {
 
 // explainRule prints one rule in full.
 func (c *command) explainRule(cfg *config.Config, id string) error {
-	rules := append(append([]rules.Rule(nil), cfg.Rules.Rules...), scanner.BuiltinRules(cfg.Rules.StrictSuppressions)...)
+	all := append(append([]rules.Rule(nil), cfg.Rules.Rules...), scanner.BuiltinRules(cfg.Rules.StrictSuppressions)...)
 	var ids []string
-	for _, r := range rules {
+	for _, r := range all {
 		ids = append(ids, r.ID)
 		if r.ID != id {
 			continue
@@ -124,6 +138,13 @@ func (c *command) explainRule(cfg *config.Config, id string) error {
 			fmt.Fprintf(w, "\nmatch: %s\ntokens:\n", mode)
 			for _, t := range r.Tokens {
 				fmt.Fprintf(w, "  %s\n", t)
+				if r.Match == rules.Regex {
+					if lits := scanner.RegexLiterals(t, r.IgnoreCase); len(lits) > 0 {
+						fmt.Fprintf(w, "    read on lines that hold %s\n", orList(lits))
+					} else {
+						fmt.Fprintf(w, "    read on every line: no literal is required\n")
+					}
+				}
 			}
 			fmt.Fprintf(w, "\nscope: %s\n", scopeText(cfg.Rules.Include, cfg.Rules.Exclude, r.Include, r.Exclude))
 		} else {

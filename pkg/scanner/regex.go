@@ -213,6 +213,21 @@ func litScore(ls []lit) int {
 	return short*2*(maxLits+1) + exact - len(ls)
 }
 
+// RegexLiterals returns the literals one of which every match of a valid
+// regex token contains (under case folding where the expression folds
+// case), as the prefilter looks for them; none means every line is read.
+func RegexLiterals(expr string, ignoreCase bool) []string {
+	re, err := parseRegex(expr, ignoreCase)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, l := range required(re) {
+		out = append(out, l.s)
+	}
+	return out
+}
+
 // compileRegexRule builds a validated regex rule and the literals of its
 // prefilter; bare expressions contribute none.
 func compileRegexRule(r *rules.Rule, ri int32) (*rxRule, []lit) {
