@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand"
@@ -108,6 +109,40 @@ func BenchmarkScan(b *testing.B) {
 				if _, err := e.Scan(context.Background(), Options{Root: dir, Workers: w}); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+// BenchmarkRegexRules measures the search of one 4 MiB file with the
+// legacy tokens alone, and with a regex rule added whose required literal
+// is rare, common (on a third of the lines), or missing (every line).
+func BenchmarkRegexRules(b *testing.B) {
+	text := benchText(4<<20, 1)
+	legacy := rules.Rule{ID: "legacy", Tokens: legacyTokens}
+	for _, c := range []struct{ name, expr string }{
+		{"none", ""},
+		{"rare-literal", `DB::table\(['"][a-z_]+_runs['"]\)`},
+		{"common-literal", `\bfunction \w*[Rr]un\w*\b`},
+		{"no-literal", `[0-9]{3}-[0-9]{4}`},
+		{"substring-instead", "DB::table("},
+	} {
+		rs := []rules.Rule{legacy}
+		if c.name == "substring-instead" {
+			rs = append(rs, rules.Rule{ID: "sub", Tokens: []string{c.expr}})
+		} else if c.expr != "" {
+			rs = append(rs, rules.Rule{ID: "rx", Match: rules.Regex, Tokens: []string{c.expr}})
+		}
+		e, err := Compile(&rules.Set{Rules: rs})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			w := &worker{s: &scan{e: e}, buf: make([]byte, bufSize)}
+			for i := 0; i < b.N; i++ {
+				w.findings, w.store = w.findings[:0], nil
+				w.search("f", nil, bytes.NewReader(text))
 			}
 		})
 	}
