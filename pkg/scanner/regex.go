@@ -57,6 +57,13 @@ func CheckRegex(expr string, ignoreCase bool) error {
 	if err == nil {
 		_, err = regexp.Compile(expr)
 	}
+	if err == nil {
+		// A rule's expressions are compiled together, each in a group: an
+		// expression that ends inside \Q would swallow its group's end.
+		if _, err := regexp.Compile(group(expr, ignoreCase)); err != nil {
+			return fmt.Errorf("regex %q ends inside \\Q…; close the quote with \\E", expr)
+		}
+	}
 	if err != nil {
 		msg := err.Error()
 		if se, ok := err.(*syntax.Error); ok {
@@ -234,10 +241,7 @@ func compileRegexRule(r *rules.Rule, ri int32) (*rxRule, []lit) {
 	var all, bare []string
 	var lits []lit
 	for _, t := range r.Tokens {
-		x := "(?:" + t + ")"
-		if r.IgnoreCase {
-			x = "(?i:" + t + ")"
-		}
+		x := group(t, r.IgnoreCase)
 		all = append(all, x)
 		re, err := parseRegex(t, r.IgnoreCase)
 		var ls []lit
@@ -255,6 +259,14 @@ func compileRegexRule(r *rules.Rule, ri int32) (*rxRule, []lit) {
 		rr.bare = longest(bare)
 	}
 	return rr, lits
+}
+
+// group is an expression as one alternative of its rule's regexp.
+func group(expr string, ignoreCase bool) string {
+	if ignoreCase {
+		return "(?i:" + expr + ")"
+	}
+	return "(?:" + expr + ")"
 }
 
 func longest(exprs []string) *regexp.Regexp {
