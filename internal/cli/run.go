@@ -65,7 +65,11 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 	if err != nil {
 		return fail(err)
 	}
-	c.rules = eng.Rules()
+	for _, r := range eng.Rules() {
+		if !cfg.Rules.NotRun[r.ID] {
+			c.rules = append(c.rules, r) // the reports describe the rules that ran
+		}
+	}
 	if err := c.checkOutputs(); err != nil {
 		return fail(err)
 	}
