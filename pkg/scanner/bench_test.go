@@ -124,6 +124,7 @@ func BenchmarkRegexRules(b *testing.B) {
 		{"none", ""},
 		{"rare-literal", `DB::table\(['"][a-z_]+_runs['"]\)`},
 		{"common-literal", `\bfunction \w*[Rr]un\w*\b`},
+		{"common-literal-rare-inner", `\bfunction \w*SyncRun\w*\b`},
 		{"no-literal", `[0-9]{3}-[0-9]{4}`},
 		{"substring-instead", "DB::table("},
 	} {

@@ -31,6 +31,79 @@ type rxRule struct {
 	rule int32
 	all  *regexp.Regexp // every expression of the rule, as one
 	bare *regexp.Regexp // the expressions without a required literal; nil if none
+	// musts holds, for each expression with a required literal, the exact
+	// literals that every match of it contains: a candidate line that
+	// lacks one of each expression's is not matched (but for bare).
+	musts [][]string
+}
+
+// mustAll returns exact literals that every match of re contains, all of
+// them (the pieces of literal runs, as required takes them).
+func mustAll(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return exactPieces(re.Rune, re.Flags)
+	case syntax.OpCapture, syntax.OpPlus:
+		return mustAll(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return mustAll(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		var out []string
+		var run []rune
+		var flags syntax.Flags
+		for _, s := range re.Sub {
+			switch {
+			case s.Op == syntax.OpLiteral:
+				if s.Flags&syntax.FoldCase != flags&syntax.FoldCase {
+					out = append(out, exactPieces(run, flags)...)
+					run, flags = nil, s.Flags
+				}
+				run = append(run, s.Rune...)
+			case zeroWidth(s.Op):
+			default:
+				out = append(out, exactPieces(run, flags)...)
+				run = nil
+				out = append(out, mustAll(s)...)
+			}
+		}
+		return append(out, exactPieces(run, flags)...)
+	}
+	return nil
+}
+
+// exactPieces are the pieces of a case-sensitive literal run between U+FFFD
+// and line breaks; a folded run gives none.
+func exactPieces(rs []rune, flags syntax.Flags) []string {
+	if len(rs) == 0 || flags&syntax.FoldCase != 0 {
+		return nil
+	}
+	var out []string
+	for _, p := range splitRunes(rs) {
+		if len(p) > 0 {
+			out = append(out, string(p))
+		}
+	}
+	return out
+}
+
+// plausible reports whether some expression of the rule with a required
+// literal can match line: every exact literal it requires is there.
+func (rr *rxRule) plausible(line []byte) bool {
+	for _, ms := range rr.musts {
+		ok := true
+		for _, m := range ms {
+			if !bytes.Contains(line, []byte(m)) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 // lit is a required literal; fold says it matches under simple case folding.
@@ -240,6 +313,7 @@ func RegexLiterals(expr string, ignoreCase bool) []string {
 func compileRegexRule(r *rules.Rule, ri int32) (*rxRule, []lit) {
 	var all, bare []string
 	var lits []lit
+	var musts [][]string
 	for _, t := range r.Tokens {
 		x := group(t, r.IgnoreCase)
 		all = append(all, x)
@@ -253,8 +327,9 @@ func compileRegexRule(r *rules.Rule, ri int32) (*rxRule, []lit) {
 			continue
 		}
 		lits = append(lits, ls...)
+		musts = append(musts, mustAll(re))
 	}
-	rr := &rxRule{rule: ri, all: longest(all)}
+	rr := &rxRule{rule: ri, all: longest(all), musts: musts}
 	if len(bare) > 0 {
 		rr.bare = longest(bare)
 	}
@@ -440,7 +515,7 @@ func (x *rxFile) match(w *worker, line []byte, num int, over bool) {
 	line = bytes.TrimSuffix(line, []byte{'\r'})
 	for _, rr := range x.m.rx {
 		re := rr.all
-		if !slices.Contains(x.need, rr.rule) {
+		if !slices.Contains(x.need, rr.rule) || !over && !rr.plausible(line) {
 			if re = rr.bare; re == nil || !x.on(rr.rule) {
 				continue
 			}

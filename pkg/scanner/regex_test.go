@@ -99,6 +99,8 @@ func TestRegexMatches(t *testing.T) {
 		{"alternation literals", regexRule(false, `(alpha|beta)_run`), "beta_run alpha_run gamma_run", []string{"1:1-9:beta_run", "1:10-19:alpha_run"}},
 		{"invalid utf8", regexRule(false, `a.b`, "\uFFFD"), "a\xffb \xfe", []string{"1:1-4:a\xffb", "1:5-6:\xfe"}},
 		{"no final line break", regexRule(false, `end$`), "the end", []string{"1:5-8:end"}},
+		{"candidate lines without the other literals", regexRule(false, `\bfunction \w*Run\(`, `[0-9]{3}`),
+			"function x(\nfunction getRun( 123\nfunction Run(", []string{"2:1-17:function getRun(", "2:18-21:123", "3:1-14:function Run("}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -156,6 +158,25 @@ func TestRegexRequired(t *testing.T) {
 		}
 		if g := strings.Join(got, "|"); g != tt.want {
 			t.Errorf("required(%q) = %q, want %q", tt.expr, g, tt.want)
+		}
+	}
+}
+
+func TestRegexMusts(t *testing.T) {
+	tests := []struct{ expr, want string }{
+		{`\bfunction \w*SyncRun\w*\(`, "function |SyncRun|("},
+		{`a\bb(cd)+e?`, "ab|cd"},
+		{`(?i:x)yz`, "yz"},
+		{`(a|b)c`, "c"},
+		{`x{2,}y\x{FFFD}z`, "x|y|z"},
+	}
+	for _, tt := range tests {
+		re, err := parseRegex(tt.expr, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(mustAll(re), "|"); got != tt.want {
+			t.Errorf("mustAll(%q) = %q, want %q", tt.expr, got, tt.want)
 		}
 	}
 }
