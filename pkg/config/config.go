@@ -383,7 +383,8 @@ func (p *parser) parseRule(n *yaml.Node) (rules.Rule, error) {
 			return r, p.errf(tokNodes[i], "%v", err)
 		}
 		key := t
-		if r.IgnoreCase {
+		if r.IgnoreCase && r.Match != rules.Regex {
+			// Not for expressions: \w and \W differ.
 			key = strings.ToLower(t)
 		}
 		if j, dup := seen[key]; dup {
