@@ -371,6 +371,7 @@ type rxFile struct {
 	need     []int32 // rules with a candidate in the line at hand
 	line     int     // full: the number of the line at tailAt
 	found    []*result.Finding
+	failed   bool // a line was too long to read
 }
 
 var rxPool = sync.Pool{New: func() any { return new(rxFile) }}
@@ -522,6 +523,10 @@ func (x *rxFile) match(w *worker, line []byte, num int, over bool) {
 		}
 		r := &w.s.e.rules[rr.rule]
 		if over {
+			if x.failed {
+				continue
+			}
+			x.failed = true // one read error per file, at its first such line
 			w.fail(w.relPath(), fmt.Errorf("line %d is longer than %d MiB, which regex rule %q cannot read; exclude the file from the rule", num, maxRegexLine>>20, r.ID))
 			continue
 		}
