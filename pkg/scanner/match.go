@@ -3,6 +3,7 @@ package scanner
 import (
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -35,7 +36,8 @@ type matcher struct {
 
 	directive int32 // the pseudo-rule of the suppression marker, or -1
 
-	rx []*rxRule // the regex rules, in rule order
+	rx     []*rxRule  // the regex rules, in rule order
+	rxPool *sync.Pool // of *rxFile, the per-file state of regex rules
 }
 
 // boundary is how many bytes past either end of a match its word check
@@ -99,6 +101,9 @@ func newMatcher(rs []rules.Rule, directives bool, notRun map[string]bool) *match
 			}
 			m.maxLen = max(m.maxLen, n)
 		}
+	}
+	if len(m.rx) > 0 {
+		m.rxPool = new(sync.Pool)
 	}
 	if len(exact) > 0 {
 		m.exact = newExactFinder(m.pats, exact)

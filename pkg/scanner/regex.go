@@ -7,7 +7,6 @@ import (
 	"regexp/syntax"
 	"slices"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/result"
@@ -374,15 +373,16 @@ type rxFile struct {
 	failed   bool // a line was too long to read
 }
 
-var rxPool = sync.Pool{New: func() any { return new(rxFile) }}
-
 // startRegex prepares the regex rules' state for one file, or returns nil
 // when the engine has no regex rule.
 func (m *matcher) startRegex(active []bool) *rxFile {
 	if len(m.rx) == 0 {
 		return nil
 	}
-	x := rxPool.Get().(*rxFile)
+	x, _ := m.rxPool.Get().(*rxFile)
+	if x == nil {
+		x = new(rxFile)
+	}
 	*x = rxFile{m: m, active: active, hits: x.hits[:0], tail: x.tail[:0], need: x.need[:0], line: 1, tailLine: 1}
 	for _, rr := range m.rx {
 		if rr.bare != nil && x.on(rr.rule) {
@@ -393,11 +393,12 @@ func (m *matcher) startRegex(active []bool) *rxFile {
 }
 
 func (x *rxFile) release() {
+	pool := x.m.rxPool
 	x.m, x.active, x.found = nil, nil, nil
 	if cap(x.tail) > 64<<10 {
 		x.tail = nil
 	}
-	rxPool.Put(x)
+	pool.Put(x)
 }
 
 func (x *rxFile) on(rule int32) bool {
