@@ -279,17 +279,41 @@ func splitRunes(rs []rune) [][]rune {
 	return append(out, rs[start:])
 }
 
-// litScore ranks a literal set: its shortest literal's length first, then
+// litScore ranks a literal set: its weakest literal's rarity first, then
 // exact over folded (the exact finders are faster), then fewer literals.
 func litScore(ls []lit) int {
-	short, exact := len(ls[0].s), maxLits+1
+	weak, exact := rarity(ls[0]), maxLits+1
 	for _, l := range ls {
-		short = min(short, len(l.s))
+		weak = min(weak, rarity(l))
 		if l.fold {
 			exact = 0
 		}
 	}
-	return short*2*(maxLits+1) + exact - len(ls)
+	return weak*2*(maxLits+1) + exact - len(ls)
+}
+
+// rarity guesses how seldom a literal occurs in source code, as ripgrep
+// ranks bytes by frequency, coarsely: lowercase letters, blanks and the
+// commonest punctuation count 1 a byte, digits and other punctuation 2,
+// capitals and non-ASCII bytes 3. So the prefilter reads SyncRun rather
+// than the longer "function " in \bfunction \w*SyncRun.
+func rarity(l lit) int {
+	s := l.s
+	if l.fold {
+		s = strings.ToLower(s) // the parser spells folded literals in capitals
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', c == ' ', c == '\t', strings.IndexByte("()[];,.=$'\"->", c) >= 0:
+			n++
+		case 'A' <= c && c <= 'Z', c >= 0x80:
+			n += 3
+		default:
+			n += 2
+		}
+	}
+	return n
 }
 
 // RegexLiterals returns the literals one of which every match of a valid

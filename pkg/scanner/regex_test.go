@@ -142,6 +142,8 @@ func TestRegexRequired(t *testing.T) {
 		{`(?i)ab(?-i)cd`, false, "cd"},
 		{`abc\nd`, false, "abc"},
 		{`a\x{FFFD}b`, false, "a"},
+		{`\bfunction \w*SyncRun\w*\(`, false, "SyncRun"},
+		{`DB::table\(['"][a-z_]+_runs`, false, "DB::table("},
 	}
 	for _, tt := range tests {
 		re, err := parseRegex(tt.expr, tt.fold)
