@@ -51,15 +51,15 @@ type tuning struct {
 	beforeChunk func(k int)
 }
 
-func (t tuning) chunking() (min, size int) {
-	min, size = defaultChunkMin, defaultChunkSize
+func (t tuning) chunking() (least, size int) {
+	least, size = defaultChunkMin, defaultChunkSize
 	if t.chunkMin > 0 {
-		min = t.chunkMin
+		least = t.chunkMin
 	}
 	if t.chunkSize > 0 {
 		size = t.chunkSize
 	}
-	return min, size
+	return least, size
 }
 
 // errShrunk is a big file's error when it got shorter while it was read.
@@ -91,7 +91,7 @@ type span struct {
 	lines    int       // line breaks in [from, to)
 	lastLine int       // where the last line in [from, to) starts, if lines > 0
 	units    int       // UTF-16 units from there (or from) to to
-	last     textState // the text of the last finding whose text was cut
+	last     textState // the last line text made afresh, which findings after it may share
 	bytes    int64
 }
 
