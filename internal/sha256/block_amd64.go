@@ -19,7 +19,7 @@ func blockSHANI(dig *digest, p []byte)
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 
 // The implementation, chosen on first use as crypto/sha256 chooses it in
-// its init: SHA-NI, else AVX2, else Go.
+// its init: SHA-NI, else AVX2, else Go. (Tests set them to run each.)
 var (
 	chooseOnce sync.Once
 	useSHANI   bool

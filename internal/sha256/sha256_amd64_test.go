@@ -8,15 +8,19 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-func addAsm(m map[string]func(*digest, []byte)) {
+func addImpls(m map[string]func()) {
 	chooseOnce.Do(choose)
+	m["generic"] = func() { useSHANI, useAVX2 = false, false }
 	if cpu.X86.HasAVX && cpu.X86.HasAVX2 && cpu.X86.HasBMI2 {
-		m["avx2"] = blockAVX2
+		m["avx2"] = func() { useSHANI, useAVX2 = false, true }
 	}
 	if useSHANI {
-		m["sha-ni"] = blockSHANI
+		m["sha-ni"] = func() { useSHANI, useAVX2 = true, false }
 	}
 }
+
+func saveImpl() [2]bool       { chooseOnce.Do(choose); return [2]bool{useSHANI, useAVX2} }
+func restoreImpl(was [2]bool) { useSHANI, useAVX2 = was[0], was[1] }
 
 // This machine's implementations are all tested, by name.
 func TestImplementations(t *testing.T) {

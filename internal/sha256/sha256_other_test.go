@@ -2,4 +2,7 @@
 
 package sha256
 
-func addAsm(map[string]func(*digest, []byte)) {}
+func addImpls(m map[string]func()) { m["generic"] = func() {} }
+
+func saveImpl() bool   { return false }
+func restoreImpl(bool) {}
