@@ -1,5 +1,7 @@
 package gitignore
 
+import "strings"
+
 // This is git's wildmatch.c, line for line, on Go strings: the glob
 // matcher behind .gitignore. Its quirks are git's and are kept: a class
 // that is never closed aborts the match, "**" is special only between
@@ -79,13 +81,13 @@ func dowild(pat, text string, pathname, fold bool) int {
 			if at(pat, p) == 0 {
 				// A trailing "**" matches everything; a trailing "*" only
 				// what has no more slashes.
-				if !matchSlash && indexByte(text[t:], '/') >= 0 {
+				if !matchSlash && strings.IndexByte(text[t:], '/') >= 0 {
 					return wmNoMatch
 				}
 				return wmMatch
 			} else if !matchSlash && pat[p] == '/' {
 				// One star and a slash match the next folder.
-				i := indexByte(text[t:], '/')
+				i := strings.IndexByte(text[t:], '/')
 				if i < 0 {
 					return wmNoMatch
 				}
@@ -277,13 +279,4 @@ func lower(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
-}
-
-func indexByte(s string, c byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
 }

@@ -122,17 +122,27 @@ func Locate(top string, env Env) (*Repo, error) {
 			return nil, unsupported("%s is not owned by the current user", p)
 		}
 	}
-	r.CommonDir = r.GitDir
-	if b, err := os.ReadFile(filepath.Join(r.GitDir, "commondir")); err == nil {
-		c := strings.TrimRight(string(b), "\n")
-		if !filepath.IsAbs(c) {
-			c = filepath.Join(r.GitDir, c)
-		}
-		r.CommonDir = c
-	} else if !errors.Is(err, fs.ErrNotExist) {
+	if r.CommonDir, err = commonDir(r.GitDir); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// commonDir is the git folder that gitDir shares with its linked worktrees:
+// the one its commondir file names, or gitDir itself.
+func commonDir(gitDir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return gitDir, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	c := strings.TrimRight(string(b), "\n")
+	if !filepath.IsAbs(c) {
+		c = filepath.Join(gitDir, c)
+	}
+	return c, nil
 }
 
 func readGitfile(p string) (string, error) {
@@ -140,18 +150,25 @@ func readGitfile(p string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	rest, ok := bytes.CutPrefix(b, []byte("gitdir: "))
-	if !ok {
+	dir, ok := gitfileTarget(b, filepath.Dir(p))
+	if !ok || strings.ContainsRune(dir, 0) {
 		return "", unsupported("%s is not a gitdir file", p)
 	}
+	return dir, nil
+}
+
+// gitfileTarget reads a gitdir file's "gitdir: <path>" as git does (only
+// line ends trimmed), relative to the folder the file is in.
+func gitfileTarget(b []byte, in string) (string, bool) {
+	rest, ok := bytes.CutPrefix(b, []byte("gitdir: "))
 	dir := strings.TrimRight(string(rest), "\r\n")
-	if dir == "" || strings.ContainsRune(dir, 0) {
-		return "", unsupported("%s names no folder", p)
+	if !ok || dir == "" {
+		return "", false
 	}
 	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(filepath.Dir(p), dir)
+		dir = filepath.Join(in, dir)
 	}
-	return dir, nil
+	return dir, true
 }
 
 // readConfig reads the settings listing depends on from git's config files,

@@ -23,18 +23,8 @@ func IsNested(dir string) bool {
 		if err != nil {
 			return true // git plays safe with a gitdir file it cannot read
 		}
-		rest, ok := bytes.CutPrefix(b, []byte("gitdir: "))
-		if !ok {
-			return isGitDir(dotGit)
-		}
-		target := strings.TrimRight(string(rest), "\r\n")
-		if target == "" {
-			return isGitDir(dotGit)
-		}
-		if !filepath.IsAbs(target) {
-			target = filepath.Join(dir, target)
-		}
-		return isGitDir(target) || isGitDir(dotGit)
+		target, ok := gitfileTarget(b, dir)
+		return ok && isGitDir(target)
 	}
 	return isGitDir(dotGit)
 }
@@ -45,15 +35,8 @@ func isGitDir(d string) bool {
 	if !validHead(filepath.Join(d, "HEAD")) {
 		return false
 	}
-	common := d
-	if b, err := os.ReadFile(filepath.Join(d, "commondir")); err == nil {
-		c := strings.TrimRight(string(b), "\n")
-		if !filepath.IsAbs(c) {
-			c = filepath.Join(d, c)
-		}
-		common = c
-	}
-	return syscall.Access(filepath.Join(common, "objects"), 1) == nil &&
+	common, err := commonDir(d)
+	return err == nil && syscall.Access(filepath.Join(common, "objects"), 1) == nil &&
 		syscall.Access(filepath.Join(common, "refs"), 1) == nil
 }
 
