@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/gitignore"
@@ -36,6 +37,9 @@ type Worktree struct {
 	seen    []bool         // entries the walk met (each written by one worker)
 	folded  map[string]int // lowercase path -> entry, with core.ignoreCase
 	global  *gitignore.Stack
+
+	mu     sync.Mutex
+	levels map[string]levelResult // listed folders' choosers, by path from the top
 }
 
 // NewWorktree reads the index and the exclude files of the repository that
@@ -47,7 +51,7 @@ func NewWorktree(root string, repo *gitrepo.Repo, dirs, named []string) (*Worktr
 	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
 		return nil, gitrepo.ErrUnsupported
 	}
-	w := &Worktree{root: root, repo: repo, dirs: dirs, named: named, isNamed: map[string]bool{}}
+	w := &Worktree{root: root, repo: repo, dirs: dirs, named: named, isNamed: map[string]bool{}, levels: map[string]levelResult{}}
 	if rel = filepath.ToSlash(rel); rel != "." {
 		w.prefix = rel + "/"
 	}
@@ -265,38 +269,58 @@ func (w *Worktree) Enter(parent scanner.Chooser, dir string, has func(string) bo
 		}
 		return w.folder(p.stack, top)
 	}
-	// A folder the source listed: read the rules from the top down to it,
-	// and walk nothing if it or a folder above it is left out.
-	st := w.global
-	levels := []string{""}
-	if top != "" {
-		parts := strings.Split(top, "/")
-		for i := range parts {
-			levels = append(levels, strings.Join(parts[:i+1], "/"))
-		}
+	// A folder the source listed: the rules from the top down to it.
+	f, err := w.listed(top)
+	if f == nil || err != nil {
+		return nil, err // a nil *folder is no Chooser at all
 	}
-	for i, l := range levels {
-		if i > 0 {
-			if i, exact := w.lookup(l); exact && w.entries[i].Mode == gitindex.ModeGitlink {
-				return nil, nil
-			}
-			if st.Ignored(l, true) {
-				return nil, nil
-			}
-			if !w.hasTrackedBelow(l) && isNested(w.repo.Top, l) {
-				return nil, nil
-			}
-		}
-		if i == len(levels)-1 {
-			return w.folder(st, l)
-		}
-		next, err := w.folder(st, l)
-		if err != nil {
+	return f, nil
+}
+
+// listed returns the chooser of a folder named from the top (not walked
+// into from its parent), nil if it or a folder above it is left out (a
+// submodule, ignored, another repository). Folders above several listed
+// ones are read once: the results are kept.
+func (w *Worktree) listed(top string) (*folder, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.listedLocked(top)
+}
+
+func (w *Worktree) listedLocked(top string) (*folder, error) {
+	if r, ok := w.levels[top]; ok {
+		return r.f, r.err
+	}
+	f, err := w.level(top)
+	w.levels[top] = levelResult{f, err}
+	return f, err
+}
+
+type levelResult struct {
+	f   *folder
+	err error
+}
+
+func (w *Worktree) level(top string) (*folder, error) {
+	st := w.global
+	if top != "" {
+		parent, err := w.listedLocked(parentDir(top))
+		if parent == nil || err != nil {
 			return nil, err
 		}
-		st = next.(*folder).stack
+		st = parent.stack
+		if i, exact := w.lookup(top); exact && w.entries[i].Mode == gitindex.ModeGitlink {
+			return nil, nil
+		}
+		if st.Ignored(top, true) || (!w.hasTrackedBelow(top) && isNested(w.repo.Top, top)) {
+			return nil, nil
+		}
 	}
-	return nil, nil
+	f, err := w.folder(st, top)
+	if err != nil {
+		return nil, err
+	}
+	return f.(*folder), nil
 }
 
 func (w *Worktree) folder(parent *gitignore.Stack, top string) (scanner.Chooser, error) {
