@@ -81,14 +81,20 @@ func sortedSet(s []string) []string {
 	return out
 }
 
-func openWorktree(t testing.TB, top, home string) *Worktree {
-	t.Helper()
-	repo, err := gitrepo.Open(top, gitrepo.Env{Getenv: func(k string) string {
+// testEnv is the environment the in-process reader sees: HOME, what vars
+// sets, and nothing else (the system config left out, as git's is).
+func testEnv(home string, vars map[string]string) gitrepo.Env {
+	return gitrepo.Env{Getenv: func(k string) string {
 		if k == "HOME" {
 			return home
 		}
-		return ""
-	}, Euid: os.Geteuid()})
+		return vars[k]
+	}, Euid: os.Geteuid()}
+}
+
+func openWorktree(t testing.TB, top, home string) *Worktree {
+	t.Helper()
+	repo, err := gitrepo.Open(top, testEnv(home, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,12 +403,7 @@ func TestWorktreeScanMatchesGitScan(t *testing.T) {
 				d := all[r.IntN(len(all))]
 				g.Pathspecs = []string{gitsrc.Literal(d)}
 			}
-			repo, err := gitrepo.Open(dir, gitrepo.Env{Getenv: func(k string) string {
-				if k == "HOME" {
-					return home
-				}
-				return ""
-			}, Euid: os.Geteuid()})
+			repo, err := gitrepo.Open(dir, testEnv(home, nil))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -490,6 +491,18 @@ func TestWorktreeCases(t *testing.T) {
 		runGit(t, dir, nil, "add", ".gitignore", "app/a.php", "app/b.php")
 		runGit(t, dir, nil, "commit", "-qm", "one")
 	}
+	// withSubmodule makes dir/top with dir/lib as its submodule vendor/lib,
+	// which has an untracked file of its own.
+	withSubmodule := func(t *testing.T, dir string) {
+		sub := filepath.Join(dir, "lib")
+		os.Mkdir(sub, 0o755)
+		base(t, sub)
+		top := filepath.Join(dir, "top")
+		os.Mkdir(top, 0o755)
+		base(t, top)
+		runGit(t, top, nil, "-c", "protocol.file.allow=always", "submodule", "add", "-q", sub, "vendor/lib")
+		write(t, top, "vendor/lib/untracked.php", "tok\n")
+	}
 	for _, c := range []struct {
 		name     string
 		setup    func(t *testing.T, dir string) string // returns the folder to list from ("" dir)
@@ -525,25 +538,11 @@ func TestWorktreeCases(t *testing.T) {
 			return "linked"
 		}},
 		{name: "submodule", setup: func(t *testing.T, dir string) string {
-			sub := filepath.Join(dir, "lib")
-			os.Mkdir(sub, 0o755)
-			base(t, sub)
-			top := filepath.Join(dir, "top")
-			os.Mkdir(top, 0o755)
-			base(t, top)
-			runGit(t, top, nil, "-c", "protocol.file.allow=always", "submodule", "add", "-q", sub, "vendor/lib")
-			write(t, top, "vendor/lib/untracked.php", "tok\n")
+			withSubmodule(t, dir)
 			return "top"
 		}},
 		{name: "inside a submodule", setup: func(t *testing.T, dir string) string {
-			sub := filepath.Join(dir, "lib")
-			os.Mkdir(sub, 0o755)
-			base(t, sub)
-			top := filepath.Join(dir, "top")
-			os.Mkdir(top, 0o755)
-			base(t, top)
-			runGit(t, top, nil, "-c", "protocol.file.allow=always", "submodule", "add", "-q", sub, "vendor/lib")
-			write(t, top, "vendor/lib/untracked.php", "tok\n")
+			withSubmodule(t, dir)
 			return "top/vendor/lib"
 		}},
 		{name: "conflict", setup: func(t *testing.T, dir string) string {
@@ -639,12 +638,7 @@ func TestWorktreeCases(t *testing.T) {
 			dir := t.TempDir()
 			root := filepath.Join(dir, c.setup(t, dir))
 			top, _ := gitsrc.FindTop(root)
-			repo, err := gitrepo.Open(top, gitrepo.Env{Getenv: func(k string) string {
-				if k == "HOME" {
-					return home
-				}
-				return c.env[k]
-			}, Euid: os.Geteuid()})
+			repo, err := gitrepo.Open(top, testEnv(home, c.env))
 			var w *Worktree
 			if err == nil {
 				w, err = NewWorktree(root, repo, nil, nil)
