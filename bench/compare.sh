@@ -34,9 +34,9 @@ if [ -x "$unpack" ] || [ -f "$unpack" ]; then
     bash "$unpack" "$C/monica-log" >/dev/null
     go run ./bench/gen -shape log -log 64 -out "$C/monica-log/resources/bench.log"
   fi
-  if [ ! -d "$C/monica-staged" ]; then
-    bash "$unpack" "$C/monica-staged" >/dev/null
-    f=$(git -C "$C/monica-staged" ls-files 'app/*.php' | head -1)
+  [ -d "$C/monica-staged" ] || bash "$unpack" "$C/monica-staged" >/dev/null
+  if git -C "$C/monica-staged" diff --cached --quiet; then
+    f=$(git -C "$C/monica-staged" ls-files 'app/*.php' | sed -n 1p)
     echo "// one staged change" >> "$C/monica-staged/$f"
     git -C "$C/monica-staged" add -- "$f"
   fi
