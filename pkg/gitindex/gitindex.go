@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"unsafe"
 )
@@ -75,17 +74,6 @@ const (
 	maxExpansion     = 8  // see maxNameBytes
 	maxExpansionBase = 1 << 16
 )
-
-// ReadFile reads the index file at path (usually .git/index). hashSize is
-// 20 in a SHA-1 repository, 32 in a SHA-256 one. Without the file, the
-// error wraps fs.ErrNotExist.
-func ReadFile(path string, hashSize int) (*Index, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return Read(data, hashSize)
-}
 
 // Read parses the content of an index file. hashSize is 20 in a SHA-1
 // repository, 32 in a SHA-256 one. Optional extensions are skipped, the
