@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"unsafe"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/gitignore"
 	"github.com/tenantatlas/nolegacyruns/pkg/gitindex"
@@ -374,7 +375,10 @@ func (f *folder) Choose(name []byte, typ fs.FileMode) scanner.Choice {
 	if w.repo.IgnoreCase && strings.EqualFold(string(name), ".git") {
 		return scanner.Drop
 	}
-	p := f.dir + string(name)
+	// The path is only looked at, never kept: on the stack, no allocation.
+	var buf [256]byte
+	pb := append(append(buf[:0], f.dir...), name...)
+	p := unsafe.String(unsafe.SliceData(pb), len(pb))
 	i, exact := w.lookup(p)
 	var e *gitindex.Entry
 	if i >= 0 {
@@ -389,7 +393,7 @@ func (f *folder) Choose(name []byte, typ fs.FileMode) scanner.Choice {
 				return scanner.Take // for its tracked files only
 			}
 			return scanner.Drop
-		case !w.hasTrackedBelow(p) && isNested(w.repo.Top, p):
+		case !w.hasTrackedBelow(p) && isNested(w.repo.Top, strings.Clone(p)):
 			return scanner.Skip
 		}
 		return scanner.Take
