@@ -53,21 +53,32 @@ func readGuarded(path string, data []byte, hashSize int) (idx *Index, err error)
 	return Read(data, hashSize)
 }
 
+// openRegular opens path for reading if it is a regular file: a FIFO is
+// not waited on (O_NONBLOCK), a symlink not followed (O_NOFOLLOW).
+func openRegular(path string) (*os.File, int64, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|oNonblock|oNofollow, 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		err = checkRegular(path, fi)
+	}
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, fi.Size(), nil
+}
+
 // readAll is load without a mapping.
 func readAll(path string) ([]byte, func(), error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|oNonblock|oNofollow, 0)
+	f, size, err := openRegular(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := checkRegular(path, fi); err != nil {
-		return nil, nil, err
-	}
-	data := make([]byte, fi.Size())
+	data := make([]byte, size)
 	n, err := f.ReadAt(data, 0)
 	if n < len(data) {
 		return nil, nil, fmt.Errorf("gitindex: %s shrank while it was read: %v", path, err)

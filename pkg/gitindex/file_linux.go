@@ -1,9 +1,6 @@
 package gitindex
 
-import (
-	"os"
-	"syscall"
-)
+import "syscall"
 
 const (
 	oNonblock = syscall.O_NONBLOCK
@@ -13,19 +10,11 @@ const (
 // load maps the file read-only, its pages mapped at once (MAP_POPULATE)
 // rather than faulted in one by one.
 func load(path string) ([]byte, func(), error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|oNonblock|oNofollow, 0)
+	f, size, err := openRegular(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := checkRegular(path, fi); err != nil {
-		return nil, nil, err
-	}
-	size := fi.Size()
 	if size == 0 || size != int64(int(size)) {
 		return readAll(path) // nothing to map, or too much for this platform
 	}
