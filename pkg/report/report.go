@@ -44,6 +44,7 @@ func Formats() []Spec {
 		{"json", "one JSON document with findings and a summary", func() Format { return JSON{} }},
 		{"sarif", "SARIF 2.1.0 for GitHub code scanning and other SARIF viewers", func() Format { return SARIF{} }},
 		{"github", "GitHub Actions workflow commands: annotations on the pull request", func() Format { return GitHub{} }},
+		{"gitlab", "GitLab Code Quality JSON (artifacts:reports:codequality)", func() Format { return GitLab{} }},
 		{"checkstyle", "Checkstyle XML for Jenkins and GitLab", func() Format { return Checkstyle{} }},
 		{"junit", "JUnit XML for test report views", func() Format { return JUnit{} }},
 	}

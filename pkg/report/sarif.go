@@ -161,10 +161,7 @@ func (r *Report) sarifResults(index map[string]int) iter.Seq[any] {
 				path, uri = f.Path, URI(f.Path)
 			}
 			start, end := UTF16Columns(f)
-			msg := fmt.Sprintf("%s: %q", Message(f), validUTF8(f.Match))
-			if f.Rule.Hint != "" {
-				msg += " (hint: " + f.Rule.Hint + ")"
-			}
+			msg := sarifMessage(f)
 			res := sarifResult{
 				RuleID:    f.Rule.ID,
 				RuleIndex: index[f.Rule.ID],
@@ -186,6 +183,15 @@ func (r *Report) sarifResults(index map[string]int) iter.Seq[any] {
 			}
 		}
 	}
+}
+
+// sarifMessage is a finding's message, match and hint on one line.
+func sarifMessage(f *result.Finding) string {
+	msg := fmt.Sprintf("%s: %q", Message(f), validUTF8(f.Match))
+	if f.Rule.Hint != "" {
+		msg += " (hint: " + f.Rule.Hint + ")"
+	}
+	return msg
 }
 
 // UTF16Columns converts a finding's byte columns to UTF-16 code units, the

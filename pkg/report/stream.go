@@ -71,3 +71,32 @@ func writeJSON(w io.Writer, doc any, arrays ...jsonArray) error {
 	bw.Write(rest)
 	return bw.Flush()
 }
+
+// writeJSONArray writes a top-level JSON array as encoding/json would with
+// two-space indentation, streaming its items one at a time.
+func writeJSONArray(w io.Writer, items iter.Seq[any]) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var item bytes.Buffer
+	enc := json.NewEncoder(&item)
+	enc.SetIndent("  ", "  ")
+	enc.SetEscapeHTML(false)
+	bw.WriteString("[")
+	n := 0
+	for v := range items {
+		item.Reset()
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		if n > 0 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n  ")
+		bw.Write(bytes.TrimSuffix(item.Bytes(), []byte("\n")))
+		n++
+	}
+	if n > 0 {
+		bw.WriteString("\n")
+	}
+	bw.WriteString("]\n")
+	return bw.Flush()
+}
