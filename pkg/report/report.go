@@ -43,8 +43,9 @@ func Formats() []Spec {
 		{"text", "path:line:column: lines for people (default)", func() Format { return &Text{} }},
 		{"json", "one JSON document with findings and a summary", func() Format { return JSON{} }},
 		{"sarif", "SARIF 2.1.0 for GitHub code scanning and other SARIF viewers", func() Format { return SARIF{} }},
-		{"github", "GitHub Actions workflow commands: annotations on the pull request", func() Format { return GitHub{} }},
+		{"github", "GitHub Actions: 10 error and 10 warning annotations, the rest listed in the log; a job summary when GITHUB_STEP_SUMMARY is set", func() Format { return &GitHub{} }},
 		{"gitlab", "GitLab Code Quality JSON (artifacts:reports:codequality)", func() Format { return GitLab{} }},
+		{"markdown", "a Markdown summary: counts per rule and a table of every finding (PR comments, CI pages)", func() Format { return &Markdown{} }},
 		{"checkstyle", "Checkstyle XML for Jenkins and GitLab", func() Format { return Checkstyle{} }},
 		{"junit", "JUnit XML for test report views", func() Format { return JUnit{} }},
 	}
