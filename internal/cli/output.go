@@ -21,10 +21,7 @@ func (c *command) reportOf(r *pipeline.Run) *report.Report {
 // output writes the reports, the file errors and the summary.
 func (c *command) output(r *pipeline.Run) outcome {
 	rep := c.reportOf(r)
-	f, _ := report.Lookup(c.opt.format)
-	if t, ok := f.(*report.Text); ok {
-		t.Color = c.opt.color == "always" || (c.opt.color == "auto" && c.env.IsTerminal && c.env.Getenv("NO_COLOR") == "")
-	}
+	f := c.format(c.opt.format, true)
 	if err := f.Write(c.env.Stdout, rep); err != nil {
 		return fail(fmt.Errorf("writing the report: %w", err))
 	}
@@ -32,6 +29,9 @@ func (c *command) output(r *pipeline.Run) outcome {
 		if err := c.writeReport(s, rep); err != nil {
 			return fail(err)
 		}
+	}
+	if err := c.writeStepSummary(rep); err != nil {
+		return fail(err)
 	}
 	return c.finish(r)
 }
@@ -97,7 +97,7 @@ func (c *command) summary(r *pipeline.Run, n result.Counts) {
 // writeReport writes one --report file (see fileio.WriteFile), or standard
 // output for -.
 func (c *command) writeReport(s reportSpec, rep *report.Report) error {
-	f, _ := report.Lookup(s.format)
+	f := c.format(s.format, false)
 	if s.file == "-" {
 		return f.Write(c.env.Stdout, rep)
 	}
