@@ -23,7 +23,7 @@ func TestMillionFindingsMemory(t *testing.T) {
 	os.Mkdir(filepath.Join(dir, "app"), 0o755)
 	os.WriteFile(filepath.Join(dir, "app", "big.txt"), []byte(strings.Repeat("xy ", 1<<20)), 0o644)
 	os.WriteFile(filepath.Join(dir, "rules.yaml"), []byte("rules:\n  - {id: two, message: m, tokens: [xy]}\n"), 0o644)
-	for _, format := range []string{"text", "json", "sarif", "checkstyle", "junit", "github"} {
+	for _, format := range []string{"text", "json", "sarif", "checkstyle", "junit", "github", "gitlab", "markdown"} {
 		// Output goes to a file: this process must stay small, since a
 		// child's peak memory on Linux starts from its parent's at fork.
 		out, err := os.Create(filepath.Join(dir, "out."+format))
@@ -32,6 +32,11 @@ func TestMillionFindingsMemory(t *testing.T) {
 		}
 		cmd := exec.Command(binary(t), "--no-gitignore", "-q", "--config", "rules.yaml", "--format", format)
 		cmd.Dir, cmd.Stdout = dir, out
+		summary := filepath.Join(dir, "summary.md")
+		if format == "github" {
+			// The job summary too, cut to GitHub's 1 MiB.
+			cmd.Env = append(os.Environ(), "GITHUB_STEP_SUMMARY="+summary)
+		}
 		err = cmd.Run()
 		out.Close()
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
@@ -51,6 +56,13 @@ func TestMillionFindingsMemory(t *testing.T) {
 			f.Close()
 			if want := `"findings": 1048576,`; !strings.Contains(string(tail[:n]), want) {
 				t.Errorf("json summary lacks %s:\n%s", want, tail[:n])
+			}
+		}
+		if format == "github" {
+			if fi, err := os.Stat(summary); err != nil {
+				t.Error(err)
+			} else if fi.Size() > 1<<20 || fi.Size() < 1<<19 {
+				t.Errorf("job summary of %d bytes, not just under 1 MiB", fi.Size())
 			}
 		}
 		os.Remove(out.Name())
