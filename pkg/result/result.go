@@ -58,6 +58,10 @@ type Stats struct {
 	FilesBinary  int   // skipped: NUL byte in the first 8 KiB
 	FilesSkipped int   // not regular files: symlinks, FIFOs, devices, vanished
 	Bytes        int64 // bytes searched
+	// FilesElsewhere are files in scope that belong to another part of a
+	// sharded scan: not read, but they tell a part that the whole scan is
+	// not empty.
+	FilesElsewhere int
 }
 
 // Add adds another scan's counts.
@@ -66,6 +70,7 @@ func (s *Stats) Add(o Stats) {
 	s.FilesBinary += o.FilesBinary
 	s.FilesSkipped += o.FilesSkipped
 	s.Bytes += o.Bytes
+	s.FilesElsewhere += o.FilesElsewhere
 }
 
 // Sort puts findings in report order: path, line, column, rule.

@@ -20,6 +20,10 @@ type Options struct {
 	Source Source
 	// Skip lists root-relative files never to scan (the rule file itself).
 	Skip []string
+	// Shard, when split, scans only the files of one part: the files of
+	// the other parts are neither read nor counted, and their file errors
+	// are left to the part that has them.
+	Shard Shard
 	// Workers is the number of files read at once; 0 means 4 per CPU, so
 	// that reads blocked in the kernel overlap with searching.
 	Workers int

@@ -128,7 +128,9 @@ func (s *scan) named(p string, tasks []task) []task {
 	fi, err := os.Lstat(s.abs(p))
 	switch {
 	case err != nil:
-		s.errs = append(s.errs, result.FileError{Path: displayPath(p), Err: unwrapPathError(err)})
+		if s.opt.Shard.Has(p) {
+			s.errs = append(s.errs, result.FileError{Path: displayPath(p), Err: unwrapPathError(err)})
+		}
 	case fi.IsDir():
 		if p == "" || !s.pruned(p) {
 			tasks = append(tasks, task{rel: p, dir: true, st: s.dirState(p)})
@@ -151,7 +153,9 @@ func (s *scan) walk(p string, tasks []task) []task {
 	switch {
 	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
 	case err != nil:
-		s.errs = append(s.errs, result.FileError{Path: displayPath(p), Err: unwrapPathError(err)})
+		if s.opt.Shard.Has(p) {
+			s.errs = append(s.errs, result.FileError{Path: displayPath(p), Err: unwrapPathError(err)})
+		}
 	case fi.IsDir():
 		tasks = append(tasks, task{rel: p, dir: true, st: s.dirState(p), walked: true})
 	}

@@ -54,6 +54,9 @@ func (w *worker) run() {
 }
 
 func (w *worker) fail(rel string, err error) {
+	if !w.s.opt.Shard.Has(rel) {
+		return // another part's to report
+	}
 	w.errs = append(w.errs, result.FileError{Path: displayPath(rel), Err: unwrapPathError(err)})
 }
 
@@ -146,7 +149,7 @@ func (w *worker) entry(t task, ch Chooser, name []byte, typ fs.FileMode) {
 		case Drop:
 			return
 		case Skip:
-			w.stats.FilesSkipped++
+			w.skipped(t.rel, name)
 			return
 		}
 	}
@@ -163,6 +166,13 @@ func (w *worker) entry(t task, ch Chooser, name []byte, typ fs.FileMode) {
 		w.known = append(w.known, true)
 	default:
 		// Symlinks are not followed; FIFOs, sockets and devices are never opened.
+		w.skipped(t.rel, name)
+	}
+}
+
+// skipped counts a folder entry that is not scanned, in its own part.
+func (w *worker) skipped(dir string, name []byte) {
+	if !w.s.opt.Shard.Split() || w.s.opt.Shard.Has(join(dir, string(name))) {
 		w.stats.FilesSkipped++
 	}
 }
@@ -181,7 +191,8 @@ func (w *worker) scanBatch(t task) {
 // scanNames scans the files named in w.arena, all in folder t.
 func (w *worker) scanNames(t task) {
 	sc := w.s.e.sc
-	needPath := len(w.s.skip) > 0 || sc.needsPath(t.st)
+	shard := w.s.opt.Shard
+	needPath := len(w.s.skip) > 0 || sc.needsPath(t.st) || shard.Split()
 	for i, sp := range w.spans {
 		if w.s.stopped.Load() {
 			return
@@ -202,9 +213,15 @@ func (w *worker) scanNames(t task) {
 			// symlink, FIFO or device.
 			fi, err := os.Lstat(w.s.abs(w.relPath()))
 			if err != nil || !fi.Mode().IsRegular() {
-				w.stats.FilesSkipped++
+				if shard.Has(rel) {
+					w.stats.FilesSkipped++
+				}
 				continue
 			}
+		}
+		if !shard.Has(rel) {
+			w.stats.FilesElsewhere++
+			continue
 		}
 		r, err := w.openAt(t.rel, name)
 		if err != nil {
@@ -241,6 +258,10 @@ func (w *worker) scanFile(rel string, st []globState) {
 	in, active := w.s.e.sc.file(st, rel, w.active)
 	w.active = active
 	if !in || w.s.skip[rel] {
+		return
+	}
+	if !w.s.opt.Shard.Has(rel) {
+		w.stats.FilesElsewhere++
 		return
 	}
 	if w.s.opener != nil {
