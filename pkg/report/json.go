@@ -1,9 +1,11 @@
 package report
 
 import (
+	"encoding/base64"
 	"io"
 	"iter"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/result"
 )
@@ -12,7 +14,10 @@ import (
 type JSON struct{}
 
 type jsonFinding struct {
-	Path      string `json:"path"`
+	Path string `json:"path"`
+	// PathBytes is the path's bytes in base64 when they are not UTF-8
+	// (Path shows U+FFFD for them).
+	PathBytes string `json:"path_bytes,omitempty"`
 	Line      int    `json:"line"`
 	Column    int    `json:"column"`
 	EndColumn int    `json:"end_column"`
@@ -27,8 +32,9 @@ type jsonFinding struct {
 }
 
 type jsonError struct {
-	Path  string `json:"path"`
-	Error string `json:"error"`
+	Path      string `json:"path"`
+	PathBytes string `json:"path_bytes,omitempty"`
+	Error     string `json:"error"`
 }
 
 type jsonSummary struct {
@@ -47,6 +53,7 @@ type jsonSummary struct {
 
 type jsonDoc struct {
 	Version    int           `json:"version"`
+	Shard      *Shard        `json:"shard,omitempty"`
 	Findings   []jsonFinding `json:"findings"`
 	Suppressed []jsonFinding `json:"suppressed"`
 	ReadErrors []jsonError   `json:"read_errors"`
@@ -75,8 +82,11 @@ func (JSON) Write(w io.Writer, r *Report) error {
 			ReadErrors:        len(r.Errors),
 		},
 	}
+	if r.Shard.Count > 0 {
+		doc.Shard = &r.Shard
+	}
 	for _, e := range r.Errors {
-		doc.ReadErrors = append(doc.ReadErrors, jsonError{Path: validUTF8(e.Path), Error: e.Err.Error()})
+		doc.ReadErrors = append(doc.ReadErrors, jsonError{Path: validUTF8(e.Path), PathBytes: pathBytes(e.Path), Error: e.Err.Error()})
 	}
 	return writeJSON(w, doc, jsonArray{"findings", r.jsonFindings(false)}, jsonArray{"suppressed", r.jsonFindings(true)})
 }
@@ -90,7 +100,7 @@ func (r *Report) jsonFindings(suppressed bool) iter.Seq[any] {
 				continue
 			}
 			jf := jsonFinding{
-				Path: validUTF8(f.Path), Line: f.Line, Column: f.Column, EndColumn: f.EndColumn,
+				Path: validUTF8(f.Path), PathBytes: pathBytes(f.Path), Line: f.Line, Column: f.Column, EndColumn: f.EndColumn,
 				Rule: f.Rule.ID, Severity: f.Rule.Severity.String(), Match: validUTF8(f.Match),
 				Message: Message(f), Hint: f.Rule.Hint,
 			}
@@ -107,6 +117,14 @@ func (r *Report) jsonFindings(suppressed bool) iter.Seq[any] {
 // validUTF8 keeps JSON lossless for the common case and valid always: invalid
 // bytes become U+FFFD (encoding/json would do the same silently).
 func validUTF8(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
+
+// pathBytes is a path that is not UTF-8, in base64; "" for the others.
+func pathBytes(p string) string {
+	if utf8.ValidString(p) {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString([]byte(p))
+}
 
 func suppressionKind(s *result.Suppression) string {
 	if s.Kind == result.External {

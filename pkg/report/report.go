@@ -20,6 +20,16 @@ type Report struct {
 	Errors   []result.FileError
 	Stats    result.Stats
 	Stale    int // baseline entries that no longer occur
+	// Shard is the part of a sharded run (--shard I/N) that this report
+	// covers; the zero Shard is a whole run. JSON and SARIF record it, so
+	// that merging the parts can check that each is there once.
+	Shard Shard
+}
+
+// Shard is one of Count parts of a run, from 1.
+type Shard struct {
+	Index int `json:"index"`
+	Count int `json:"count"`
 }
 
 // Count tallies the findings of a report.

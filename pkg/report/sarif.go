@@ -28,9 +28,35 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool       sarifTool     `json:"tool"`
-	ColumnKind string        `json:"columnKind"`
-	Results    []sarifResult `json:"results"`
+	Tool        sarifTool         `json:"tool"`
+	Invocations []sarifInvocation `json:"invocations"`
+	ColumnKind  string            `json:"columnKind"`
+	Results     []sarifResult     `json:"results"`
+	Properties  *sarifRunProps    `json:"properties,omitempty"`
+}
+
+// sarifInvocation says whether the run looked everywhere: a file it could
+// not read is an error notification, and the execution unsuccessful.
+type sarifInvocation struct {
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Level     string                  `json:"level"`
+	Message   sarifText               `json:"message"`
+	Locations []sarifArtifactLocation `json:"locations"`
+}
+
+type sarifArtifactLocation struct {
+	PhysicalLocation struct {
+		ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	} `json:"physicalLocation"`
+}
+
+// sarifRunProps is the run's property bag.
+type sarifRunProps struct {
+	Shard *Shard `json:"nolegacyruns/shard,omitempty"`
 }
 
 type sarifTool struct {
@@ -141,7 +167,16 @@ func (SARIF) Write(w io.Writer, r *Report) error {
 		}
 		driver.Rules = append(driver.Rules, sr)
 	}
-	run := sarifRun{Tool: sarifTool{driver}, ColumnKind: "utf16CodeUnits", Results: []sarifResult{}}
+	inv := sarifInvocation{ExecutionSuccessful: len(r.Errors) == 0}
+	for _, e := range r.Errors {
+		n := sarifNotification{Level: "error", Message: sarifText{validUTF8(e.Err.Error())}, Locations: make([]sarifArtifactLocation, 1)}
+		n.Locations[0].PhysicalLocation.ArtifactLocation = sarifArtifact{URI: URI(e.Path), URIBaseID: "%SRCROOT%"}
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
+	}
+	run := sarifRun{Tool: sarifTool{driver}, Invocations: []sarifInvocation{inv}, ColumnKind: "utf16CodeUnits", Results: []sarifResult{}}
+	if r.Shard.Count > 0 {
+		run.Properties = &sarifRunProps{Shard: &r.Shard}
+	}
 	log := sarifLog{
 		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
 		Version: "2.1.0",
