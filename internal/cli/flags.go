@@ -10,6 +10,7 @@ import (
 	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
 	"github.com/tenantatlas/nolegacyruns/pkg/config"
 	"github.com/tenantatlas/nolegacyruns/pkg/report"
+	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
 
 const defaultName = "(default)"
@@ -40,8 +41,10 @@ type options struct {
 	init        bool
 	explain     string
 	pathPrefix  string
-	onlyRules   []string // --rule
-	skipRules   []string // --skip-rule
+	shardFlag   string        // --shard I/N
+	shard       scanner.Shard // parsed by checkMode
+	onlyRules   []string      // --rule
+	skipRules   []string      // --skip-rule
 	paths       []string
 }
 
@@ -106,6 +109,10 @@ Examples:
                                         accept today's findings; only new ones fail
   nolegacyruns --fix --dry-run          show the mechanical fixes as a diff
   nolegacyruns --explain legacy-run-types
+  nolegacyruns --shard 2/4 --format json > part2.json
+                                        one of four CI machines; then
+  nolegacyruns merge part1.json part2.json part3.json part4.json
+                                        the report and exit status of the whole run
 
 Flags:
 `
@@ -135,6 +142,7 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.BoolVar(&o.fix, "fix", false, "rewrite findings whose rule has a fix: for their token, in place")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "with --fix: print a unified diff and change nothing")
 	fs.BoolVar(&o.init, "init", false, "write a commented starter "+config.FileName+" in the current folder, and exit")
+	fs.StringVar(&o.shardFlag, "shard", "", "scan part `I/N` of the files (by a hash of the path, the same on every machine); merge the parts' JSON or SARIF with nolegacyruns merge")
 	fs.StringVar(&o.pathPrefix, "path-prefix", "", "put `prefix` before every path in the reports, as golangci-lint does (for a --root below the repository, in CI annotations)")
 	fs.Var(listFlag{&o.onlyRules}, "rule", "run only the rule with this `id` (repeatable)")
 	fs.Var(listFlag{&o.skipRules}, "skip-rule", "leave out the rule with this `id` (repeatable)")

@@ -101,6 +101,9 @@ func versionOf(bi *debug.BuildInfo) string {
 // Run is the whole command; it returns the exit status.
 func Run(ctx context.Context, args []string, env Env) int {
 	start := time.Now()
+	if len(args) > 0 && args[0] == "merge" {
+		return runMerge(args[1:], env)
+	}
 	o, err := parseArgs(args)
 	switch {
 	case errors.Is(err, errHelp):

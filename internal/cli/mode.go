@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/report"
+	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
 
 // checkMode decides, once, whether the flags make sense together, and
@@ -42,6 +43,16 @@ func checkMode(o *options) error {
 		return &usageError{msg: "--write-baseline cannot record a --diff run, which sees only the changed lines", hint: "write the baseline without --diff (with --staged or paths to update some files only)"}
 	case o.noBaseline && o.baselineSet && o.baseline != "":
 		return &usageError{msg: "--no-baseline and --baseline do not go together", hint: "pass one of them"}
+	}
+	if o.shardFlag != "" {
+		sh, err := scanner.ParseShard(o.shardFlag)
+		if err != nil {
+			return &usageError{msg: "--shard " + err.Error(), hint: "give --shard the part to scan and the number of parts, like --shard 2/4 (from 1/4 to 4/4)"}
+		}
+		if o.writeBase != "" {
+			return &usageError{msg: "--write-baseline cannot record a --shard run, which sees a part of the files", hint: "write the baseline from a run without --shard"}
+		}
+		o.shard = sh
 	}
 	if o.baselineSet && o.baseline == "" {
 		o.noBaseline = true

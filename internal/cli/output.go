@@ -14,8 +14,12 @@ import (
 
 // reportOf is what the formats render.
 func (c *command) reportOf(r *pipeline.Run) *report.Report {
-	return &report.Report{Tool: "nolegacyruns", Version: Version(), Rules: c.rules,
+	rep := &report.Report{Tool: "nolegacyruns", Version: Version(), Rules: c.rules,
 		Findings: r.Findings, Errors: r.Errors, Stats: r.Stats, Stale: r.Stale}
+	if sh := c.opt.shard; sh.Split() {
+		rep.Shard = report.Shard{Index: sh.Index, Count: sh.Count}
+	}
+	return rep
 }
 
 // output writes the reports, the file errors and the summary.
@@ -71,6 +75,10 @@ func (c *command) summary(r *pipeline.Run, n result.Counts) {
 	}
 	took := time.Since(c.start).Round(time.Millisecond)
 	scanned := plural(r.Stats.FilesScanned, "file", "files") + " scanned in " + took.String()
+	if sh := c.opt.shard; sh.Split() {
+		scanned = fmt.Sprintf("shard %s: %s scanned in %s (%s in the other shards)", sh,
+			plural(r.Stats.FilesScanned, "file", "files"), took, plural(r.Stats.FilesElsewhere, "file", "files"))
+	}
 	var quiet []string
 	if n.Suppressed > 0 {
 		quiet = append(quiet, fmt.Sprintf("%d suppressed", n.Suppressed))

@@ -80,7 +80,7 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 	if cl, ok := src.(io.Closer); ok {
 		defer cl.Close() // the index source's git cat-file; every read was checked
 	}
-	opt := scanner.Options{Root: root, Source: src, Skip: c.skips(cfg, root)}
+	opt := scanner.Options{Root: root, Source: src, Skip: c.skips(cfg, root), Shard: o.shard}
 	if o.jobs > 0 {
 		// -j N uses N CPUs; each keeps four reads in flight, so that blocking
 		// reads overlap (about 8% faster than one read per CPU, measured).
@@ -209,13 +209,21 @@ func selectRules(o *options, rs *rules.Set) (ran func(baseline.Entry) bool, err 
 // coverage is the scope of a narrowed run, for the baseline: which files it
 // looked at. nil means every file.
 func coverage(src scanner.Source, o *options) func(string) bool {
-	if len(o.paths) == 0 && !o.staged && o.diff == "" {
-		return nil
+	var covers func(string) bool
+	if len(o.paths) > 0 || o.staged || o.diff != "" {
+		if cv, ok := src.(interface{ Covers(string) bool }); ok {
+			covers = cv.Covers
+		}
 	}
-	if cv, ok := src.(interface{ Covers(string) bool }); ok {
-		return cv.Covers
+	if sh := o.shard; sh.Split() {
+		// A shard judges the baseline entries of its own files only.
+		if covers == nil {
+			return sh.Has
+		}
+		inner := covers
+		return func(p string) bool { return sh.Has(p) && inner(p) }
 	}
-	return nil
+	return covers
 }
 
 // skips are the files that list every token by design: the rule file and
@@ -239,7 +247,9 @@ func (c *command) skips(cfg *config.Config, root string) []string {
 func (c *command) checkEmpty(res *scanner.Result, root string, cfg *config.Config) error {
 	o := &c.opt
 	if o.allowEmpty || len(o.paths) > 0 || o.staged || o.diff != "" ||
-		res.Stats.FilesScanned+res.Stats.FilesBinary > 0 || len(res.Errors) > 0 {
+		res.Stats.FilesScanned+res.Stats.FilesBinary+res.Stats.FilesElsewhere > 0 || len(res.Errors) > 0 {
+		// (With --shard, a part may be empty; the run is not if another
+		// part has files.)
 		return nil
 	}
 	inc := "every file"
