@@ -122,7 +122,11 @@ func checkShards(parts []Part, shards []*Shard) (int, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return 0, &MergeError{fmt.Sprintf("shard %s of %d is missing", listInts(missing), n),
+		what := fmt.Sprintf("shard %d of %d is missing", missing[0], n)
+		if len(missing) > 1 {
+			what = fmt.Sprintf("shards %s of %d are missing", listInts(missing), n)
+		}
+		return 0, &MergeError{what,
 			"a merge needs every shard's report: did a shard job fail before writing it?"}
 	}
 	return n, nil
