@@ -104,6 +104,8 @@ func checkShards(parts []Part, shards []*Shard) (int, error) {
 		switch {
 		case s == nil:
 			return 0, &MergeError{parts[i].Name + " is not the report of a shard", "merge the reports of runs with --shard I/N, one for each I"}
+		case s.Index < 1 || s.Index > s.Count:
+			return 0, &MergeError{fmt.Sprintf("%s: shard %d/%d does not exist", parts[i].Name, s.Index, s.Count), "merge the reports that nolegacyruns --shard wrote"}
 		case n == 0:
 			n = s.Count
 		case s.Count != n:
@@ -115,8 +117,12 @@ func checkShards(parts []Part, shards []*Shard) (int, error) {
 		}
 		seen[s.Index] = parts[i].Name
 	}
+	if left := n - len(seen); left > 10 {
+		return 0, &MergeError{fmt.Sprintf("%d of %d shards are missing", left, n),
+			"a merge needs every shard's report: did a shard job fail before writing it?"}
+	}
 	var missing []int
-	for i := 1; i <= n; i++ {
+	for i := 1; i <= n && len(seen)+len(missing) < n; i++ {
 		if _, ok := seen[i]; !ok {
 			missing = append(missing, i)
 		}
@@ -138,6 +144,25 @@ func listInts(ns []int) string {
 		s = append(s, fmt.Sprint(n))
 	}
 	return listOf(s)
+}
+
+// owners checks that no file is in two parts, which would make them the
+// shards of different runs (another root, another version's hash).
+type owners struct {
+	parts []Part
+	of    map[string]int
+}
+
+func (o *owners) add(part int, path string) error {
+	if o.of == nil {
+		o.of = map[string]int{}
+	}
+	if p, ok := o.of[path]; ok && p != part {
+		return &MergeError{fmt.Sprintf("%s and %s both report %s, so they are not shards of one run", o.parts[p].Name, o.parts[part].Name, QuotePath(path)),
+			"merge the reports of one run's shards, all with the same --root and --path-prefix"}
+	}
+	o.of[path] = part
+	return nil
 }
 
 // sortByPath puts the items of several parts in path order, keeping each
@@ -164,6 +189,21 @@ func mergeJSON(w io.Writer, parts []Part) (Merged, error) {
 	}
 	out := jsonDoc{Version: 1, Findings: []jsonFinding{}, Suppressed: []jsonFinding{}, ReadErrors: []jsonError{}}
 	var findings, suppressed []jsonFinding
+	own := owners{parts: parts}
+	for i := range docs {
+		for _, fs := range [][]jsonFinding{docs[i].Findings, docs[i].Suppressed} {
+			for _, f := range fs {
+				if err := own.add(i, rawPath(f.Path, f.PathBytes)); err != nil {
+					return Merged{}, err
+				}
+			}
+		}
+		for _, e := range docs[i].ReadErrors {
+			if err := own.add(i, rawPath(e.Path, e.PathBytes)); err != nil {
+				return Merged{}, err
+			}
+		}
+	}
 	for i := range docs {
 		findings = append(findings, docs[i].Findings...)
 		suppressed = append(suppressed, docs[i].Suppressed...)
@@ -185,6 +225,14 @@ func mergeJSON(w io.Writer, parts []Part) (Merged, error) {
 		m.ReadErrors = append(m.ReadErrors, FileProblem{rawPath(e.Path, e.PathBytes), e.Error})
 	}
 	return m, writeJSON(w, out, jsonArray{"findings", seqOf(findings)}, jsonArray{"suppressed", seqOf(suppressed)})
+}
+
+// uriKey is a SARIF artifact's path as the file system has it.
+func uriKey(u string) string {
+	if s, err := url.PathUnescape(u); err == nil {
+		return s
+	}
+	return u
 }
 
 // rawPath is a report's path as the file system has it.
@@ -262,6 +310,18 @@ func mergeSARIF(w io.Writer, parts []Part) (Merged, error) {
 			return Merged{}, &MergeError{p.Name + " is not one SARIF 2.1.0 run of nolegacyruns", "merge the reports that --format sarif wrote"}
 		}
 		run := &logs[i].Runs[0]
+		for _, r := range run.Results {
+			if len(r.Locations) != 1 {
+				return Merged{}, &MergeError{p.Name + ": a result without its one location is not nolegacyruns'", "merge the reports that --format sarif wrote"}
+			}
+		}
+		for _, in := range run.Invocations {
+			for _, nt := range in.ToolExecutionNotifications {
+				if len(nt.Locations) != 1 {
+					return Merged{}, &MergeError{p.Name + ": a notification without its one location is not nolegacyruns'", "merge the reports that --format sarif wrote"}
+				}
+			}
+		}
 		if run.Properties != nil {
 			shards[i] = run.Properties.Shard
 		}
@@ -273,6 +333,21 @@ func mergeSARIF(w io.Writer, parts []Part) (Merged, error) {
 	n, err := checkShards(parts, shards)
 	if err != nil {
 		return Merged{}, err
+	}
+	own := owners{parts: parts}
+	for i := range logs {
+		for _, r := range logs[i].Runs[0].Results {
+			if err := own.add(i, uriKey(r.Locations[0].PhysicalLocation.ArtifactLocation.URI)); err != nil {
+				return Merged{}, err
+			}
+		}
+		for _, in := range logs[i].Runs[0].Invocations {
+			for _, nt := range in.ToolExecutionNotifications {
+				if err := own.add(i, uriKey(nt.Locations[0].PhysicalLocation.ArtifactLocation.URI)); err != nil {
+					return Merged{}, err
+				}
+			}
+		}
 	}
 	out := logs[0]
 	run := out.Runs[0]
@@ -299,12 +374,6 @@ func mergeSARIF(w io.Writer, parts []Part) (Merged, error) {
 	}
 	if run.Properties != nil && reflect.ValueOf(*run.Properties).IsZero() {
 		run.Properties = nil
-	}
-	uriKey := func(u string) string {
-		if s, err := url.PathUnescape(u); err == nil {
-			return s
-		}
-		return u
 	}
 	sortByPath(results, func(r sarifResult) string { return uriKey(r.Locations[0].PhysicalLocation.ArtifactLocation.URI) })
 	sortByPath(inv.ToolExecutionNotifications, func(n sarifNotification) string {
