@@ -69,6 +69,9 @@ func (m *Markdown) Write(w io.Writer, r *Report) error {
 		}
 	}
 	fmt.Fprintf(&head, " · %s scanned", plural(r.Stats.FilesScanned, "file", "files"))
+	if r.Shard.Count > 0 {
+		fmt.Fprintf(&head, " in shard %d/%d", r.Shard.Index, r.Shard.Count)
+	}
 	if len(r.Errors) > 0 {
 		fmt.Fprintf(&head, " · **%s could not be read**", plural(len(r.Errors), "file", "files"))
 	}

@@ -50,6 +50,14 @@ func TestMergeSample(t *testing.T) {
 	}
 }
 
+// A shard's Markdown summary says which shard it is.
+func TestMarkdownShard(t *testing.T) {
+	a, _ := halves()
+	if out := render(t, "markdown", a); !bytes.Contains(out, []byte(" · 3 files scanned in shard 1/2 · ")) {
+		t.Errorf("no shard in\n%s", out)
+	}
+}
+
 // Reports crafted to break the merge are refused, never a panic or a loop.
 func TestMergeCrafted(t *testing.T) {
 	a, b := halves()
