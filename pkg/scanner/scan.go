@@ -24,8 +24,10 @@ type Options struct {
 	// the other parts are neither read nor counted, and their file errors
 	// are left to the part that has them.
 	Shard Shard
-	// Workers is the number of files read at once; 0 means 4 per CPU, so
-	// that reads blocked in the kernel overlap with searching.
+	// Workers is the number of files read at once. 0 means one per CPU
+	// (GOMAXPROCS), growing to four per CPU once the scan has taken
+	// growAfter tasks, so that reads blocked in the kernel overlap with
+	// searching on a big tree while a small one starts no more threads.
 	Workers int
 
 	tune tuning // sizes that tests shrink (chunk.go)
@@ -47,9 +49,14 @@ const (
 // Scan searches the files the source names. It returns ctx.Err() if the
 // context was cancelled before the scan finished.
 func (e *Engine) Scan(ctx context.Context, opt Options) (*Result, error) {
-	workers := opt.Workers
+	workers, first := opt.Workers, opt.Workers
 	if workers <= 0 {
-		workers = 4 * runtime.NumCPU()
+		// One worker per CPU to begin with: a small scan is over before
+		// more would pay for their threads, stacks and buffers. A scan
+		// that goes on gets four per CPU, so that reads blocked in the
+		// kernel overlap with searching (growAfter).
+		first = runtime.GOMAXPROCS(0)
+		workers = 4 * first
 	}
 	src := opt.Source
 	if src == nil {
@@ -75,7 +82,7 @@ func (e *Engine) Scan(ctx context.Context, opt Options) (*Result, error) {
 	for i := range ws {
 		ws[i] = &worker{s: s, buf: make([]byte, size)}
 	}
-	runWorkers := func() {
+	start := func(ws []*worker) {
 		for _, w := range ws {
 			wg.Add(1)
 			go func() {
@@ -83,12 +90,20 @@ func (e *Engine) Scan(ctx context.Context, opt Options) (*Result, error) {
 				w.run()
 			}()
 		}
+	}
+	runWorkers := func() {
+		if first < len(ws) {
+			// The rest start from pop, holding a task: wg cannot reach zero
+			// before they are added.
+			s.grow = func() { start(ws[first:]) }
+		}
+		start(ws[:first])
 		wg.Wait()
 	}
 	runWorkers()
 	if s.walker != nil && listErr == nil && ctx.Err() == nil {
 		// The walk is over: what it did not meet, the source lists now.
-		s.busy = 1
+		s.busy, s.popped = 1, 0
 		s.walker.Rest(s.add)
 		s.done(nil)
 		runWorkers()

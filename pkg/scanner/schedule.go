@@ -49,7 +49,16 @@ type scan struct {
 	errs    []result.FileError // errors found while queueing
 	skip    map[string]bool
 	dirMemo map[string][]globState
+	// grow, when set, starts the rest of the workers once growAfter tasks
+	// have been taken (popped counts them).
+	grow   func()
+	popped int
 }
+
+// growAfter is how many tasks (folders, batches, files, chunks) a scan
+// takes before its remaining workers start: Monica's 1,161 files in scope
+// are about 430 folders, a pre-commit run's 20 files are 20 tasks.
+const growAfter = 1024
 
 func newScan(e *Engine, opt Options, src Source) *scan {
 	s := &scan{e: e, opt: opt, skip: map[string]bool{}, dirMemo: map[string][]globState{}, busy: 1}
@@ -236,6 +245,10 @@ func (s *scan) pop() (task, bool) {
 		t, s.stack = s.stack[len(s.stack)-1], s.stack[:len(s.stack)-1]
 	}
 	s.busy++
+	if s.popped++; s.popped == growAfter && s.grow != nil {
+		s.grow()
+		s.grow = nil
+	}
 	return t, true
 }
 
