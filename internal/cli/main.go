@@ -104,6 +104,9 @@ func Run(ctx context.Context, args []string, env Env) int {
 	if len(args) > 0 && args[0] == "merge" {
 		return runMerge(args[1:], env)
 	}
+	if len(args) > 0 && args[0] == "lsp" {
+		return runLSP(ctx, args[1:], env)
+	}
 	o, err := parseArgs(args)
 	switch {
 	case errors.Is(err, errHelp):
