@@ -10,7 +10,7 @@ import (
 type encoding uint8
 
 const (
-	utf16 encoding = iota
+	utf16Enc encoding = iota
 	utf8Enc
 )
 
@@ -74,11 +74,15 @@ func (ix *lineIndex) offset(p position, enc encoding) int {
 		return at
 	}
 	if enc == utf8Enc {
-		off := min(at+p.Character, end)
-		for off > at && off < end && !utf8.RuneStart(ix.text[off]) {
-			off--
+		target := at + min(p.Character, end-at)
+		for at < target {
+			_, size := utf8.DecodeRune(ix.text[at:end])
+			if at+size > target {
+				break // inside a character: its start
+			}
+			at += size
 		}
-		return off
+		return at
 	}
 	units := 0
 	for at < end {
