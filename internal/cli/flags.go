@@ -113,6 +113,7 @@ Examples:
                                         one of four CI machines; then
   nolegacyruns merge part1.json part2.json part3.json part4.json
                                         the report and exit status of the whole run
+  nolegacyruns lsp                      the language server, for editors (see the README)
 
 Flags:
 `
