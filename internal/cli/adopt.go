@@ -128,6 +128,9 @@ func (c *command) explainRule(cfg *config.Config, id string) error {
 		if r.Hint != "" {
 			fmt.Fprintf(w, "  hint: %s\n", r.Hint)
 		}
+		if r.URL != "" {
+			fmt.Fprintf(w, "  more: %s\n", r.URL)
+		}
 		if len(r.Tokens) > 0 {
 			mode := r.Match.String()
 			if r.IgnoreCase {

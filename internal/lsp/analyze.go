@@ -117,6 +117,9 @@ func (s *server) analyze(ctx context.Context, d *document) *analysis {
 			Source:   "nolegacyruns",
 			Message:  report.Message(f) + ": " + strconv.Quote(f.Match),
 		}
+		if f.Rule.URL != "" {
+			it.diag.CodeDescription = &codeDescription{Href: f.Rule.URL}
+		}
 		if f.Rule.Severity == rules.SeverityWarning {
 			it.diag.Severity = severityWarning
 		}

@@ -151,6 +151,12 @@ func TestDiagnostics(t *testing.T) {
 		path:  "app/Models/Item.php",
 		want:  []string{"1:0-1:16 error legacy-run-symbols legacy run tables, models and UI were replaced by operation_runs (spec 087): \"InventorySyncRun\"\nhint: use the OperationRun model with the matching canonical type (inventory_sync, entra_group_sync, backup_schedule_run)"},
 	}, {
+		name:  "a rule's url is the code's description",
+		files: "-- .nolegacyruns.yaml --\nrules:\n  - {id: x, message: m, url: 'https://example.com/rules#x', tokens: [Foo]}\n",
+		path:  "a.php",
+		text:  "Foo",
+		want:  []string{"0:0-0:3 error x m: \"Foo\" <https://example.com/rules#x>"},
+	}, {
 		name:  "a file with a NUL byte is binary",
 		files: rulesFile,
 		path:  "app/bin.php",
@@ -307,7 +313,7 @@ func TestReload(t *testing.T) {
 	if shown.Type != 1 || !strings.HasPrefix(shown.Message, "nolegacyruns: "+filepath.Join(dir, ".nolegacyruns.yaml")+":2:32: rule \"foo\": unknown key \"tokenz\"") || !strings.Contains(shown.Message, "\nhint: ") {
 		t.Errorf("message: %+v", shown)
 	}
-	if got := c.diagnostics(".nolegacyruns.yaml", -1); len(got) != 1 || got[0] != "1:31-1:31 error rule-file rule \"foo\": unknown key \"tokenz\" (known: id, message, hint, severity, match, case_sensitive, tokens, include, exclude, fix)" {
+	if got := c.diagnostics(".nolegacyruns.yaml", -1); len(got) != 1 || got[0] != "1:31-1:31 error rule-file rule \"foo\": unknown key \"tokenz\" (known: id, message, hint, url, severity, match, case_sensitive, tokens, include, exclude, fix)" {
 		t.Errorf("rule file diagnostics: %q", got)
 	}
 	if !strings.Contains(c.stderr.String(), "unknown key \"tokenz\"") {

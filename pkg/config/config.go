@@ -81,6 +81,24 @@ func validID(id string) bool {
 	return id != ""
 }
 
+// validURL reports whether u is an absolute http or https address with a
+// host and no whitespace or control characters.
+func validURL(u string) bool {
+	rest, ok := strings.CutPrefix(u, "https://")
+	if !ok {
+		rest, ok = strings.CutPrefix(u, "http://")
+	}
+	if !ok || rest == "" || rest[0] == '/' {
+		return false
+	}
+	for _, c := range u {
+		if c <= ' ' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 type parser struct {
 	file string
 	rule string
@@ -320,6 +338,10 @@ func (p *parser) parseRule(n *yaml.Node) (rules.Rule, error) {
 			}
 		case "hint":
 			r.Hint, err = p.str(v, "hint")
+		case "url":
+			if r.URL, err = p.str(v, "url"); err == nil && !validURL(r.URL) {
+				err = p.errf(v, "url %q must be an http:// or https:// address without spaces", r.URL)
+			}
 		case "severity":
 			var s string
 			if s, err = p.str(v, "severity"); err == nil {
@@ -361,7 +383,7 @@ func (p *parser) parseRule(n *yaml.Node) (rules.Rule, error) {
 		case "fix":
 			fixNode = v
 		default:
-			err = p.errf(k, "unknown key %q (known: id, message, hint, severity, match, case_sensitive, tokens, include, exclude, fix)", key)
+			err = p.errf(k, "unknown key %q (known: id, message, hint, url, severity, match, case_sensitive, tokens, include, exclude, fix)", key)
 		}
 		return err
 	})
@@ -438,6 +460,9 @@ func Describe(rs *rules.Set) string {
 		fmt.Fprintf(&b, "  - id: %s\n    message: %s\n", r.ID, quote(r.Message))
 		if r.Hint != "" {
 			fmt.Fprintf(&b, "    hint: %s\n", quote(r.Hint))
+		}
+		if r.URL != "" {
+			fmt.Fprintf(&b, "    url: %s\n", quote(r.URL))
 		}
 		fmt.Fprintf(&b, "    severity: %s\n    match: %s\n    case_sensitive: %t\n    tokens: %s\n",
 			r.Severity, r.Match, !r.IgnoreCase, flow(r.Tokens))

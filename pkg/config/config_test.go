@@ -49,7 +49,7 @@ func TestFullConfig(t *testing.T) {
 	}
 	r := c.Rules.Rules[0]
 	if !c.RequireReason || c.Baseline != ".nolegacyruns-baseline.json" || !r.IgnoreCase ||
-		r.Match.String() != "word" || r.Severity.String() != "warning" || r.Fix["Foo"] != "Bar" ||
+		r.Match.String() != "word" || r.Severity.String() != "warning" || r.Fix["Foo"] != "Bar" || r.URL != "https://example.com/rules#a-1" ||
 		strings.Join(r.Tokens, ",") != "Foo,404,true" {
 		t.Fatalf("parsed %+v %+v", c, r)
 	}
@@ -64,10 +64,14 @@ func TestDescribeRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.Rules.Rules[0].URL = "https://example.com/rules#x"
 	text := Describe(&c.Rules)
 	c2, err := Parse("described", []byte(text))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, text)
+	}
+	if c2.Rules.Rules[0].URL != "https://example.com/rules#x" {
+		t.Errorf("url lost: %q", c2.Rules.Rules[0].URL)
 	}
 	if Describe(&c2.Rules) != text {
 		t.Fatal("describe is not stable")

@@ -227,3 +227,30 @@ func TestJSONParsesBack(t *testing.T) {
 		t.Errorf("json %+v", doc.Summary)
 	}
 }
+
+// A rule's url is its SARIF helpUri; without one there is none.
+func TestSARIFHelpURI(t *testing.T) {
+	r := sample()
+	withURL := *ruleWarn
+	withURL.URL = "https://example.com/rules#legacy"
+	r.Rules = []rules.Rule{*ruleErr, withURL}
+	var log struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []map[string]any
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(render(t, "sarif", r), &log); err != nil {
+		t.Fatal(err)
+	}
+	rs := log.Runs[0].Tool.Driver.Rules
+	if _, ok := rs[0]["helpUri"]; ok {
+		t.Errorf("a rule without url has a helpUri: %v", rs[0])
+	}
+	if rs[1]["helpUri"] != "https://example.com/rules#legacy" {
+		t.Errorf("helpUri: %v", rs[1])
+	}
+}

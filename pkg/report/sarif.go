@@ -80,6 +80,7 @@ type sarifRule struct {
 	ShortDescription     sarifText     `json:"shortDescription"`
 	FullDescription      sarifText     `json:"fullDescription"`
 	Help                 *sarifText    `json:"help,omitempty"`
+	HelpURI              string        `json:"helpUri,omitempty"`
 	DefaultConfiguration sarifRuleConf `json:"defaultConfiguration"`
 }
 
@@ -161,6 +162,7 @@ func (SARIF) Write(w io.Writer, r *Report) error {
 			ShortDescription:     sarifText{rule.Message},
 			FullDescription:      sarifText{fmt.Sprintf("%s. Forbidden (%s match): %s", rule.Message, rule.Match, strings.Join(rule.Tokens, ", "))},
 			DefaultConfiguration: sarifRuleConf{level(rule.Severity)},
+			HelpURI:              rule.URL,
 		}
 		if rule.Hint != "" {
 			sr.Help = &sarifText{rule.Hint}

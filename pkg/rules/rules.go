@@ -45,6 +45,7 @@ type Rule struct {
 	ID         string
 	Message    string
 	Hint       string
+	URL        string // a page that explains the rule: editors link it, SARIF's helpUri
 	Severity   Severity
 	Match      MatchMode
 	IgnoreCase bool
