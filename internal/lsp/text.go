@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"bytes"
 	"sort"
 	"unicode/utf8"
 )
@@ -30,18 +31,67 @@ type lineIndex struct {
 
 func newLineIndex(text []byte) *lineIndex {
 	ix := &lineIndex{text: text, start: []int{0}}
-	for i := 0; i < len(text); i++ {
-		switch text[i] {
-		case '\n':
-			ix.start = append(ix.start, i+1)
-		case '\r':
-			if i+1 < len(text) && text[i+1] == '\n' {
-				i++
-			}
-			ix.start = append(ix.start, i+1)
+	for br := newBreaks(text, 0); ; {
+		next := br.next()
+		if next < 0 {
+			return ix
 		}
+		ix.start = append(ix.start, next)
 	}
-	return ix
+}
+
+// breaks finds line breaks with two byte searches (which use SIMD), not a
+// byte loop: documents are searched again on every change.
+type breaks struct {
+	text         []byte
+	at           int
+	nextN, nextR int // next \n and \r at or after at; -1 none, -2 not looked for
+}
+
+func newBreaks(text []byte, from int) *breaks {
+	return &breaks{text: text, at: from, nextN: -2, nextR: -2}
+}
+
+// next returns where the line after the next line break starts, or -1.
+func (b *breaks) next() int {
+	find := func(cur int, c byte) int {
+		if cur == -1 || cur >= b.at {
+			return cur
+		}
+		i := bytes.IndexByte(b.text[b.at:], c)
+		if i < 0 {
+			return -1
+		}
+		return b.at + i
+	}
+	b.nextN, b.nextR = find(b.nextN, '\n'), find(b.nextR, '\r')
+	i := b.nextN
+	if b.nextR >= 0 && (i < 0 || b.nextR < i) {
+		i = b.nextR
+	}
+	if i < 0 {
+		return -1
+	}
+	end := i + 1
+	if b.text[i] == '\r' && end < len(b.text) && b.text[end] == '\n' {
+		end++
+	}
+	b.at = end
+	return end
+}
+
+// seek returns where line l starts, scanning from a known line start; ok
+// is false past the last line.
+func seek(text []byte, from, fromLine, l int) (int, bool) {
+	br := newBreaks(text, from)
+	for ; fromLine < l; fromLine++ {
+		next := br.next()
+		if next < 0 {
+			return len(text), false
+		}
+		from = next
+	}
+	return from, true
 }
 
 // lineEnd is where line l's content ends, before its line break.
@@ -69,14 +119,18 @@ func (ix *lineIndex) offset(p position, enc encoding) int {
 	if p.Line >= len(ix.start) {
 		return len(ix.text)
 	}
-	at, end := ix.start[p.Line], ix.lineEnd(p.Line)
-	if p.Character <= 0 {
+	return charOffset(ix.text, ix.start[p.Line], ix.lineEnd(p.Line), p.Character, enc)
+}
+
+// charOffset is the offset of a character of the line [at, end).
+func charOffset(text []byte, at, end, char int, enc encoding) int {
+	if char <= 0 {
 		return at
 	}
 	if enc == utf8Enc {
-		target := at + min(p.Character, end-at)
+		target := at + min(char, end-at)
 		for at < target {
-			_, size := utf8.DecodeRune(ix.text[at:end])
+			_, size := utf8.DecodeRune(text[at:end])
 			if at+size > target {
 				break // inside a character: its start
 			}
@@ -86,12 +140,12 @@ func (ix *lineIndex) offset(p position, enc encoding) int {
 	}
 	units := 0
 	for at < end {
-		r, size := utf8.DecodeRune(ix.text[at:end])
+		r, size := utf8.DecodeRune(text[at:end])
 		n := 1
 		if r >= 0x10000 {
 			n = 2
 		}
-		if units+n > p.Character {
+		if units+n > char {
 			break
 		}
 		units += n
@@ -122,16 +176,39 @@ func (ix *lineIndex) position(off int, enc encoding) position {
 }
 
 // applyChange applies one content change to a text: a range replaced, or
-// the whole text without a range.
+// the whole text without a range. It looks for line breaks only up to the
+// range's end, not in the whole text: a change can be one of thousands in
+// a notification (a multi-cursor edit).
 func applyChange(text []byte, ch contentChange, enc encoding) []byte {
 	if ch.Range == nil {
 		return []byte(ch.Text)
 	}
-	ix := newLineIndex(text)
-	a, b := ix.offset(ch.Range.Start, enc), ix.offset(ch.Range.End, enc)
-	if b < a {
-		a, b = b, a
+	start, end := ch.Range.Start, ch.Range.End
+	if end.Line < start.Line || end.Line == start.Line && end.Character < start.Character {
+		start, end = end, start
 	}
+	// offset finds p from the start of line fromLine at from, and returns
+	// p's line start too.
+	offset := func(from, fromLine int, p position) (off, lineAt, line int) {
+		if p.Line < 0 {
+			return 0, 0, 0
+		}
+		at, ok := seek(text, from, fromLine, p.Line)
+		if !ok {
+			return len(text), from, fromLine
+		}
+		lineEnd := len(text)
+		if next := newBreaks(text, at).next(); next >= 0 {
+			lineEnd = next - 1
+			if text[lineEnd] == '\n' && lineEnd > at && text[lineEnd-1] == '\r' {
+				lineEnd--
+			}
+		}
+		return charOffset(text, at, lineEnd, p.Character, enc), at, p.Line
+	}
+	a, at, line := offset(0, 0, start)
+	b, _, _ := offset(at, line, end)
+	b = max(a, b)
 	out := make([]byte, 0, len(text)-(b-a)+len(ch.Text))
 	out = append(out, text[:a]...)
 	out = append(out, ch.Text...)
