@@ -157,6 +157,16 @@ func TestDiagnostics(t *testing.T) {
 		text:  "Foo",
 		want:  []string{"0:0-0:3 error x m: \"Foo\" <https://example.com/rules#x>"},
 	}, {
+		name:  "inside git, the work tree's top is the root of the embedded rules",
+		files: "-- sub/.git/HEAD --\nref: refs/heads/main\n-- sub/app/Models/Item.php --\nInventorySyncRun\n",
+		path:  "sub/app/Models/Item.php",
+		want:  []string{"0:0-0:16 error legacy-run-symbols legacy run tables, models and UI were replaced by operation_runs (spec 087): \"InventorySyncRun\"\nhint: use the OperationRun model with the matching canonical type (inventory_sync, entra_group_sync, backup_schedule_run)"},
+	}, {
+		name:  "a rule file above the git work tree is not used",
+		files: "-- .nolegacyruns.yaml --\nrules:\n  - {id: x, message: m, tokens: [Foo]}\n-- repo/.git/HEAD --\nref: refs/heads/main\n-- repo/a.php --\nFoo\n",
+		path:  "repo/a.php",
+		want:  []string{},
+	}, {
 		name:  "a file with a NUL byte is binary",
 		files: rulesFile,
 		path:  "app/bin.php",
