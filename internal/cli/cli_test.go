@@ -113,7 +113,8 @@ func TestDashPathAfterDoubleDash(t *testing.T) {
 func TestMessageStyle(t *testing.T) {
 	dir := t.TempDir()
 	for _, args := range [][]string{{"--bogus"}, {"--format", "x"}, {"--config", "missing.yaml"}, {"--dry-run"}, {"--staged"}, {"--explain", "x"},
-		{"--rule", "x"}, {"--skip-rule", "unused-suppression"}, {"--rule", "legacy-run-types", "--skip-rule", "legacy-run-types"}} {
+		{"--rule", "x"}, {"--skip-rule", "unused-suppression"}, {"--rule", "legacy-run-types", "--skip-rule", "legacy-run-types"},
+		{"lsp", "--bogus"}, {"lsp", "app"}, {"lsp", "--config", "missing.yaml"}} {
 		code, _, errs := run(t, dir, args...)
 		if code != ExitTrouble {
 			t.Errorf("%v: exit %d", args, code)
