@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -197,5 +196,3 @@ func errorPlace(err error) (file string, line, col int, msg string, ok bool) {
 	}
 	return ce.File, ce.Line, ce.Col, msg, true
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

@@ -125,11 +125,14 @@ func (c *conn) read() ([]byte, error) {
 		}
 		return nil, errTooLarge
 	}
-	body := make([]byte, length)
-	if _, err := io.ReadFull(c.r, body); err != nil {
+	// Read as it arrives: a header that promises 256 MiB and then ends
+	// costs no 256 MiB buffer.
+	var body bytes.Buffer
+	body.Grow(int(min(length, 1<<20)))
+	if _, err := io.CopyN(&body, c.r, length); err != nil {
 		return nil, &frameError{"the stream ended inside a message"}
 	}
-	return body, nil
+	return body.Bytes(), nil
 }
 
 // write sends one message; it is safe for concurrent use.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
@@ -98,16 +99,12 @@ func (s *server) serve(ctx context.Context) int {
 	go func() {
 		for {
 			body, err := s.conn.read()
-			if err == errTooLarge {
-				fmt.Fprintf(s.opt.Stderr, "nolegacyruns: lsp: skipped a message over %d MiB\nhint: close very large files in the editor; they are not searched while open\n", MaxMessage>>20)
-				continue
-			}
 			select {
 			case msgs <- incoming{body, err}:
 			case <-ctx.Done():
 				return
 			}
-			if err != nil {
+			if err != nil && err != errTooLarge {
 				return
 			}
 		}
@@ -118,6 +115,10 @@ func (s *server) serve(ctx context.Context) int {
 		case in = <-msgs:
 		case <-ctx.Done():
 			return 1
+		}
+		if in.err == errTooLarge {
+			fmt.Fprintf(s.opt.Stderr, "nolegacyruns: lsp: skipped a message over %d MiB\nhint: close very large files in the editor; they are not searched while open\n", MaxMessage>>20)
+			continue
 		}
 		if in.err != nil {
 			var fe *frameError
@@ -430,7 +431,7 @@ func sortedKeys[V any](m map[string]V) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sortStrings(keys)
+	sort.Strings(keys)
 	return keys
 }
 
@@ -461,7 +462,6 @@ func (s *server) base(dir string) string {
 type cached struct {
 	ruleFile string
 	setup    *Setup
-	err      error
 	stamps   []stamp
 }
 
@@ -499,14 +499,13 @@ func (s *server) setup(dir string) (*Setup, error) {
 			fresh = fresh && st.fresh()
 		}
 		if fresh {
-			return c.setup, c.err
+			return c.setup, nil
 		}
 	}
 	c := &cached{ruleFile: rf}
 	before := stampOf(rf) // taken first: a change while loading makes it stale
-	c.setup, c.err = s.opt.Loader.Load(dir, rf, s.base(dir))
-	if c.err != nil {
-		return nil, c.err // not kept: loaded again until it loads
+	if c.setup, err = s.opt.Loader.Load(dir, rf, s.base(dir)); err != nil {
+		return nil, err // not kept: loaded again until it loads
 	}
 	if rf != "" && s.errs[pathURI(rf)] {
 		delete(s.errs, pathURI(rf))
@@ -520,5 +519,5 @@ func (s *server) setup(dir string) (*Setup, error) {
 		}
 	}
 	s.setups[dir] = c
-	return c.setup, c.err
+	return c.setup, nil
 }

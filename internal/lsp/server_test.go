@@ -363,3 +363,29 @@ func TestReloadWithoutWatcher(t *testing.T) {
 }
 
 var _ = lsp.ReasonPlaceholder
+
+// TestBigDocument: a document over the engine's chunk size (4 MiB), with
+// long lines, is searched whole and its findings are where they are.
+func TestBigDocument(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, rulesFile)
+	c := initialize(t, dir, capsUTF16)
+	var b strings.Builder
+	line := strings.Repeat("é", 300) + "\n"
+	for b.Len() < 6<<20 {
+		b.WriteString(line)
+	}
+	lines := strings.Count(b.String(), "\n")
+	b.WriteString(strings.Repeat("x", 2<<20) + " InventorySyncRun\n")
+	c.open("app/big.php", "php", b.String())
+	want := []string{itoa(lines) + ":2097153-" + itoa(lines) + ":2097169 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\"\nhint: use OperationRun"}
+	if got := c.diagnostics("app/big.php", 1); !reflect.DeepEqual(got, want) {
+		t.Errorf("diagnostics %q, want %q", got, want)
+	}
+	// An edit at the start of the last line moves the finding.
+	c.change("app/big.php", 2, map[string]any{"range": map[string]any{"start": pos{lines, 0}, "end": pos{lines, 1}}, "text": ""})
+	want = []string{itoa(lines) + ":2097152-" + itoa(lines) + ":2097168 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\"\nhint: use OperationRun"}
+	if got := c.diagnostics("app/big.php", 2); !reflect.DeepEqual(got, want) {
+		t.Errorf("after an edit: %q, want %q", got, want)
+	}
+}
