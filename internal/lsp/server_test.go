@@ -389,3 +389,24 @@ func TestBigDocument(t *testing.T) {
 		t.Errorf("after an edit: %q, want %q", got, want)
 	}
 }
+
+// BenchmarkKeystroke is one typed character in a 100 KB document with two
+// findings, from the change notification to its diagnostics, through the
+// in-process client.
+func BenchmarkKeystroke(b *testing.B) {
+	t := &testing.T{}
+	dir := b.TempDir()
+	writeTree(t, dir, rulesFile)
+	c := initialize(t, dir, capsUTF16)
+	c.t = t
+	text := strings.Repeat("<?php $x = OperationRun::first(); $t = 'inventory_sync'; // ok\n", 1700) + "InventorySyncRun inventory.sync\n"
+	c.open("app/a.php", "php", text)
+	c.diagnostics("app/a.php", 1)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.change("app/a.php", i+2, map[string]any{"range": map[string]any{"start": pos{5, 0}, "end": pos{5, 0}}, "text": "x"})
+		if got := c.diagnostics("app/a.php", i+2); len(got) != 2 {
+			b.Fatalf("%d diagnostics", len(got))
+		}
+	}
+}
