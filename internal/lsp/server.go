@@ -64,7 +64,7 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, opt Options) int {
 		docs:   map[string]*document{},
 		setups: map[string]*cached{},
 		shown:  map[string]bool{},
-		errs:   map[string]bool{},
+		errs:   map[string]diagnostic{},
 	}
 	return s.serve(ctx)
 }
@@ -86,7 +86,7 @@ type server struct {
 	dirty  []string             // URIs to search again, in the order they changed
 	setups map[string]*cached   // by folder
 	shown  map[string]bool      // messages shown to the user since the last reload
-	errs   map[string]bool      // URIs of rule files with a published error
+	errs   map[string]diagnostic // rule files that did not load, by path: their error
 }
 
 type incoming struct {
@@ -362,10 +362,34 @@ func (s *server) flush(ctx context.Context) {
 		if d == nil {
 			continue
 		}
-		r := s.current(ctx, d)
+		ds := s.current(ctx, d).diagnostics()
+		if e, ok := s.errs[d.path]; ok && d.path != "" {
+			ds = append(ds, e) // a rule file open in the editor
+		}
 		v := d.version
-		s.conn.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: uri, Version: &v, Diagnostics: r.diagnostics()})
+		s.conn.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: uri, Version: &v, Diagnostics: ds})
 	}
+}
+
+// setError puts a rule file's error on it (nil takes it off): published at
+// once when the file is not open, else with its next diagnostics.
+func (s *server) setError(path string, e *diagnostic) {
+	if e != nil {
+		s.errs[path] = *e
+	} else {
+		delete(s.errs, path)
+	}
+	for _, uri := range sortedKeys(s.docs) {
+		if s.docs[uri].path == path {
+			s.markDirty(uri)
+			return
+		}
+	}
+	ds := []diagnostic{}
+	if e != nil {
+		ds = append(ds, *e)
+	}
+	s.conn.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: pathURI(path), Diagnostics: ds})
 }
 
 // reload forgets every loaded rule file and baseline and searches every
@@ -373,10 +397,9 @@ func (s *server) flush(ctx context.Context) {
 func (s *server) reload() {
 	clear(s.setups)
 	clear(s.shown)
-	for uri := range s.errs {
-		s.conn.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: uri, Diagnostics: []diagnostic{}})
+	for _, p := range sortedKeys(s.errs) {
+		s.setError(p, nil)
 	}
-	clear(s.errs)
 	for _, uri := range sortedKeys(s.docs) {
 		s.docs[uri].result = nil
 		s.markDirty(uri)
@@ -417,12 +440,9 @@ func (s *server) showError(err error) {
 	fmt.Fprintln(s.opt.Stderr, text)
 	s.conn.notify("window/showMessage", showMessageParams{Type: messageError, Message: text})
 	if file, line, col, msg, ok := errorPlace(err); ok {
-		uri := pathURI(file)
-		s.errs[uri] = true
-		s.conn.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: uri, Diagnostics: []diagnostic{{
-			Range:    lspRange{position{max(line-1, 0), max(col-1, 0)}, position{max(line-1, 0), max(col-1, 0)}},
-			Severity: severityError, Source: "nolegacyruns", Code: "rule-file", Message: msg,
-		}}})
+		// The YAML's line and column: right for ASCII, which rule file keys are.
+		at := position{max(line-1, 0), max(col-1, 0)}
+		s.setError(file, &diagnostic{Range: lspRange{at, at}, Severity: severityError, Source: "nolegacyruns", Code: "rule-file", Message: msg})
 	}
 }
 
@@ -507,9 +527,8 @@ func (s *server) setup(dir string) (*Setup, error) {
 	if c.setup, err = s.opt.Loader.Load(dir, rf, s.base(dir)); err != nil {
 		return nil, err // not kept: loaded again until it loads
 	}
-	if rf != "" && s.errs[pathURI(rf)] {
-		delete(s.errs, pathURI(rf))
-		s.conn.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: pathURI(rf), Diagnostics: []diagnostic{}})
+	if _, ok := s.errs[rf]; ok {
+		s.setError(rf, nil)
 	}
 	for _, d := range c.setup.Deps {
 		if d == rf {

@@ -410,3 +410,33 @@ func BenchmarkKeystroke(b *testing.B) {
 		}
 	}
 }
+
+// TestBrokenRuleFileOpen: a rule file open in the editor carries its own
+// error, and loses it once saved fixed.
+func TestBrokenRuleFileOpen(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, "-- .nolegacyruns.yaml --\nrules:\n  - {id: Bad, message: m, tokens: [Foo]}\n")
+	c := initialize(t, dir, capsUTF16)
+	c.openFile(".nolegacyruns.yaml", "yaml")
+	want := []string{`1:9-1:9 error rule-file rule "Bad": id "Bad" must be lowercase letters, digits and dashes, starting with a letter or digit`}
+	if got := c.diagnostics(".nolegacyruns.yaml", 1); !reflect.DeepEqual(got, want) {
+		t.Errorf("diagnostics %q, want %q", got, want)
+	}
+	// Another document under it: no findings, and the message once.
+	c.open("a.php", "php", "Foo")
+	if got := c.diagnostics("a.php", 1); len(got) != 0 {
+		t.Errorf("a.php: %q", got)
+	}
+	writeTree(t, dir, "-- .nolegacyruns.yaml --\nrules:\n  - {id: good, message: m, tokens: [Foo]}\n")
+	c.notify("textDocument/didSave", map[string]any{"textDocument": map[string]any{"uri": uri(filepath.Join(dir, ".nolegacyruns.yaml"))}})
+	if got := c.diagnostics(".nolegacyruns.yaml", 1); len(got) != 0 {
+		t.Errorf("after the fix: %q", got)
+	}
+	if got := c.diagnostics("a.php", 1); len(got) != 1 {
+		t.Errorf("a.php after the fix: %q", got)
+	}
+	c.shutdown()
+	if n := strings.Count(c.stderr.String(), "must be lowercase"); n != 1 {
+		t.Errorf("the error was printed %d times:\n%s", n, c.stderr.String())
+	}
+}
