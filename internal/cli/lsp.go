@@ -111,7 +111,8 @@ func (l *lspLoader) Load(dir, ruleFile, base string) (*lsp.Setup, error) {
 		set.Deps = append(set.Deps, name)
 		b, err := baseline.Load(name)
 		if err != nil {
-			return nil, c.baselineError(err, name)
+			// Named from the server's folder (the workspace), not the document's.
+			return nil, (&command{env: l.env}).baselineError(err, name)
 		}
 		set.Baseline = b
 	case !l.opt.noBaseline:

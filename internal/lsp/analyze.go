@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/tenantatlas/nolegacyruns/internal/pipeline"
+	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
 	"github.com/tenantatlas/nolegacyruns/pkg/config"
 	"github.com/tenantatlas/nolegacyruns/pkg/report"
 	"github.com/tenantatlas/nolegacyruns/pkg/result"
@@ -183,16 +184,24 @@ func pathURI(p string) string {
 	return (&url.URL{Scheme: "file", Path: p}).String()
 }
 
-// errorPlace is the rule file position of a loading error, if it has one,
-// and the error without it.
-func errorPlace(err error) (file string, line, col int, msg string, ok bool) {
+// errorPlace is the position of a rule file's or a baseline's error, if
+// it has one, and the error without it. A relative file is relative to dir.
+func errorPlace(err error, dir string) (file, code string, line, col int, msg string, ok bool) {
 	var ce *config.Error
-	if !errors.As(err, &ce) || !filepath.IsAbs(ce.File) {
-		return "", 0, 0, "", false
+	var be *baseline.Error
+	switch {
+	case errors.As(err, &ce) && ce.File != "(default)":
+		file, code, line, col, msg = ce.File, "rule-file", ce.Line, ce.Col, ce.Msg
+		if ce.Rule != "" {
+			msg = "rule " + strconv.Quote(ce.Rule) + ": " + msg
+		}
+	case errors.As(err, &be):
+		file, code, line, col, msg = be.File, "baseline", be.Line, be.Col, be.Msg
+	default:
+		return "", "", 0, 0, "", false
 	}
-	msg = ce.Msg
-	if ce.Rule != "" {
-		msg = "rule " + strconv.Quote(ce.Rule) + ": " + msg
+	if !filepath.IsAbs(file) {
+		file = filepath.Join(dir, file)
 	}
-	return ce.File, ce.Line, ce.Col, msg, true
+	return file, code, line, col, msg, true
 }

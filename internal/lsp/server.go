@@ -34,7 +34,8 @@ type Setup struct {
 // does.
 type Loader interface {
 	// Find returns the rule file in effect for documents in dir ("" for
-	// the embedded rules): cheap, called before every search.
+	// the embedded rules): cheap, called before every search. Errors of
+	// Find and Load name files absolutely or relative to Options.Dir.
 	Find(dir string) (string, error)
 	// Load loads ruleFile as it applies to documents in dir. base is the
 	// folder a run would be started in: the editor's workspace folder that
@@ -439,10 +440,10 @@ func (s *server) showError(err error) {
 	s.shown[text] = true
 	fmt.Fprintln(s.opt.Stderr, text)
 	s.conn.notify("window/showMessage", showMessageParams{Type: messageError, Message: text})
-	if file, line, col, msg, ok := errorPlace(err); ok {
+	if file, code, line, col, msg, ok := errorPlace(err, s.opt.Dir); ok {
 		// The YAML's line and column: right for ASCII, which rule file keys are.
 		at := position{max(line-1, 0), max(col-1, 0)}
-		s.setError(file, &diagnostic{Range: lspRange{at, at}, Severity: severityError, Source: "nolegacyruns", Code: "rule-file", Message: msg})
+		s.setError(file, &diagnostic{Range: lspRange{at, at}, Severity: severityError, Source: "nolegacyruns", Code: code, Message: msg})
 	}
 }
 

@@ -440,3 +440,26 @@ func TestBrokenRuleFileOpen(t *testing.T) {
 		t.Errorf("the error was printed %d times:\n%s", n, c.stderr.String())
 	}
 }
+
+// TestBrokenBaseline: a malformed baseline is shown, named from the
+// workspace, with a diagnostic at its place; the document gets none.
+func TestBrokenBaseline(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, rulesFile+"-- .nolegacyruns-baseline.json --\n{\"version\": 1,\n \"findings\": [}\n")
+	c := initialize(t, dir, capsUTF16)
+	c.open("app/a.php", "php", "InventorySyncRun")
+	var shown struct {
+		Type    int
+		Message string
+	}
+	json.Unmarshal(c.wait("window/showMessage", nil), &shown)
+	if !strings.HasPrefix(shown.Message, "nolegacyruns: .nolegacyruns-baseline.json:2:16: invalid baseline: invalid character '}' looking for beginning of value") || !strings.Contains(shown.Message, "\nhint: write the baseline again") {
+		t.Errorf("message %q", shown.Message)
+	}
+	if got := c.diagnostics(".nolegacyruns-baseline.json", -1); len(got) != 1 || got[0] != "1:15-1:15 error baseline invalid baseline: invalid character '}' looking for beginning of value" {
+		t.Errorf("baseline diagnostics %q", got)
+	}
+	if got := c.diagnostics("app/a.php", 1); len(got) != 0 {
+		t.Errorf("a.php: %q", got)
+	}
+}
