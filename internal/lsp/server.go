@@ -83,10 +83,10 @@ type server struct {
 
 	folders []string // the workspace folders, absolute
 
-	docs   map[string]*document // open documents by URI
-	dirty  []string             // URIs to search again, in the order they changed
-	setups map[string]*cached   // by folder
-	shown  map[string]bool      // messages shown to the user since the last reload
+	docs   map[string]*document  // open documents by URI
+	dirty  []string              // URIs to search again, in the order they changed
+	setups map[string]*cached    // by folder
+	shown  map[string]bool       // messages shown to the user since the last reload
 	errs   map[string]diagnostic // rule files that did not load, by path: their error
 }
 
