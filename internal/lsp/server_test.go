@@ -463,3 +463,16 @@ func TestBrokenBaseline(t *testing.T) {
 		t.Errorf("a.php: %q", got)
 	}
 }
+
+// TestReadError: a document the engine cannot search (a regex rule meets a
+// line over 1 MiB) gets one error diagnostic that says so, as a run fails.
+func TestReadError(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, "-- .nolegacyruns.yaml --\nrules:\n  - {id: rx, message: m, match: regex, tokens: ['Foo\\d']}\n")
+	c := initialize(t, dir, capsUTF16)
+	c.open("a.php", "php", "Foo1 "+strings.Repeat("x", 1<<20+10)+"\nFoo2\n")
+	got := c.diagnostics("a.php", 1)
+	if want := `0:0-0:0 error read-error could not search this file: line 1 is longer than 1 MiB, which regex rule "rx" cannot read; exclude the file from the rule`; len(got) != 1 || got[0] != want {
+		t.Errorf("diagnostics %q", got)
+	}
+}
