@@ -47,7 +47,7 @@ func TestCodeActions(t *testing.T) {
 		text:      "inventory.sync\n  x('inventory.sync', InventorySyncRun);\n",
 		pick:      "Fix all nolegacyruns findings with a fix in this file",
 		wantText:  "inventory_sync\n  x('inventory_sync', InventorySyncRun);\n",
-		wantDiags: []string{"1:22-1:38 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\"\nhint: use OperationRun"},
+		wantDiags: []string{"1:22-1:38 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\" (legacy-model)\nhint: use OperationRun"},
 	}, {
 		name:      "suppress in PHP, with the line's indentation",
 		path:      "app/a.php",

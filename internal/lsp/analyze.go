@@ -115,7 +115,8 @@ func (s *server) analyze(ctx context.Context, d *document) *analysis {
 			Severity: severityError,
 			Code:     f.Rule.ID,
 			Source:   "nolegacyruns",
-			Message:  report.Message(f) + ": " + strconv.Quote(f.Match),
+			// As the text format has it: message, match, rule, hint.
+			Message: report.Message(f) + ": " + strconv.Quote(f.Match) + " (" + f.Rule.ID + ")",
 		}
 		if f.Rule.URL != "" {
 			it.diag.CodeDescription = &codeDescription{Href: f.Rule.URL}

@@ -48,38 +48,38 @@ func TestDiagnostics(t *testing.T) {
 		name:  "finding with hint and severity",
 		files: rulesFile + "-- app/a.php --\n<?php\n$x = InventorySyncRun::first();\n",
 		path:  "app/a.php",
-		want:  []string{"1:5-1:21 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\"\nhint: use OperationRun"},
+		want:  []string{"1:5-1:21 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\" (legacy-model)\nhint: use OperationRun"},
 	}, {
 		name:  "warning, UTF-16 columns by default",
 		files: rulesFile,
 		path:  "app/b.php",
 		text:  "<?php\n$t = 'é😀inventory.sync';\n",
-		want:  []string{"1:9-1:23 warning dotted-type dotted run types were replaced: \"inventory.sync\""},
+		want:  []string{"1:9-1:23 warning dotted-type dotted run types were replaced: \"inventory.sync\" (dotted-type)"},
 	}, {
 		name:  "UTF-8 columns when offered",
 		files: rulesFile,
 		caps:  capsUTF8,
 		path:  "app/b.php",
 		text:  "<?php\n$t = 'é😀inventory.sync';\n",
-		want:  []string{"1:12-1:26 warning dotted-type dotted run types were replaced: \"inventory.sync\""},
+		want:  []string{"1:12-1:26 warning dotted-type dotted run types were replaced: \"inventory.sync\" (dotted-type)"},
 	}, {
 		name:  "lines end at CR too, as the protocol counts them",
 		files: rulesFile,
 		path:  "app/cr.php",
 		text:  "<?php\r$a = 1;\r\n$x = InventorySyncRun::first();\n",
-		want:  []string{"2:5-2:21 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\"\nhint: use OperationRun"},
+		want:  []string{"2:5-2:21 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\" (legacy-model)\nhint: use OperationRun"},
 	}, {
 		name:  "the editor's text, not the saved file",
 		files: rulesFile + "-- app/a.php --\n<?php\n",
 		path:  "app/a.php",
 		text:  "<?php InventorySyncRun\n",
-		want:  []string{"0:6-0:22 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\"\nhint: use OperationRun"},
+		want:  []string{"0:6-0:22 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\" (legacy-model)\nhint: use OperationRun"},
 	}, {
 		name:  "a new file not saved yet",
 		files: rulesFile,
 		path:  "app/new.php",
 		text:  "InventorySyncRun",
-		want:  []string{"0:0-0:16 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\"\nhint: use OperationRun"},
+		want:  []string{"0:0-0:16 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\" (legacy-model)\nhint: use OperationRun"},
 	}, {
 		name:  "out of scope: excluded",
 		files: rulesFile + "-- app/vendor/a.php --\nInventorySyncRun\n",
@@ -101,7 +101,7 @@ func TestDiagnostics(t *testing.T) {
 		files: "-- sub/rules.yaml --\nrules:\n  - {id: x, message: m, tokens: [InventorySyncRun]}\n-- sub/deep/a.php --\nInventorySyncRun\n",
 		args:  []string{"--config", "sub/rules.yaml"},
 		path:  "sub/deep/a.php",
-		want:  []string{"0:0-0:16 error x m: \"InventorySyncRun\""},
+		want:  []string{"0:0-0:16 error x m: \"InventorySyncRun\" (x)"},
 	}, {
 		name:  "the rule file itself is never searched",
 		files: "-- .nolegacyruns.yaml --\nrules:\n  - {id: x, message: m, tokens: [InventorySyncRun]}\n",
@@ -116,13 +116,13 @@ func TestDiagnostics(t *testing.T) {
 		name:  "an unused suppression is a warning",
 		files: rulesFile + "-- app/a.php --\n<?php\n// nolegacyruns:ignore dotted-type -- old\n$x = 1;\n",
 		path:  "app/a.php",
-		want:  []string{"1:3-1:22 warning unused-suppression this suppression suppresses nothing: nothing of rule \"dotted-type\" is suppressed by it: \"dotted-type\"\nhint: remove it, or fix the rule id it names"},
+		want:  []string{"1:3-1:22 warning unused-suppression this suppression suppresses nothing: nothing of rule \"dotted-type\" is suppressed by it: \"dotted-type\" (unused-suppression)\nhint: remove it, or fix the rule id it names"},
 	}, {
 		name:  "--strict makes it an error",
 		files: rulesFile + "-- app/a.php --\n<?php\n// nolegacyruns:ignore dotted-type -- old\n$x = 1;\n",
 		args:  []string{"--strict"},
 		path:  "app/a.php",
-		want:  []string{"1:3-1:22 error unused-suppression this suppression suppresses nothing: nothing of rule \"dotted-type\" is suppressed by it: \"dotted-type\"\nhint: remove it, or fix the rule id it names"},
+		want:  []string{"1:3-1:22 error unused-suppression this suppression suppresses nothing: nothing of rule \"dotted-type\" is suppressed by it: \"dotted-type\" (unused-suppression)\nhint: remove it, or fix the rule id it names"},
 	}, {
 		name: "the baseline records the first of two",
 		files: rulesFile + "-- app/a.php --\n<?php\n$x = InventorySyncRun::first();\n$x = InventorySyncRun::first();\n" +
@@ -130,7 +130,7 @@ func TestDiagnostics(t *testing.T) {
 {"version": 1, "findings": [{"rule": "legacy-model", "path": "app/a.php", "match": "InventorySyncRun", "line": "$x = InventorySyncRun::first();", "count": 1}]}
 `,
 		path: "app/a.php",
-		want: []string{"2:5-2:21 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\"\nhint: use OperationRun"},
+		want: []string{"2:5-2:21 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\" (legacy-model)\nhint: use OperationRun"},
 	}, {
 		name: "--no-baseline",
 		files: rulesFile + "-- app/a.php --\n$x = InventorySyncRun::first();\n" +
@@ -139,28 +139,28 @@ func TestDiagnostics(t *testing.T) {
 `,
 		args: []string{"--no-baseline"},
 		path: "app/a.php",
-		want: []string{"0:5-0:21 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\"\nhint: use OperationRun"},
+		want: []string{"0:5-0:21 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\" (legacy-model)\nhint: use OperationRun"},
 	}, {
 		name:  "the rule file nearest the document wins",
 		files: rulesFile + "-- app/sub/.nolegacyruns.yml --\nrules:\n  - {id: inner, message: m, tokens: [Foo]}\n-- app/sub/a.php --\nFoo InventorySyncRun\n",
 		path:  "app/sub/a.php",
-		want:  []string{"0:0-0:3 error inner m: \"Foo\""},
+		want:  []string{"0:0-0:3 error inner m: \"Foo\" (inner)"},
 	}, {
 		name:  "the embedded rules, with the workspace folder as the root outside git",
 		files: "-- app/Models/Item.php --\n<?php\nInventorySyncRun::query();\n",
 		path:  "app/Models/Item.php",
-		want:  []string{"1:0-1:16 error legacy-run-symbols legacy run tables, models and UI were replaced by operation_runs (spec 087): \"InventorySyncRun\"\nhint: use the OperationRun model with the matching canonical type (inventory_sync, entra_group_sync, backup_schedule_run)"},
+		want:  []string{"1:0-1:16 error legacy-run-symbols legacy run tables, models and UI were replaced by operation_runs (spec 087): \"InventorySyncRun\" (legacy-run-symbols)\nhint: use the OperationRun model with the matching canonical type (inventory_sync, entra_group_sync, backup_schedule_run)"},
 	}, {
 		name:  "a rule's url is the code's description",
 		files: "-- .nolegacyruns.yaml --\nrules:\n  - {id: x, message: m, url: 'https://example.com/rules#x', tokens: [Foo]}\n",
 		path:  "a.php",
 		text:  "Foo",
-		want:  []string{"0:0-0:3 error x m: \"Foo\" <https://example.com/rules#x>"},
+		want:  []string{"0:0-0:3 error x m: \"Foo\" (x) <https://example.com/rules#x>"},
 	}, {
 		name:  "inside git, the work tree's top is the root of the embedded rules",
 		files: "-- sub/.git/HEAD --\nref: refs/heads/main\n-- sub/app/Models/Item.php --\nInventorySyncRun\n",
 		path:  "sub/app/Models/Item.php",
-		want:  []string{"0:0-0:16 error legacy-run-symbols legacy run tables, models and UI were replaced by operation_runs (spec 087): \"InventorySyncRun\"\nhint: use the OperationRun model with the matching canonical type (inventory_sync, entra_group_sync, backup_schedule_run)"},
+		want:  []string{"0:0-0:16 error legacy-run-symbols legacy run tables, models and UI were replaced by operation_runs (spec 087): \"InventorySyncRun\" (legacy-run-symbols)\nhint: use the OperationRun model with the matching canonical type (inventory_sync, entra_group_sync, backup_schedule_run)"},
 	}, {
 		name:  "a rule file above the git work tree is not used",
 		files: "-- .nolegacyruns.yaml --\nrules:\n  - {id: x, message: m, tokens: [Foo]}\n-- repo/.git/HEAD --\nref: refs/heads/main\n-- repo/a.php --\nFoo\n",
@@ -232,7 +232,7 @@ func TestOpenChangeClose(t *testing.T) {
 				col = 8
 			}
 			c.change("app/a.php", 2, map[string]any{"range": map[string]any{"start": pos{1, col}, "end": pos{1, col}}, "text": " InventorySyncRun"})
-			want := []string{"1:" + itoa(col+1) + "-1:" + itoa(col+17) + " error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\"\nhint: use OperationRun"}
+			want := []string{"1:" + itoa(col+1) + "-1:" + itoa(col+17) + " error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\" (legacy-model)\nhint: use OperationRun"}
 			if got := c.diagnostics("app/a.php", 2); !reflect.DeepEqual(got, want) {
 				t.Errorf("after an incremental change:\n%q\nwant\n%q", got, want)
 			}
@@ -240,13 +240,13 @@ func TestOpenChangeClose(t *testing.T) {
 			c.change("app/a.php", 3,
 				map[string]any{"range": map[string]any{"start": pos{0, 0}, "end": pos{0, 0}}, "text": "// inventory.sync\n"},
 				map[string]any{"range": map[string]any{"start": pos{2, col}, "end": pos{2, col + 17}}, "text": ""})
-			want = []string{"0:3-0:17 warning dotted-type dotted run types were replaced: \"inventory.sync\""}
+			want = []string{"0:3-0:17 warning dotted-type dotted run types were replaced: \"inventory.sync\" (dotted-type)"}
 			if got := c.diagnostics("app/a.php", 3); !reflect.DeepEqual(got, want) {
 				t.Errorf("after two changes:\n%q\nwant\n%q", got, want)
 			}
 			// Full sync: a change without a range is the whole text.
 			c.change("app/a.php", 4, map[string]any{"text": "InventorySyncRun"})
-			want = []string{"0:0-0:16 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\"\nhint: use OperationRun"}
+			want = []string{"0:0-0:16 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\" (legacy-model)\nhint: use OperationRun"}
 			if got := c.diagnostics("app/a.php", 4); !reflect.DeepEqual(got, want) {
 				t.Errorf("after a full change:\n%q\nwant\n%q", got, want)
 			}
@@ -298,7 +298,7 @@ func TestReload(t *testing.T) {
 	// A rule file change, on the watcher's notice.
 	writeTree(t, dir, "-- .nolegacyruns.yaml --\nrules:\n  - {id: foo, message: no foo, tokens: [Foo]}\n")
 	c.watched(".nolegacyruns.yaml")
-	want := []string{"0:17-0:20 error foo no foo: \"Foo\""}
+	want := []string{"0:17-0:20 error foo no foo: \"Foo\" (foo)"}
 	if got := c.diagnostics("app/a.php", 1); !reflect.DeepEqual(got, want) {
 		t.Errorf("after the rule file changed:\n%q\nwant\n%q", got, want)
 	}
@@ -335,7 +335,7 @@ func TestReload(t *testing.T) {
 	if got := c.diagnostics(".nolegacyruns.yaml", -1); len(got) != 0 {
 		t.Errorf("rule file diagnostics after the fix: %q", got)
 	}
-	want = []string{"0:17-0:20 error foo2 no foo: \"Foo\""}
+	want = []string{"0:17-0:20 error foo2 no foo: \"Foo\" (foo2)"}
 	if got := c.diagnostics("app/a.php", 1); !reflect.DeepEqual(got, want) {
 		t.Errorf("after the fix:\n%q\nwant\n%q", got, want)
 	}
@@ -356,7 +356,7 @@ func TestReloadWithoutWatcher(t *testing.T) {
 	}
 	writeTree(t, dir, "-- .nolegacyruns.yaml --\nrules:\n  - {id: foo, message: no foo, tokens: [Foo], severity: warning}\n")
 	c.change("app/a.php", 2, map[string]any{"text": "Foo \n"})
-	want := []string{"0:0-0:3 warning foo no foo: \"Foo\""}
+	want := []string{"0:0-0:3 warning foo no foo: \"Foo\" (foo)"}
 	if got := c.diagnostics("app/a.php", 2); !reflect.DeepEqual(got, want) {
 		t.Errorf("after the rule file changed:\n%q\nwant\n%q", got, want)
 	}
@@ -378,13 +378,13 @@ func TestBigDocument(t *testing.T) {
 	lines := strings.Count(b.String(), "\n")
 	b.WriteString(strings.Repeat("x", 2<<20) + " InventorySyncRun\n")
 	c.open("app/big.php", "php", b.String())
-	want := []string{itoa(lines) + ":2097153-" + itoa(lines) + ":2097169 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\"\nhint: use OperationRun"}
+	want := []string{itoa(lines) + ":2097153-" + itoa(lines) + ":2097169 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\" (legacy-model)\nhint: use OperationRun"}
 	if got := c.diagnostics("app/big.php", 1); !reflect.DeepEqual(got, want) {
 		t.Errorf("diagnostics %q, want %q", got, want)
 	}
 	// An edit at the start of the last line moves the finding.
 	c.change("app/big.php", 2, map[string]any{"range": map[string]any{"start": pos{lines, 0}, "end": pos{lines, 1}}, "text": ""})
-	want = []string{itoa(lines) + ":2097152-" + itoa(lines) + ":2097168 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\"\nhint: use OperationRun"}
+	want = []string{itoa(lines) + ":2097152-" + itoa(lines) + ":2097168 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\" (legacy-model)\nhint: use OperationRun"}
 	if got := c.diagnostics("app/big.php", 2); !reflect.DeepEqual(got, want) {
 		t.Errorf("after an edit: %q, want %q", got, want)
 	}

@@ -81,8 +81,8 @@ local function run()
   -- Open: two findings, columns in bytes whatever the negotiated encoding.
   if not wait_count(2, "open") then return end
   local d = diags()
-  local want1 = '1:12-1:26 2 dotted-type dotted run types were replaced: "inventory.sync"'
-  local want2 = '2:5-2:21 1 legacy-model legacy models were replaced by OperationRun: "InventorySyncRun" | hint: use OperationRun'
+  local want1 = '1:12-1:26 2 dotted-type dotted run types were replaced: "inventory.sync" (dotted-type)'
+  local want2 = '2:5-2:21 1 legacy-model legacy models were replaced by OperationRun: "InventorySyncRun" (legacy-model) | hint: use OperationRun'
   if d[1] ~= want1 then return fail("first diagnostic:\n" .. d[1] .. "\nwant\n" .. want1) end
   if d[2] ~= want2 then return fail("second diagnostic:\n" .. d[2] .. "\nwant\n" .. want2) end
 
