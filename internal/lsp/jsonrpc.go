@@ -52,13 +52,11 @@ func (e *rpcError) Error() string { return e.Message }
 
 // JSON-RPC and LSP error codes.
 const (
-	codeParseError       = -32700
-	codeInvalidRequest   = -32600
-	codeMethodNotFound   = -32601
-	codeInvalidParams    = -32602
-	codeInternalError    = -32603
-	codeNotInitialized   = -32002
-	codeRequestCancelled = -32800
+	codeParseError     = -32700
+	codeInvalidRequest = -32600
+	codeMethodNotFound = -32601
+	codeInvalidParams  = -32602
+	codeNotInitialized = -32002
 )
 
 // errTooLarge says a message was over MaxMessage and was skipped.
