@@ -64,14 +64,43 @@ func runLSP(ctx context.Context, args []string, env Env) int {
 	if o.baseline != "" {
 		o.baseline = c.abs(o.baseline)
 	}
-	return lsp.Serve(ctx, env.Stdin, env.Stdout, lsp.Options{Loader: &lspLoader{env: env, opt: *o}, Stderr: env.Stderr, Version: Version(), Dir: env.Dir})
+	return lsp.Serve(ctx, env.Stdin, env.Stdout, lsp.Options{Loader: newLSPLoader(env, *o), Stderr: env.Stderr, Version: Version(), Dir: env.Dir})
 }
 
 // lspLoader finds and loads rule files and baselines for the server with
 // the command's own discovery, as a run in the document's folder would.
+// The server keeps a setup per folder; their engines and baselines are
+// shared here, so that a big baseline is held once, not once per folder.
 type lspLoader struct {
-	env Env
-	opt options // --config, --baseline, --no-baseline, --strict, absolute
+	env       Env
+	opt       options                             // --config, --baseline, --no-baseline, --strict, absolute
+	engines   map[string]stamped[*scanner.Engine] // by rule file ("" the embedded rules)
+	baselines map[string]stamped[*baseline.File]  // by path
+}
+
+// stamped is something loaded from a file, with the file's state then.
+type stamped[T any] struct {
+	fi os.FileInfo
+	v  T
+}
+
+func newLSPLoader(env Env, o options) *lspLoader {
+	return &lspLoader{env: env, opt: o, engines: map[string]stamped[*scanner.Engine]{}, baselines: map[string]stamped[*baseline.File]{}}
+}
+
+// unchanged reports whether a file is as it was when loaded.
+func unchanged(before os.FileInfo, name string) bool {
+	now, err := os.Stat(name)
+	return err == nil && before != nil && os.SameFile(before, now) && before.Size() == now.Size() && before.ModTime().Equal(now.ModTime())
+}
+
+// stat is a file's state before it is loaded (nil when it cannot be had).
+func stat(name string) os.FileInfo {
+	fi, err := os.Stat(name)
+	if err != nil {
+		return nil
+	}
+	return fi
 }
 
 // Find implements lsp.Loader.
@@ -96,11 +125,15 @@ func (l *lspLoader) Load(dir, ruleFile, base string) (*lsp.Setup, error) {
 		root = base // a run outside git starts in the folder the editor opened
 	}
 	cfg.Rules.StrictSuppressions = l.opt.strict
-	eng, err := scanner.Compile(&cfg.Rules)
-	if err != nil {
-		return nil, err
+	eng := l.engines[ruleFile]
+	if ruleFile != "" && !unchanged(eng.fi, ruleFile) || eng.v == nil {
+		eng = stamped[*scanner.Engine]{fi: stat(ruleFile)}
+		if eng.v, err = scanner.Compile(&cfg.Rules); err != nil {
+			return nil, err
+		}
+		l.engines[ruleFile] = eng
 	}
-	set := &lsp.Setup{Engine: eng, Root: root, Skip: c.skips(cfg, root)}
+	set := &lsp.Setup{Engine: eng.v, Root: root, Skip: c.skips(cfg, root)}
 	if ruleFile != "" {
 		set.RuleFile = ruleFile
 		set.Deps = append(set.Deps, ruleFile)
@@ -109,16 +142,26 @@ func (l *lspLoader) Load(dir, ruleFile, base string) (*lsp.Setup, error) {
 	switch {
 	case name != "":
 		set.Deps = append(set.Deps, name)
-		b, err := baseline.Load(name)
-		if err != nil {
-			// Named from the server's folder (the workspace), not the document's.
-			return nil, (&command{env: l.env}).baselineError(err, name)
+		b := l.baselines[name]
+		if !unchanged(b.fi, name) {
+			b = stamped[*baseline.File]{fi: stat(name)}
+			if b.v, err = baseline.Load(name); err != nil {
+				// Named from the server's folder (the workspace), not the document's.
+				return nil, (&command{env: l.env}).baselineError(err, name)
+			}
+			l.baselines[name] = b
 		}
-		set.Baseline = b
+		set.Baseline = b.v
 	case !l.opt.noBaseline:
 		set.Deps = append(set.Deps, filepath.Join(root, baseline.DefaultFile)) // if it appears
 	}
 	return set, nil
+}
+
+// Reload implements lsp.Loader.
+func (l *lspLoader) Reload() {
+	clear(l.engines)
+	clear(l.baselines)
 }
 
 // Explain implements lsp.Loader.

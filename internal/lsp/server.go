@@ -45,6 +45,9 @@ type Loader interface {
 	// Explain renders an error of Find or Load as the command prints it:
 	// "nolegacyruns: ..." and a "hint: ..." line.
 	Explain(err error) string
+	// Reload forgets what Load keeps between calls: the client said files
+	// changed.
+	Reload()
 }
 
 // Options configure a server.
@@ -396,6 +399,7 @@ func (s *server) setError(path string, e *diagnostic) {
 // reload forgets every loaded rule file and baseline and searches every
 // open document again.
 func (s *server) reload() {
+	s.opt.Loader.Reload()
 	clear(s.setups)
 	clear(s.shown)
 	for _, p := range sortedKeys(s.errs) {
