@@ -81,6 +81,12 @@ func TestDiagnostics(t *testing.T) {
 		text:  "InventorySyncRun",
 		want:  []string{"0:0-0:16 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\" (legacy-model)\nhint: use OperationRun"},
 	}, {
+		name:  "a hostile file name",
+		files: rulesFile,
+		path:  "app/we ird:%#?\n\"ünï😀.php",
+		text:  "InventorySyncRun",
+		want:  []string{"0:0-0:16 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\" (legacy-model)\nhint: use OperationRun"},
+	}, {
 		name:  "out of scope: excluded",
 		files: rulesFile + "-- app/vendor/a.php --\nInventorySyncRun\n",
 		path:  "app/vendor/a.php",
