@@ -153,6 +153,20 @@ func commentStyle(lang, file string) (open, close string, ok bool) {
 	return "//", "", true
 }
 
+// markup reports whether a document mixes code with HTML markup, so that a
+// line that starts with a tag is markup.
+func markup(lang, file string) bool {
+	switch lang {
+	case "php", "vue", "svelte":
+		return true
+	}
+	switch path.Ext(strings.ToLower(file)) {
+	case ".php", ".phtml", ".vue", ".svelte":
+		return true
+	}
+	return false
+}
+
 // suppression is the edit that silences a finding's rule on its line: the
 // rule added to a directive alone on the line above, or a new such line
 // with the line's indentation, with a reason placeholder.
@@ -178,6 +192,10 @@ func suppression(d *document, a *analysis, it item) (textEdit, bool) {
 		eol = "\r\n"
 	}
 	indent := body[:len(body)-len(strings.TrimLeft(string(body), " \t"))]
+	if t := body[len(indent):]; open == "//" && len(t) > 0 && t[0] == '<' && !strings.HasPrefix(string(t), "<?") && markup(d.lang, d.path) {
+		// Markup in a PHP or Vue file: a // comment there would be page text.
+		open, close = "<!--", " -->"
+	}
 	if line > 0 {
 		// A directive alone on the line above covers this line: add the rule to it.
 		prev := string(text[nl[line-1] : start-1])

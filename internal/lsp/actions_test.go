@@ -79,6 +79,13 @@ func TestCodeActions(t *testing.T) {
 		wantText:  "<div>\n  {{-- nolegacyruns:ignore dotted-type -- TODO: say why --}}\n  {{ $run->type === 'inventory.sync' }}\n</div>\n",
 		wantDiags: []string{},
 	}, {
+		name:      "suppress in HTML inside a PHP file",
+		path:      "app/view.php",
+		text:      "<?php $a = 1; ?>\n  <p><?= InventorySyncRun::first() ?></p>\n",
+		pick:      "Suppress legacy-model on this line",
+		wantText:  "<?php $a = 1; ?>\n  <!-- nolegacyruns:ignore legacy-model -- TODO: say why -->\n  <p><?= InventorySyncRun::first() ?></p>\n",
+		wantDiags: []string{},
+	}, {
 		name:      "suppress in YAML",
 		path:      "app/config.yaml",
 		lang:      "yaml",
