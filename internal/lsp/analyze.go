@@ -121,6 +121,9 @@ func (s *server) analyze(ctx context.Context, d *document) *analysis {
 		if f.Rule.URL != "" {
 			it.diag.CodeDescription = &codeDescription{Href: f.Rule.URL}
 		}
+		if f.Rule.ID == scanner.UnusedSuppression {
+			it.diag.Tags = []int{tagUnnecessary}
+		}
 		if f.Rule.Severity == rules.SeverityWarning {
 			it.diag.Severity = severityWarning
 		}

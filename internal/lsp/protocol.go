@@ -33,9 +33,7 @@ type textDocumentItem struct {
 type initializeParams struct {
 	RootURI          string `json:"rootUri"`
 	RootPath         string `json:"rootPath"`
-	WorkspaceFolders []struct {
-		URI string `json:"uri"`
-	} `json:"workspaceFolders"`
+	WorkspaceFolders []workspaceFolder `json:"workspaceFolders"`
 	Capabilities struct {
 		General struct {
 			PositionEncodings []string `json:"positionEncodings"`
@@ -81,6 +79,17 @@ type fileEvent struct {
 	Type int    `json:"type"`
 }
 
+type workspaceFolder struct {
+	URI string `json:"uri"`
+}
+
+type didChangeWorkspaceFoldersParams struct {
+	Event struct {
+		Added   []workspaceFolder `json:"added"`
+		Removed []workspaceFolder `json:"removed"`
+	} `json:"event"`
+}
+
 type didChangeWatchedFilesParams struct {
 	Changes []fileEvent `json:"changes"`
 }
@@ -104,9 +113,13 @@ type codeDescription struct {
 	Href string `json:"href"`
 }
 
+// tagUnnecessary makes editors fade the text: an unused suppression.
+const tagUnnecessary = 1
+
 type diagnostic struct {
 	Range           lspRange         `json:"range"`
 	Severity        int              `json:"severity"`
+	Tags            []int            `json:"tags,omitempty"`
 	Code            string           `json:"code"`
 	CodeDescription *codeDescription `json:"codeDescription,omitempty"`
 	Source          string           `json:"source"`

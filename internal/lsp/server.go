@@ -238,6 +238,12 @@ func (s *server) dispatch(ctx context.Context, m *message) (any, *rpcError) {
 		if len(p.Changes) > 0 {
 			s.reload()
 		}
+	case "workspace/didChangeWorkspaceFolders":
+		var p didChangeWorkspaceFoldersParams
+		if err := params(&p); err != nil {
+			return nil, err
+		}
+		s.changeFolders(&p)
 	case "textDocument/codeAction":
 		var p codeActionParams
 		if err := params(&p); err != nil {
@@ -286,6 +292,9 @@ func (s *server) initialize(p *initializeParams) any {
 			"codeActionProvider": map[string]any{
 				"codeActionKinds": []string{kindQuickFix, kindFixAll},
 			},
+			"workspace": map[string]any{
+				"workspaceFolders": map[string]any{"supported": true, "changeNotifications": true},
+			},
 		},
 		"serverInfo": map[string]any{"name": "nolegacyruns", "version": s.opt.Version},
 	}
@@ -293,6 +302,27 @@ func (s *server) initialize(p *initializeParams) any {
 		result["offsetEncoding"] = s.enc.String()
 	}
 	return result
+}
+
+// changeFolders follows the workspace folders: outside git and without a
+// rule file, they are the root.
+func (s *server) changeFolders(p *didChangeWorkspaceFoldersParams) {
+	for _, f := range p.Event.Removed {
+		if d, ok := uriPath(f.URI); ok {
+			for i, g := range s.folders {
+				if g == d {
+					s.folders = append(s.folders[:i], s.folders[i+1:]...)
+					break
+				}
+			}
+		}
+	}
+	for _, f := range p.Event.Added {
+		if d, ok := uriPath(f.URI); ok {
+			s.folders = append(s.folders, d)
+		}
+	}
+	s.reload()
 }
 
 // registerWatchers asks the client to report changes to rule files and

@@ -482,3 +482,37 @@ func TestReadError(t *testing.T) {
 		t.Errorf("diagnostics %q", got)
 	}
 }
+
+// TestWorkspaceFolders: outside git and without a rule file, the root is
+// the workspace folder that holds the document, as folders come and go.
+func TestWorkspaceFolders(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, "-- proj/app/Models/Item.php --\nInventorySyncRun\n")
+	c := initialize(t, filepath.Join(dir, "other"), capsUTF16) // the editor opened another folder
+	c.dir = dir
+	c.openFile("proj/app/Models/Item.php", "php")
+	if got := c.diagnostics("proj/app/Models/Item.php", 1); len(got) != 0 {
+		t.Errorf("outside every workspace folder, the root is the document's folder: %q", got)
+	}
+	c.notify("workspace/didChangeWorkspaceFolders", map[string]any{"event": map[string]any{
+		"added": []any{map[string]any{"uri": uri(filepath.Join(dir, "proj")), "name": "proj"}}, "removed": []any{}}})
+	if got := c.diagnostics("proj/app/Models/Item.php", 1); len(got) != 1 {
+		t.Errorf("in the added folder proj: %q", got)
+	}
+	c.notify("workspace/didChangeWorkspaceFolders", map[string]any{"event": map[string]any{
+		"added": []any{}, "removed": []any{map[string]any{"uri": uri(filepath.Join(dir, "proj")), "name": "proj"}}}})
+	if got := c.diagnostics("proj/app/Models/Item.php", 1); len(got) != 0 {
+		t.Errorf("after proj was removed: %q", got)
+	}
+}
+
+func TestUnusedSuppressionIsUnnecessary(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, rulesFile)
+	c := initialize(t, dir, capsUTF16)
+	c.open("app/a.php", "php", "// nolegacyruns:ignore legacy-model -- old\n")
+	raw := c.rawDiagnostics("app/a.php", 1)
+	if len(raw) != 1 || !strings.Contains(string(raw[0]), `"tags":[1]`) {
+		t.Errorf("diagnostics %s", raw)
+	}
+}
