@@ -31,10 +31,10 @@ type textDocumentItem struct {
 }
 
 type initializeParams struct {
-	RootURI          string `json:"rootUri"`
-	RootPath         string `json:"rootPath"`
+	RootURI          string            `json:"rootUri"`
+	RootPath         string            `json:"rootPath"`
 	WorkspaceFolders []workspaceFolder `json:"workspaceFolders"`
-	Capabilities struct {
+	Capabilities     struct {
 		General struct {
 			PositionEncodings []string `json:"positionEncodings"`
 		} `json:"general"`
