@@ -48,6 +48,17 @@ func (s *server) codeActions(ctx context.Context, p *codeActionParams) []codeAct
 				Edit:        s.edit(d, []textEdit{{Range: it.diag.Range, NewText: repl}}),
 			})
 		}
+		if it.f.Rule.ID == scanner.UnusedSuppression {
+			if from, to, ok := removal(ctx, a, it); ok {
+				out = append(out, codeAction{
+					Title:       fmt.Sprintf("Remove the unused suppression of %s", it.f.Match),
+					Kind:        kindQuickFix,
+					Diagnostics: []diagnostic{it.diag},
+					IsPreferred: true,
+					Edit:        s.edit(d, []textEdit{{Range: lspRange{a.ix.position(from, a.enc), a.ix.position(to, a.enc)}}}),
+				})
+			}
+		}
 		if !scanner.Reserved(it.f.Rule.ID) {
 			if e, ok := suppression(d, a, it); ok {
 				out = append(out, codeAction{

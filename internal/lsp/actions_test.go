@@ -123,10 +123,46 @@ func TestCodeActions(t *testing.T) {
 		text:   `{"t": "InventorySyncRun"}`,
 		titles: []string{},
 	}, {
-		name:   "nothing for a built-in rule",
+		name:      "remove an unused suppression alone on its line",
+		path:      "app/a.php",
+		text:      "<?php\n    // nolegacyruns:ignore dotted-type -- old\n$a = 1;\n",
+		titles:    []string{"Remove the unused suppression of dotted-type"},
+		pick:      "Remove the unused suppression of dotted-type",
+		wantText:  "<?php\n$a = 1;\n",
+		wantDiags: []string{},
+	}, {
+		name:      "remove an unused suppression after code",
+		path:      "app/a.php",
+		text:      "<?php\n$a = 1;  /* nolegacyruns:ignore dotted-type -- old */ $b = 2;\n",
+		pick:      "Remove the unused suppression of dotted-type",
+		wantText:  "<?php\n$a = 1; $b = 2;\n",
+		wantDiags: []string{},
+	}, {
+		name:      "remove one unused rule of a directive",
+		path:      "app/a.php",
+		text:      "<?php\n// nolegacyruns:ignore dotted-type, legacy-model -- the map\n$m = InventorySyncRun::class;\n",
+		pick:      "Remove the unused suppression of dotted-type",
+		wantText:  "<?php\n// nolegacyruns:ignore legacy-model -- the map\n$m = InventorySyncRun::class;\n",
+		wantDiags: []string{},
+	}, {
+		name:      "remove the last unused rule of a directive",
+		path:      "app/a.php",
+		text:      "<?php\n// nolegacyruns:ignore legacy-model,dotted-type -- the map\n$m = InventorySyncRun::class;\n",
+		pick:      "Remove the unused suppression of dotted-type",
+		wantText:  "<?php\n// nolegacyruns:ignore legacy-model -- the map\n$m = InventorySyncRun::class;\n",
+		wantDiags: []string{},
+	}, {
+		name:      "remove an unused Blade suppression",
+		path:      "app/v.blade.php",
+		text:      "<div>\n  {{-- nolegacyruns:ignore-file dotted-type -- old --}}\n</div>\n",
+		pick:      "Remove the unused suppression of dotted-type",
+		wantText:  "<div>\n</div>\n",
+		wantDiags: []string{},
+	}, {
+		name:   "no suppression of a suppression",
 		path:   "app/a.php",
 		text:   "<?php\n// nolegacyruns:ignore dotted-type -- old\n",
-		titles: []string{},
+		titles: []string{"Remove the unused suppression of dotted-type"},
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

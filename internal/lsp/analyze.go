@@ -37,6 +37,10 @@ type analysis struct {
 	ix    *lineIndex
 	items []item // reported findings, in report order
 	fail  string // the document could not be searched: why
+	// What it searched, to check an edit before offering it.
+	set  *Setup
+	rel  string
+	text []byte
 }
 
 // item is one reported finding and where it is in the text.
@@ -86,27 +90,14 @@ func (s *server) analyze(ctx context.Context, d *document) *analysis {
 	if fi, err := os.Lstat(d.path); err == nil && !fi.Mode().IsRegular() {
 		return a // a symlink, or no file: a run never follows one
 	}
-	res, err := set.Engine.Scan(ctx, scanner.Options{Root: set.Root, Source: docSource{rel, d.text}, Skip: set.Skip, Workers: 1})
+	a.set, a.rel, a.text = set, rel, d.text
+	findings, err := search(ctx, set, rel, d.text)
 	if err != nil {
 		a.fail = "could not search this file: " + err.Error()
 		return a
 	}
-	if len(res.Errors) > 0 {
-		a.fail = "could not search this file: " + res.Errors[0].Err.Error()
-		return a
-	}
-	run := &pipeline.Run{Findings: res.Findings, Errors: res.Errors, Stats: res.Stats}
-	var pc pipeline.Config
-	if set.Baseline != nil {
-		pc.Baseline = &pipeline.ApplyBaseline{File: set.Baseline, Covers: func(p string) bool { return p == rel }}
-	}
-	if err := pipeline.Apply(ctx, run, pipeline.Build(pc)); err != nil {
-		a.fail = "could not search this file: " + err.Error()
-		return a
-	}
 	nl := newlineStarts(d.text)
-	rep := report.Report{Findings: run.Findings}
-	for f := range rep.Active() {
+	for _, f := range findings {
 		start := byteOffset(d.text, nl, f.Line, f.Column)
 		end := min(start+f.EndColumn-f.Column, len(d.text))
 		it := item{f: f, start: start, end: end}
@@ -133,6 +124,32 @@ func (s *server) analyze(ctx context.Context, d *document) *analysis {
 		a.items = append(a.items, it)
 	}
 	return a
+}
+
+// search returns the reported findings of a text at a root-relative path:
+// the engine's, with the baseline applied as a run applies it.
+func search(ctx context.Context, set *Setup, rel string, text []byte) ([]*result.Finding, error) {
+	res, err := set.Engine.Scan(ctx, scanner.Options{Root: set.Root, Source: docSource{rel, text}, Skip: set.Skip, Workers: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Errors) > 0 {
+		return nil, res.Errors[0].Err
+	}
+	run := &pipeline.Run{Findings: res.Findings, Errors: res.Errors, Stats: res.Stats}
+	var pc pipeline.Config
+	if set.Baseline != nil {
+		pc.Baseline = &pipeline.ApplyBaseline{File: set.Baseline, Covers: func(p string) bool { return p == rel }}
+	}
+	if err := pipeline.Apply(ctx, run, pipeline.Build(pc)); err != nil {
+		return nil, err
+	}
+	var out []*result.Finding
+	rep := report.Report{Findings: run.Findings}
+	for f := range rep.Active() {
+		out = append(out, f)
+	}
+	return out, nil
 }
 
 // docSource is one document as a scan source: its path and its text as

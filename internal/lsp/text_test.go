@@ -10,6 +10,10 @@ import (
 	"testing"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/tenantatlas/nolegacyruns/pkg/result"
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
+	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
 
 func TestPositions(t *testing.T) {
@@ -324,4 +328,35 @@ func FuzzApplyChange(f *testing.F) {
 			t.Fatalf("%q %v-%v %q (%v): %q, want %q", text, p1, p2, repl, enc, got, want)
 		}
 	})
+}
+
+func TestRemovalSpan(t *testing.T) {
+	rule := &rules.Rule{ID: scanner.UnusedSuppression}
+	tests := []struct {
+		text      string
+		line, col int
+		match     string
+		want      string // the text without the span; "-" none
+	}{
+		{"# nolegacyruns:ignore a -- x\nb\n", 1, 3, "a", "b\n"},
+		{"x # nolegacyruns:ignore a\n", 1, 5, "a", "x\n"},
+		{"### nolegacyruns:ignore a\r\nb", 1, 5, "a", "b"},
+		{"<!-- nolegacyruns:ignore a, b -->", 1, 6, "b", "<!-- nolegacyruns:ignore a -->"},
+		{"<!-- nolegacyruns:ignore a, b -->", 1, 6, "a", "<!-- nolegacyruns:ignore b -->"},
+		{"// nolegacyruns:ignore a", 1, 4, "c", "-"},  // not in the list
+		{"// nolegacyruns:ignore a", 1, 1, "a", "-"},  // not the marker
+		{"// nolegacyruns:ignore a", 1, 99, "a", "-"}, // past the line
+		{"// nolegacyruns:ignore a", 5, 4, "a", "-"},  // past the text
+		{"x nolegacyruns:ignore a", 1, 3, "a", "-"},   // no opener
+	}
+	for _, tc := range tests {
+		f := &result.Finding{Line: tc.line, Column: tc.col, Match: tc.match, Rule: rule}
+		got := "-"
+		if a, b, ok := removalSpan([]byte(tc.text), f); ok {
+			got = tc.text[:a] + tc.text[b:]
+		}
+		if got != tc.want {
+			t.Errorf("%q at %d:%d: %q, want %q", tc.text, tc.line, tc.col, got, tc.want)
+		}
+	}
 }
