@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/fix"
+	"github.com/tenantatlas/nolegacyruns/pkg/result"
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
 
@@ -60,7 +61,7 @@ func (s *server) codeActions(ctx context.Context, p *codeActionParams) []codeAct
 			}
 		}
 		if !scanner.Reserved(it.f.Rule.ID) {
-			if e, ok := suppression(d, a, it); ok {
+			if e, ok := suppression(ctx, d, a, it); ok {
 				out = append(out, codeAction{
 					Title:       fmt.Sprintf("Suppress %s on this line", it.f.Rule.ID),
 					Kind:        kindQuickFix,
@@ -181,7 +182,11 @@ func markup(lang, file string) bool {
 // suppression is the edit that silences a finding's rule on its line: the
 // rule added to a directive alone on the line above, or a new such line
 // with the line's indentation, with a reason placeholder.
-func suppression(d *document, a *analysis, it item) (textEdit, bool) {
+//
+// Each candidate is checked by searching the edited text: it is offered
+// only if it silences the finding without a new one (a comment inside a
+// string, or in a syntax the engine reads differently, is not).
+func suppression(ctx context.Context, d *document, a *analysis, it item) (textEdit, bool) {
 	open, close, ok := commentStyle(d.lang, d.path)
 	if !ok {
 		return textEdit{}, false
@@ -211,15 +216,43 @@ func suppression(d *document, a *analysis, it item) (textEdit, bool) {
 		// A directive alone on the line above covers this line: add the rule to it.
 		prev := string(text[nl[line-1] : start-1])
 		if at, ok := ruleListEnd(strings.TrimRight(prev, "\r"), open, close, it.f.Rule.ID); ok {
-			pos := a.ix.position(nl[line-1]+at, a.enc)
-			return textEdit{Range: lspRange{pos, pos}, NewText: ", " + it.f.Rule.ID}, true
+			if add := ", " + it.f.Rule.ID; silences(ctx, a, nl[line-1]+at, add) {
+				pos := a.ix.position(nl[line-1]+at, a.enc)
+				return textEdit{Range: lspRange{pos, pos}, NewText: add}, true
+			}
 		}
 	}
+	add := fmt.Sprintf("%s%s %s %s -- %s%s%s", indent, open, scanner.Directive, it.f.Rule.ID, ReasonPlaceholder, close, eol)
+	if !silences(ctx, a, start, add) {
+		return textEdit{}, false
+	}
 	pos := a.ix.position(start, a.enc)
-	return textEdit{
-		Range:   lspRange{pos, pos},
-		NewText: fmt.Sprintf("%s%s %s %s -- %s%s%s", indent, open, scanner.Directive, it.f.Rule.ID, ReasonPlaceholder, close, eol),
-	}, true
+	return textEdit{Range: lspRange{pos, pos}, NewText: add}, true
+}
+
+// silences reports whether inserting s at off leaves fewer reported
+// findings and no new finding about suppressions.
+func silences(ctx context.Context, a *analysis, off int, s string) bool {
+	if a.set == nil {
+		return false
+	}
+	edited := make([]byte, 0, len(a.text)+len(s))
+	edited = append(append(append(edited, a.text[:off]...), s...), a.text[off:]...)
+	after, err := search(ctx, a.set, a.rel, edited)
+	if err != nil || len(after) >= len(a.items) {
+		return false
+	}
+	return builtins(after) <= builtins(a.findings())
+}
+
+func builtins(fs []*result.Finding) int {
+	n := 0
+	for _, f := range fs {
+		if scanner.Reserved(f.Rule.ID) {
+			n++
+		}
+	}
+	return n
 }
 
 // ruleListEnd returns where the rule list of a line's directive ends, when

@@ -50,6 +50,14 @@ type item struct {
 	diag       diagnostic
 }
 
+func (a *analysis) findings() []*result.Finding {
+	out := make([]*result.Finding, len(a.items))
+	for i, it := range a.items {
+		out[i] = it.f
+	}
+	return out
+}
+
 func (a *analysis) diagnostics() []diagnostic {
 	out := make([]diagnostic, 0, len(a.items)+1)
 	if a.fail != "" {

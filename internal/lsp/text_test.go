@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"path/filepath"
@@ -357,6 +358,35 @@ func TestRemovalSpan(t *testing.T) {
 		}
 		if got != tc.want {
 			t.Errorf("%q at %d:%d: %q, want %q", tc.text, tc.line, tc.col, got, tc.want)
+		}
+	}
+}
+
+func TestSilences(t *testing.T) {
+	eng, err := scanner.Compile(&rules.Set{Rules: []rules.Rule{{ID: "x", Message: "m", Tokens: []string{"Foo"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := []byte("a\nFoo\n")
+	set := &Setup{Engine: eng, Root: t.TempDir()}
+	fs, err := search(context.Background(), set, "a.php", text)
+	if err != nil || len(fs) != 1 {
+		t.Fatalf("%v %v", fs, err)
+	}
+	a := &analysis{set: set, rel: "a.php", text: text, items: []item{{f: fs[0]}}}
+	for _, tc := range []struct {
+		off  int
+		s    string
+		want bool
+	}{
+		{2, "// nolegacyruns:ignore x -- why\n", true},
+		{2, "nothing\n", false},
+		{2, "// nolegacyruns:ignore y -- why\n", false},   // names another rule: a new finding
+		{0, "// nolegacyruns:ignore x -- why\n", false},   // covers line a, not Foo
+		{2, "\"// nolegacyruns:ignore x -- why\n", false}, // in a string
+	} {
+		if got := silences(context.Background(), a, tc.off, tc.s); got != tc.want {
+			t.Errorf("inserting %q at %d: %v, want %v", tc.s, tc.off, got, tc.want)
 		}
 	}
 }
