@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 )
 
@@ -312,5 +311,3 @@ func snapshot(t *testing.T, dir string) map[string]string {
 	})
 	return out
 }
-
-var _ = strings.Contains

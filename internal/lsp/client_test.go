@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 	"unicode/utf16"
-	"unicode/utf8"
 
 	"golang.org/x/tools/txtar"
 
@@ -423,5 +422,3 @@ func (c *client) codeActions(path string, from, to pos) []action {
 	}, &out)
 	return out
 }
-
-var _ = utf8.RuneLen
