@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/tenantatlas/nolegacyruns/internal/fileio"
 	"github.com/tenantatlas/nolegacyruns/pkg/report"
 )
 
@@ -92,14 +93,7 @@ func (c *command) writeStepSummary(rep *report.Report) error {
 	if err := md.Write(&buf, rep); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err == nil {
-		_, err = f.Write(buf.Bytes())
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
+	if err := fileio.AppendFile(name, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("writing the job summary to %s (GITHUB_STEP_SUMMARY): %w", name, err)
 	}
 	return nil

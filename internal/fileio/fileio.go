@@ -252,6 +252,27 @@ func writeInPlace(t target, data []byte) error {
 	return describe(err)
 }
 
+// AppendFile appends data to name, creating it with perm if it does not
+// exist, as the shell's >> would (GitHub's job summary file). Like
+// WriteFile, it never waits for a reader of a FIFO.
+func AppendFile(name string, data []byte, perm os.FileMode) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE|nonblock, perm)
+	if errors.Is(err, syscall.ENXIO) {
+		if fi, serr := os.Stat(name); serr == nil && fi.Mode()&fs.ModeNamedPipe != 0 {
+			return errors.New("it is a FIFO and no process is reading it; start the reader first")
+		}
+	}
+	if err != nil {
+		return describe(err)
+	}
+	f.Fd() // back to blocking: a slow reader slows the write down
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return describe(err)
+}
+
 // describe drops the operation and path that os errors carry: they may be a
 // temporary file's, and the caller names the file as the user knows it.
 func describe(err error) error {

@@ -332,3 +332,28 @@ func TestReplaceFailures(t *testing.T) {
 	}
 	noTemps(t, dir)
 }
+
+// AppendFile appends, creates, and does not wait for a FIFO's reader.
+func TestAppendFile(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "summary.md")
+	for _, s := range []string{"a\n", "b\n"} {
+		if err := AppendFile(name, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b, _ := os.ReadFile(name); string(b) != "a\nb\n" {
+		t.Fatalf("got %q", b)
+	}
+	if err := AppendFile(dir, []byte("x"), 0o644); err != errIsDir {
+		t.Fatalf("a folder: %v", err)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("no FIFOs:", err)
+	}
+	err := AppendFile(fifo, []byte("x"), 0o644)
+	if err == nil || err.Error() != "it is a FIFO and no process is reading it; start the reader first" {
+		t.Fatalf("no reader: %v", err)
+	}
+}
