@@ -41,9 +41,15 @@ func (m *Markdown) Write(w io.Writer, r *Report) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	ew := &errWriter{w: bw}
 	written := 0
+	where := "run nolegacyruns locally for the full list"
+	if m.FullList != "" {
+		where = "the full list is " + mdText(m.FullList)
+	}
+	// The note's room: its text, and FullList as escaped (a _ is \_).
+	reserve := cutReserve + len(mdText(m.FullList))
 	// put writes s unless it would leave no room for the note.
 	put := func(s string) bool {
-		if m.Limit > 0 && written+len(s)+cutReserve+len(m.FullList) > m.Limit {
+		if m.Limit > 0 && written+len(s)+reserve > m.Limit {
 			return false
 		}
 		written += len(s)
@@ -107,12 +113,8 @@ func (m *Markdown) Write(w io.Writer, r *Report) error {
 		}
 	}
 	if cut {
-		where := "run nolegacyruns locally for the full list"
-		if m.FullList != "" {
-			where = "the full list is " + m.FullList
-		}
 		ew.printf("\n> [!NOTE]\n> The summary is cut here to fit GitHub's 1 MiB step summary (%d of %s not shown); %s.\n",
-			total-shown, plural(total, "finding", "findings"), mdText(where))
+			total-shown, plural(total, "finding", "findings"), where)
 	}
 	if ew.err != nil {
 		return ew.err

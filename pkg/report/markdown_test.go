@@ -113,3 +113,17 @@ func TestMarkdownCut(t *testing.T) {
 		}
 	}
 }
+
+// The note of a cut summary fits in the limit whatever the names of the
+// report files, which it escapes (a _ is two bytes in the note).
+func TestMarkdownCutEscapedFullList(t *testing.T) {
+	r := many(500, 500)
+	for _, list := range []string{"in " + strings.Repeat("_", 600) + ".sarif", "in " + strings.Repeat("[x]", 300)} {
+		for _, limit := range []int{4096, 50000} {
+			out := write(t, &Markdown{Limit: limit, FullList: list}, r)
+			if len(out) > limit {
+				t.Errorf("limit %d, full list of %d bytes: wrote %d bytes", limit, len(list), len(out))
+			}
+		}
+	}
+}
