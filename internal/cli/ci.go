@@ -25,7 +25,7 @@ func (c *command) format(name string, stdout bool) report.Format {
 	case *report.Markdown:
 		f.LinkBase = c.linkBase()
 	case *report.GitHub:
-		if c.stepSummary() != "" {
+		if c.stepSummary() != "" && c.jobSummaryWhole {
 			f.Elsewhere = append(f.Elsewhere, "in the job summary")
 		}
 		f.Elsewhere = append(f.Elsewhere, c.reportFiles()...)
@@ -71,9 +71,11 @@ func (c *command) stepSummary() string {
 	return c.env.Getenv("GITHUB_STEP_SUMMARY")
 }
 
-// writeStepSummary appends the Markdown summary to GitHub's step summary
-// file, cut to what is left of its 1 MiB.
-func (c *command) writeStepSummary(rep *report.Report) error {
+// makeStepSummary makes the Markdown summary for GitHub's step summary
+// file, cut to what is left of its 1 MiB, before any report is written: the
+// notice of --format github names the job summary only if it lists every
+// finding.
+func (c *command) makeStepSummary(rep *report.Report) error {
 	name := c.stepSummary()
 	if name == "" {
 		return nil
@@ -93,7 +95,18 @@ func (c *command) writeStepSummary(rep *report.Report) error {
 	if err := md.Write(&buf, rep); err != nil {
 		return err
 	}
-	if err := fileio.AppendFile(name, buf.Bytes(), 0o644); err != nil {
+	c.jobSummary, c.jobSummaryWhole = buf.Bytes(), !md.Cut
+	return nil
+}
+
+// writeStepSummary appends the summary that makeStepSummary made to
+// GitHub's step summary file.
+func (c *command) writeStepSummary() error {
+	name := c.stepSummary()
+	if c.jobSummary == nil {
+		return nil
+	}
+	if err := fileio.AppendFile(name, c.jobSummary, 0o644); err != nil {
 		return fmt.Errorf("writing the job summary to %s (GITHUB_STEP_SUMMARY): %w", name, err)
 	}
 	return nil

@@ -25,6 +25,9 @@ func (c *command) reportOf(r *pipeline.Run) *report.Report {
 // output writes the reports, the file errors and the summary.
 func (c *command) output(r *pipeline.Run) outcome {
 	rep := c.reportOf(r)
+	if err := c.makeStepSummary(rep); err != nil {
+		return fail(err)
+	}
 	f := c.format(c.opt.format, true)
 	if err := f.Write(c.env.Stdout, rep); err != nil {
 		return fail(fmt.Errorf("writing the report: %w", err))
@@ -34,7 +37,7 @@ func (c *command) output(r *pipeline.Run) outcome {
 			return fail(err)
 		}
 	}
-	if err := c.writeStepSummary(rep); err != nil {
+	if err := c.writeStepSummary(); err != nil {
 		return fail(err)
 	}
 	return c.finish(r)

@@ -29,6 +29,8 @@ type Markdown struct {
 	// is cut ("in nolegacyruns.sarif"); empty, the note says to run the
 	// guard locally.
 	FullList string
+	// Cut is set by Write: the summary left findings or file errors out.
+	Cut bool
 }
 
 var _ Format = (*Markdown)(nil)
@@ -112,6 +114,7 @@ func (m *Markdown) Write(w io.Writer, r *Report) error {
 			}
 		}
 	}
+	m.Cut = cut
 	if cut {
 		ew.printf("\n> [!NOTE]\n> The summary is cut here to fit GitHub's 1 MiB step summary (%d of %s not shown); %s.\n",
 			total-shown, plural(total, "finding", "findings"), where)
