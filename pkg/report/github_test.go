@@ -119,3 +119,28 @@ func TestGitHubListInjection(t *testing.T) {
 		}
 	}
 }
+
+// GitHub's runner also reads the old form of workflow commands, ##[name],
+// anywhere in a line (not only at its start): a file name, a match or a
+// message that holds one cannot become a command in the plain list either.
+func TestGitHubListLegacyCommand(t *testing.T) {
+	r := many(11, 0)
+	bad := *ruleErr
+	bad.Message = "see ##[error]forged"
+	r.Findings[0].Rule = &bad
+	r.Findings[1].Path = "app/##[add-mask]f.php"
+	r.Findings[2].Match = "##[stop-commands]tok"
+	var b strings.Builder
+	if err := (&GitHub{}).Write(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, l := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(l, "::") && strings.Contains(l, "##[") {
+			t.Errorf("a legacy workflow command in the list: %q", l)
+		}
+	}
+	if !strings.Contains(out, "\n"+`"app/#\x23[add-mask]f.php":2:1: `) {
+		t.Errorf("the path is not shown Go-quoted:\n%s", out)
+	}
+}
