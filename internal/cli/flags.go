@@ -45,6 +45,10 @@ type options struct {
 	shard       scanner.Shard // parsed by checkMode
 	onlyRules   []string      // --rule
 	skipRules   []string      // --skip-rule
+	history     bool          // --history: the paths are revisions
+	maxCount    int
+	since       string
+	rulesAtEach bool // --rules-at-commit
 	paths       []string
 }
 
@@ -74,7 +78,7 @@ func (r reportFlag) Set(v string) error {
 	if !ok || file == "" {
 		return fmt.Errorf("want FORMAT=FILE, like sarif=results.sarif")
 	}
-	if _, ok := report.Lookup(format); !ok {
+	if _, ok := report.Lookup(format); !ok && format != "html" { // html: --history only (checkMode)
 		return fmt.Errorf("unknown format %q (use one of %s)", format, report.Names())
 	}
 	r.o.reports = append(r.o.reports, reportSpec{format, file})
@@ -147,6 +151,10 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.StringVar(&o.pathPrefix, "path-prefix", "", "put `prefix` before every path in the reports, as golangci-lint does (for a --root below the repository, in CI annotations)")
 	fs.Var(listFlag{&o.onlyRules}, "rule", "run only the rule with this `id` (repeatable)")
 	fs.Var(listFlag{&o.skipRules}, "skip-rule", "leave out the rule with this `id` (repeatable)")
+	fs.BoolVar(&o.history, "history", false, "report the findings of each first-parent commit of HEAD, or of the range given (like v1.0..HEAD): counts, what came back, a burn-down page with --format html")
+	fs.IntVar(&o.maxCount, "max-count", 0, "with --history: only the newest `N` commits")
+	fs.StringVar(&o.since, "since", "", "with --history: only commits since `date` (as git log --since reads it)")
+	fs.BoolVar(&o.rulesAtEach, "rules-at-commit", false, "with --history: judge each commit by its own rule file, not the current one")
 	fs.StringVar(&o.explain, "explain", "", "print a `rule`'s message, hint, tokens, match mode, scope and fixes, and exit")
 	return fs
 }
@@ -175,6 +183,10 @@ func printUsage(w io.Writer) {
 	})
 	fmt.Fprintln(w, "\nFormats:")
 	for _, s := range report.Formats() {
+		fmt.Fprintf(w, "  %-11s %s\n", s.Name, s.Help)
+	}
+	fmt.Fprintln(w, "\nFormats of --history:")
+	for _, s := range report.HistoryFormats() {
 		fmt.Fprintf(w, "  %-11s %s\n", s.Name, s.Help)
 	}
 }

@@ -13,7 +13,10 @@ import (
 // checkMode decides, once, whether the flags make sense together, and
 // cleans the ones that need it. Nothing has been read or run yet.
 func checkMode(o *options) error {
-	if _, ok := report.Lookup(o.format); !ok {
+	if err := checkHistory(o); err != nil {
+		return err
+	}
+	if _, ok := report.Lookup(o.format); !ok && !o.history {
 		return &usageError{msg: fmt.Sprintf("unknown format %q", o.format), hint: "use one of " + report.Names()}
 	}
 	switch o.color {

@@ -61,6 +61,9 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 		fmt.Fprintf(c.env.Stdout, "# rule file: %s\n# root: %s\n%s", cfg.Path, root, config.Describe(&shown))
 		return outcome{}
 	}
+	if o.history {
+		return c.history(ctx, cfg, root, ran)
+	}
 	eng, err := scanner.Compile(&cfg.Rules)
 	if err != nil {
 		return fail(err)

@@ -1,0 +1,373 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tenantatlas/nolegacyruns/internal/fileio"
+	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
+	"github.com/tenantatlas/nolegacyruns/pkg/config"
+	"github.com/tenantatlas/nolegacyruns/pkg/gitsrc"
+	"github.com/tenantatlas/nolegacyruns/pkg/history"
+	"github.com/tenantatlas/nolegacyruns/pkg/report"
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
+	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+)
+
+// checkHistory decides which flags go with --history, and the reverse.
+func checkHistory(o *options) error {
+	if !o.history {
+		for _, f := range []struct {
+			set  bool
+			name string
+		}{{o.maxCount != 0, "--max-count"}, {o.since != "", "--since"}, {o.rulesAtEach, "--rules-at-commit"}} {
+			if f.set {
+				return &usageError{msg: f.name + " only goes with --history", hint: "run nolegacyruns --history " + f.name + " ..."}
+			}
+		}
+		if o.format == "html" {
+			return &usageError{msg: "the html format is the --history page", hint: "run nolegacyruns --history --format html, or use one of " + report.Names()}
+		}
+		for _, r := range o.reports {
+			if r.format == "html" {
+				return &usageError{msg: "the html report is the --history page", hint: "run nolegacyruns --history --report html=FILE"}
+			}
+		}
+		return nil
+	}
+	for _, f := range []struct {
+		set  bool
+		name string
+	}{
+		{o.staged, "--staged"}, {o.diff != "", "--diff"}, {o.fix, "--fix"}, {o.writeBase != "", "--write-baseline"},
+		{o.installHook, "--install-hook"}, {o.init, "--init"}, {o.explain != "", "--explain"}, {o.listRules, "--list-rules"},
+		{o.noGitignore, "--no-gitignore"}, {o.pathPrefix != "", "--path-prefix"}, {o.allowEmpty, "--allow-empty"},
+	} {
+		if f.set {
+			return &usageError{msg: "--history and " + f.name + " do not go together", hint: "--history reads every commit's tree from git; run " + f.name + " without it"}
+		}
+	}
+	if o.maxCount < 0 {
+		return &usageError{msg: fmt.Sprintf("--max-count %d is negative", o.maxCount), hint: "give --max-count the number of newest commits to report, or leave it out"}
+	}
+	if _, ok := report.LookupHistory(o.format); !ok {
+		return &usageError{msg: fmt.Sprintf("--history cannot print the %s format", o.format), hint: "use one of " + report.HistoryNames()}
+	}
+	for _, r := range o.reports {
+		if _, ok := report.LookupHistory(r.format); !ok {
+			return &usageError{msg: fmt.Sprintf("--history cannot write a %s report", r.format), hint: "use one of " + report.HistoryNames()}
+		}
+	}
+	return nil
+}
+
+// history runs --history: every commit's tree judged as a plain run
+// would judge it, each blob searched once.
+func (c *command) history(ctx context.Context, cfg *config.Config, root string, ran func(baseline.Entry) bool) outcome {
+	o := &c.opt
+	top, inGit := gitsrc.FindTop(root)
+	if !inGit {
+		return fail(&usageError{msg: fmt.Sprintf("--history needs a git repository, and %s is not in one", root), hint: "run it inside a git clone with its history"})
+	}
+	if err := c.checkOutputs(); err != nil {
+		return fail(err)
+	}
+	prefix, err := filepath.Rel(top, root)
+	if err != nil {
+		return fail(err)
+	}
+	prefix = filepath.ToSlash(prefix)
+	if prefix == "." {
+		prefix = ""
+	} else {
+		prefix += "/"
+	}
+	p := &policy{c: c, cfg: cfg, top: top, root: root, prefix: prefix, ran: ran,
+		setups: map[[2]string]*history.Setup{}, sets: map[string]*config.Config{}}
+	if err := p.init(); err != nil {
+		return fail(err)
+	}
+	shallow, err := gitsrc.ShallowCommits(ctx, top)
+	if err != nil {
+		return fail(err)
+	}
+	opt := history.Options{Dir: top, Prefix: prefix, Setup: p.at, Shallow: shallow,
+		Log: gitsrc.LogSpec{Revs: o.paths, MaxCount: o.maxCount, Since: o.since}}
+	if o.jobs > 0 {
+		if c.env.SetCPUs != nil {
+			c.env.SetCPUs(o.jobs)
+		}
+		opt.Workers = 4 * o.jobs
+	}
+	res, err := history.Run(ctx, opt)
+	if err != nil {
+		return fail(c.historyError(err))
+	}
+	h := &report.History{Tool: "nolegacyruns", Version: Version(), Result: res,
+		CommitURL: history.CommitURL(gitsrc.RemoteURL(ctx, top))}
+	f, _ := report.LookupHistory(o.format)
+	if err := f.Write(c.env.Stdout, h); err != nil {
+		return fail(fmt.Errorf("writing the report: %w", err))
+	}
+	for _, s := range o.reports {
+		f, _ := report.LookupHistory(s.format)
+		if s.file == "-" {
+			if err := f.Write(c.env.Stdout, h); err != nil {
+				return fail(fmt.Errorf("writing the report: %w", err))
+			}
+			continue
+		}
+		var buf bytes.Buffer
+		if err := f.Write(&buf, h); err != nil {
+			return fail(err)
+		}
+		if err := fileio.WriteFile(c.abs(s.file), buf.Bytes(), 0o644); err != nil {
+			return fail(fmt.Errorf("writing the %s report to %s: %w", s.format, s.file, err))
+		}
+	}
+	c.historySummary(res)
+	return outcome{}
+}
+
+// historySummary is the closing line on stderr; -q silences it.
+func (c *command) historySummary(res *history.Result) {
+	if c.opt.quiet {
+		return
+	}
+	took := time.Since(c.start).Round(time.Millisecond)
+	if len(res.Commits) == 0 {
+		c.errorf("no commits to report; %s", took)
+		return
+	}
+	total := func(cm history.Commit) int {
+		n := 0
+		for _, v := range cm.Counts {
+			n += v
+		}
+		return n
+	}
+	first, last := res.Commits[0], res.Commits[len(res.Commits)-1]
+	events := 0
+	for _, cm := range res.Commits {
+		if len(cm.Added) > 0 {
+			events++
+		}
+	}
+	c.errorf("%s: %s now, %d at %.12s; %s brought findings back; %s scanned in %s",
+		plural(len(res.Commits), "commit", "commits"), plural(total(last), "finding", "findings"), total(first), first.ID,
+		plural(events, "commit", "commits"), plural(res.BlobsScanned, "blob", "blobs"), took)
+}
+
+// historyError gives the history's own errors their hints.
+func (c *command) historyError(err error) error {
+	var se *history.ShallowError
+	var re *history.ReadError
+	var ge *gitsrc.Error
+	switch {
+	case errors.As(err, &se):
+		return &usageError{msg: err.Error(),
+			hint: "deepen the clone (git fetch --unshallow, or git fetch --deepen=N; in CI, fetch-depth: 0), or report fewer commits with --max-count or --since"}
+	case errors.As(err, &re) && errors.Is(err, context.Canceled):
+		return context.Canceled
+	case errors.As(err, &re):
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			return &usageError{msg: err.Error(), hint: "fix the rule file in that commit's history, or leave out --rules-at-commit to judge every commit by the current one"}
+		}
+		return &usageError{msg: err.Error(), hint: "this clone lacks or cannot read that object (a partial clone?); clone without --filter, or run git fsck"}
+	case errors.As(err, &ge) && strings.HasPrefix(ge.Error(), "git log"):
+		return &usageError{msg: err.Error(), hint: "give --history a revision or range that exists here, like HEAD~100..HEAD or v1.0..HEAD"}
+	}
+	return err
+}
+
+// policy is what a plain run of a commit would use: the rule file (the
+// current one, or with --rules-at-commit the commit's own) and the
+// baseline as it was at that commit.
+type policy struct {
+	c      *command
+	cfg    *config.Config
+	top    string
+	root   string
+	prefix string
+	ran    func(baseline.Entry) bool
+
+	ruleFiles []string // top-relative candidates, --rules-at-commit
+	setups    map[[2]string]*history.Setup // by rule file and baseline blob
+	sets      map[string]*config.Config     // parsed, per rule file blob
+	engines   map[string]*scanner.Engine
+}
+
+func (p *policy) init() error {
+	p.engines = map[string]*scanner.Engine{}
+	if !p.c.opt.rulesAtEach {
+		return nil
+	}
+	if p.cfg.Path != defaultName {
+		r, ok := p.topRel(p.c.abs(p.cfg.Path))
+		if !ok {
+			return &usageError{msg: fmt.Sprintf("--rules-at-commit reads the rule file from each commit, and %s is outside the repository", p.c.display(p.cfg.Path)), hint: "keep the rule file in the repository, or leave out --rules-at-commit"}
+		}
+		p.ruleFiles = []string{r}
+		return nil
+	}
+	p.ruleFiles = []string{p.prefix + config.FileName, p.prefix + config.AltFileName}
+	return nil
+}
+
+// topRel is an absolute path relative to the top, if it is inside it.
+func (p *policy) topRel(abs string) (string, bool) {
+	r, err := filepath.Rel(p.top, abs)
+	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) || r == "." {
+		return "", false
+	}
+	return filepath.ToSlash(r), true
+}
+
+// at implements history.Options.Setup.
+func (p *policy) at(t history.Tree, read func(string) ([]byte, error)) (*history.Setup, error) {
+	cfg, ruleBlob, err := p.rulesAt(t, read)
+	if err != nil {
+		return nil, err
+	}
+	bpath := p.baselinePath(cfg)
+	key := [2]string{ruleBlob, ""}
+	var bl *baseline.File
+	if bpath != "" {
+		if r, ok := p.topRel(bpath); ok {
+			if e, ok := t.Entry(r); ok && e.Regular() {
+				key[1] = r + "\x00" + e.ID
+			} else {
+				bpath = "" // not there at this commit: no baseline
+			}
+		} else if p.c.opt.baseline != "" || cfg.Baseline != "" {
+			key[1] = bpath // outside the repository: as it is now
+		} else {
+			bpath = ""
+		}
+	}
+	if s, ok := p.setups[key]; ok {
+		return s, nil
+	}
+	if bpath != "" {
+		if r, ok := p.topRel(bpath); ok {
+			e, _ := t.Entry(r)
+			data, err := read(e.ID)
+			if err != nil {
+				return nil, err
+			}
+			if bl, err = baseline.Parse(r, data); err != nil {
+				return nil, err
+			}
+		} else {
+			if bl, err = baseline.Load(bpath); err != nil {
+				return nil, p.c.baselineError(err, bpath)
+			}
+		}
+	}
+	eng, ok := p.engines[ruleBlob]
+	if !ok {
+		if eng, err = scanner.Compile(&cfg.Rules); err != nil {
+			return nil, err
+		}
+		p.engines[ruleBlob] = eng
+	}
+	s := &history.Setup{Engine: eng, Baseline: bl, Ran: p.ran}
+	for _, r := range eng.Rules() {
+		if !cfg.Rules.NotRun[r.ID] {
+			s.Rules = append(s.Rules, r)
+		}
+	}
+	for _, f := range []string{cfg.Path, bpath} {
+		if f == "" || f == defaultName {
+			continue
+		}
+		if r, err := p.c.rel(p.root, p.c.abs(f)); err == nil {
+			s.Skip = append(s.Skip, r)
+		}
+	}
+	p.setups[key] = s
+	return s, nil
+}
+
+// rulesAt is the rule file in effect at a commit, and a key for it.
+func (p *policy) rulesAt(t history.Tree, read func(string) ([]byte, error)) (*config.Config, string, error) {
+	if len(p.ruleFiles) == 0 {
+		return p.cfg, "", nil
+	}
+	for _, name := range p.ruleFiles {
+		e, ok := t.Entry(name)
+		if !ok || !e.Regular() {
+			continue
+		}
+		key := name + "\x00" + e.ID
+		if cfg, ok := p.sets[key]; ok {
+			return cfg, key, nil
+		}
+		data, err := read(e.ID)
+		if err != nil {
+			return nil, "", err
+		}
+		cfg, err := config.Parse(name, data)
+		if err != nil {
+			return nil, "", err
+		}
+		cfg.Path = filepath.Join(p.top, filepath.FromSlash(name))
+		p.applySelection(&cfg.Rules)
+		p.sets[key] = cfg
+		return cfg, key, nil
+	}
+	// No rule file at this commit: a plain run there uses the embedded rules.
+	cfg := defaultConfig()
+	p.applySelection(&cfg.Rules)
+	return cfg, "(default)", nil
+}
+
+// applySelection carries --strict, --rule and --skip-rule over to a
+// commit's own rule file; ids it does not have are left alone.
+func (p *policy) applySelection(rs *rules.Set) {
+	rs.StrictSuppressions = p.c.opt.strict
+	o := &p.c.opt
+	if len(o.onlyRules) == 0 && len(o.skipRules) == 0 {
+		return
+	}
+	rs.NotRun = map[string]bool{}
+	for _, r := range rs.Rules {
+		only := len(o.onlyRules) > 0 && !contains(o.onlyRules, r.ID)
+		if only || contains(o.skipRules, r.ID) {
+			rs.NotRun[r.ID] = true
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// baselinePath is the baseline a plain run with this rule file would use,
+// absolute; "" for none. The default file counts when a commit has it.
+func (p *policy) baselinePath(cfg *config.Config) string {
+	o := &p.c.opt
+	switch {
+	case o.noBaseline:
+		return ""
+	case o.baseline != "":
+		return p.c.abs(o.baseline)
+	case cfg.Baseline != "":
+		if filepath.IsAbs(cfg.Baseline) {
+			return cfg.Baseline
+		}
+		return filepath.Join(filepath.Dir(p.c.abs(cfg.Path)), cfg.Baseline)
+	}
+	return filepath.Join(p.root, baseline.DefaultFile)
+}
