@@ -197,9 +197,9 @@ type policy struct {
 	prefix string
 	ran    func(baseline.Entry) bool
 
-	ruleFiles []string // top-relative candidates, --rules-at-commit
+	ruleFiles []string                     // top-relative candidates, --rules-at-commit
 	setups    map[[2]string]*history.Setup // by rule file and baseline blob
-	sets      map[string]*config.Config     // parsed, per rule file blob
+	sets      map[string]*config.Config    // parsed, per rule file blob
 	engines   map[string]*scanner.Engine
 }
 

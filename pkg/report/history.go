@@ -229,5 +229,3 @@ func sortedKeys(m map[string]map[string]int) []string {
 	sort.Strings(keys)
 	return keys
 }
-
-
