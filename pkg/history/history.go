@@ -4,11 +4,12 @@ package history
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
 	"github.com/tenantatlas/nolegacyruns/pkg/gitsrc"
@@ -116,17 +117,39 @@ type walker struct {
 	ids    map[*Setup]int
 	scoper *scanner.Scoper
 	cache  map[cacheKey][]*result.Finding
+	todo   []search            // what the cache lacks, in the order first needed
 	files  map[string]*contrib // root-relative
 	counts map[string]int
 	res    *Result
 	ruleAt map[string]rules.Rule
-	order  []string
+	// searchers are each setup's, one per goroutine that searches.
+	searchers map[*Setup][]*scanner.Searcher
+}
+
+// search is one blob to search as the file at path, with setup's rules.
+type search struct {
+	commit string // the first commit that needs it
+	key    cacheKey
+	setup  *Setup
+	path   string
+}
+
+// plan is one commit's part of the work: the files it touched (all of
+// them when the setup changed), each with its search, or none when it is
+// gone or out of scope.
+type plan struct {
+	commit *gitsrc.Commit // nil: a parent's tree, judged but not reported
+	setup  *Setup
+	paths  []string
+	keys   map[string]cacheKey
 }
 
 // Entry implements Tree.
 func (w *walker) Entry(p string) (gitsrc.TreeEntry, bool) { e, ok := w.tree[p]; return e, ok }
 
 // Run walks the history opt names and reports each commit, oldest first.
+// It plans every commit first, then searches every blob the plans need
+// in one pass, then counts.
 func Run(ctx context.Context, opt Options) (*Result, error) {
 	var commits []*gitsrc.Commit
 	err := gitsrc.Log(ctx, opt.Dir, opt.Log, func(c *gitsrc.Commit) error {
@@ -136,7 +159,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &walker{ctx: ctx, opt: opt, tree: map[string]gitsrc.TreeEntry{}, ids: map[*Setup]int{},
+	w := &walker{ctx: ctx, opt: opt, tree: map[string]gitsrc.TreeEntry{}, ids: map[*Setup]int{}, searchers: map[*Setup][]*scanner.Searcher{},
 		cache: map[cacheKey][]*result.Finding{}, files: map[string]*contrib{}, counts: map[string]int{},
 		res: &Result{Commits: make([]Commit, 0, len(commits))}, ruleAt: map[string]rules.Rule{}}
 	if len(commits) == 0 {
@@ -148,68 +171,68 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	defer blobs.Close()
 	w.blobs = blobs
+	plans := make([]*plan, 0, len(commits)+1)
 	prev := ""
 	for i := len(commits) - 1; i >= 0; i-- {
 		c := commits[i]
-		commits[i] = nil // done with it after this round
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if len(c.Parents) > 0 && c.Parents[0] != prev {
-			// The first commit, or a gap: start from its parent's tree,
-			// judged but not reported, so that "added" means added here.
-			if opt.Shallow[c.ID] {
-				return nil, &ShallowError{Commit: c.ID}
-			}
-			if err := w.reset(c.Parents[0]); err != nil {
-				return nil, err
-			}
-		} else if len(c.Parents) == 0 && prev != "" {
-			if err := w.resetEmpty(); err != nil {
-				return nil, err
-			}
-		}
-		if len(c.Parents) == 0 && opt.Shallow[c.ID] {
+		if opt.Shallow[c.ID] {
 			return nil, &ShallowError{Commit: c.ID}
 		}
-		rep, err := w.step(c.ID, c.Changes)
+		var base []gitsrc.TreeEntry
+		switch {
+		case len(c.Parents) > 0 && c.Parents[0] != prev:
+			// The first commit, or a gap: start from its parent's tree,
+			// judged but not reported, so that "added" means added here.
+			base = w.gone()
+			err := gitsrc.Tree(ctx, opt.Dir, c.Parents[0], func(e gitsrc.TreeEntry) { base = append(base, e) })
+			if err != nil {
+				return nil, err
+			}
+		case len(c.Parents) == 0 && prev != "":
+			base = w.gone() // another root commit
+		}
+		if base != nil {
+			p, err := w.plan(nil, base)
+			if err != nil {
+				return nil, err
+			}
+			plans = append(plans, p)
+		}
+		p, err := w.plan(c, c.Changes)
 		if err != nil {
 			return nil, err
 		}
-		rep.ID, rep.Date, rep.Author, rep.Email, rep.Subject = c.ID, c.Date, c.Author, c.Email, c.Subject
-		w.res.Commits = append(w.res.Commits, *rep)
+		c.Changes = nil
+		plans = append(plans, p)
 		prev = c.ID
+	}
+	if err := w.scan(); err != nil {
+		return nil, err
+	}
+	for _, p := range plans {
+		rep := w.tally(p)
+		if c := p.commit; c != nil {
+			rep.ID, rep.Date, rep.Author, rep.Email, rep.Subject = c.ID, c.Date, c.Author, c.Email, c.Subject
+			w.res.Commits = append(w.res.Commits, *rep)
+		}
 	}
 	w.finish()
 	return w.res, nil
 }
 
-// reset makes the state a commit's tree, judged as a commit of its own.
-func (w *walker) reset(commit string) error {
-	var changes []gitsrc.TreeEntry
+// gone lists every path of the current tree as deleted.
+func (w *walker) gone() []gitsrc.TreeEntry {
+	out := make([]gitsrc.TreeEntry, 0, len(w.tree))
 	for p := range w.tree {
-		changes = append(changes, gitsrc.TreeEntry{Path: p}) // gone, unless listed below
+		out = append(out, gitsrc.TreeEntry{Path: p})
 	}
-	err := gitsrc.Tree(w.ctx, w.opt.Dir, commit, func(e gitsrc.TreeEntry) {
-		changes = append(changes, e)
-	})
-	if err != nil {
-		return err
-	}
-	_, err = w.step(commit, changes)
-	return err
+	return out
 }
 
-// resetEmpty empties the state: a second root commit.
-func (w *walker) resetEmpty() error {
-	var changes []gitsrc.TreeEntry
-	for p := range w.tree {
-		changes = append(changes, gitsrc.TreeEntry{Path: p})
-	}
-	_, err := w.step("", changes)
-	return err
-}
-
+// read returns a whole blob, for the rule file and the baseline.
 func (w *walker) read(id string) ([]byte, error) {
 	rc, _, err := w.blobs.Open(id)
 	if err != nil {
@@ -219,9 +242,13 @@ func (w *walker) read(id string) ([]byte, error) {
 	return io.ReadAll(rc)
 }
 
-// step applies a commit's changes and judges the files they touch (all of
-// them when the setup changed).
-func (w *walker) step(commit string, changes []gitsrc.TreeEntry) (*Commit, error) {
+// plan applies a commit's changes to the tree and decides which files it
+// touched and what each needs searched.
+func (w *walker) plan(c *gitsrc.Commit, changes []gitsrc.TreeEntry) (*plan, error) {
+	id := ""
+	if c != nil {
+		id = c.ID
+	}
 	touched := map[string]bool{}
 	for _, e := range changes {
 		if e.Mode == "" {
@@ -235,14 +262,13 @@ func (w *walker) step(commit string, changes []gitsrc.TreeEntry) (*Commit, error
 	}
 	setup, err := w.opt.Setup(w, w.read)
 	if err != nil {
-		return nil, &ReadError{Commit: commit, Path: "rule file or baseline", Err: err}
+		return nil, &ReadError{Commit: id, Path: "rule file or baseline", Err: err}
 	}
 	if setup != w.setup {
 		if _, ok := w.ids[setup]; !ok {
 			w.ids[setup] = len(w.ids)
 		}
-		w.setup = setup
-		w.scoper = setup.Engine.NewScoper()
+		// Every file of the last tree and of this one is judged again.
 		for p := range w.files {
 			touched[p] = true
 		}
@@ -251,25 +277,30 @@ func (w *walker) step(commit string, changes []gitsrc.TreeEntry) (*Commit, error
 				touched[rel] = true
 			}
 		}
+		if w.setup != nil {
+			for p := range w.tree { // also those the old setup did not count
+				if rel, ok := strings.CutPrefix(p, w.opt.Prefix); ok {
+					touched[rel] = true
+				}
+			}
+		}
+		w.setup = setup
+		w.scoper = setup.Engine.NewScoper()
 		for _, r := range setup.Rules {
 			w.ruleAt[r.ID] = r
 		}
 	}
-	paths := make([]string, 0, len(touched))
+	pl := &plan{commit: c, setup: setup, paths: make([]string, 0, len(touched)), keys: map[string]cacheKey{}}
 	for p := range touched {
-		paths = append(paths, p)
+		pl.paths = append(pl.paths, p)
 	}
-	sort.Strings(paths)
-
-	// Which files count, and which of them need a search.
+	sort.Strings(pl.paths)
 	skip := map[string]bool{}
 	for _, s := range setup.Skip {
 		skip[s] = true
 	}
 	sid := w.ids[setup]
-	keys := map[string]cacheKey{}
-	todo := map[string]string{}
-	for _, p := range paths {
+	for _, p := range pl.paths {
 		e, ok := w.tree[w.opt.Prefix+p]
 		if !ok || !e.Regular() || skip[p] {
 			continue
@@ -279,21 +310,24 @@ func (w *walker) step(commit string, changes []gitsrc.TreeEntry) (*Commit, error
 			continue
 		}
 		k := cacheKey{sid, scope, e.ID}
-		keys[p] = k
+		pl.keys[p] = k
 		if _, ok := w.cache[k]; !ok {
-			todo[p] = e.ID
+			w.cache[k] = nil // searched below
+			w.todo = append(w.todo, search{commit: id, key: k, setup: setup, path: p})
 		}
 	}
-	if len(todo) > 0 {
-		if err := w.scan(commit, setup, todo, keys); err != nil {
-			return nil, err
-		}
-	}
+	return pl, nil
+}
 
-	// The touched files' findings, as this commit's plain run reports them.
+// tally replaces the touched files' part of the counts with what this
+// commit's plain run reports for them, and finds what is new.
+func (w *walker) tally(pl *plan) *Commit {
+	setup := pl.setup
+	touched := map[string]bool{}
 	var fresh []*result.Finding
-	for _, p := range paths {
-		k, ok := keys[p]
+	for _, p := range pl.paths {
+		touched[p] = true
+		k, ok := pl.keys[p]
 		if !ok {
 			continue
 		}
@@ -328,13 +362,12 @@ func (w *walker) step(commit string, changes []gitsrc.TreeEntry) (*Commit, error
 		}
 	}
 
-	// Replace the touched files' part of the counts, and see what is new.
 	before := map[string]int{}
 	for r, n := range w.counts {
 		before[r] = n
 	}
 	gone := map[string]int{}
-	for _, p := range paths {
+	for _, p := range pl.paths {
 		if old := w.files[p]; old != nil {
 			for _, f := range old.active {
 				w.counts[f.Rule.ID]--
@@ -349,7 +382,7 @@ func (w *walker) step(commit string, changes []gitsrc.TreeEntry) (*Commit, error
 	}
 	rep := &Commit{Rules: setup.Rules, Counts: map[string]int{}, Suppressed: map[string]int{}}
 	var added []*result.Finding
-	for _, p := range paths {
+	for _, p := range pl.paths {
 		c := byPath[p]
 		if c == nil {
 			continue
@@ -380,7 +413,7 @@ func (w *walker) step(commit string, changes []gitsrc.TreeEntry) (*Commit, error
 		}
 	}
 	result.Sort(rep.Added)
-	return rep, nil
+	return rep
 }
 
 // eventKey is a finding's identity across a commit, path left out so that a
@@ -389,32 +422,96 @@ func eventKey(f *result.Finding) string {
 	return f.Rule.ID + "\x00" + f.Match + "\x00" + strings.TrimSpace(f.LineText)
 }
 
-// scan searches the blobs todo names (root-relative path -> blob) in one
-// scan and caches their findings.
-func (w *walker) scan(commit string, setup *Setup, todo map[string]string, keys map[string]cacheKey) error {
-	src := &blobSource{files: todo, blobs: w.blobs}
-	workers := w.opt.Workers
-	if workers <= 0 || workers > len(todo) {
-		workers = len(todo)
+// scan searches every blob the plans need and caches its findings. One
+// goroutine reads the blobs through the cat-file process, asking for all
+// of them at once; the others search them, each with a Searcher of its
+// own. A big blob is searched as it is read, by the reading goroutine.
+func (w *walker) scan() error {
+	todo := w.todo
+	w.todo = nil
+	if len(todo) == 0 {
+		return nil
 	}
-	res, err := setup.Engine.Scan(w.ctx, scanner.Options{Source: src, Workers: workers})
+	ids := make([]string, len(todo))
+	for i, t := range todo {
+		ids[i] = t.key.blob
+	}
+	n := w.opt.Workers
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	n = max(min(n, len(todo)-1), 0)
+	searcher := func(s *Setup, k int) *scanner.Searcher {
+		ss := w.searchers[s]
+		for len(ss) <= k {
+			ss = append(ss, s.Engine.NewSearcher())
+		}
+		w.searchers[s] = ss
+		return ss[k]
+	}
+	// Searchers are made here, in one goroutine, before any search starts.
+	for _, t := range todo {
+		searcher(t.setup, n)
+	}
+	found := make([][]*result.Finding, len(todo))
+	errs := make([]error, len(todo))
+	type job struct {
+		i    int
+		data []byte
+	}
+	jobs := make(chan job, 2*n+1)
+	var wg sync.WaitGroup
+	for k := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				t := todo[j.i]
+				found[j.i], errs[j.i] = w.searchers[t.setup][k].Search(t.path, bytes.NewReader(j.data))
+			}
+		}()
+	}
+	at := 0 // the blob being read
+	err := w.blobs.Batch(ids, func(i int, size int64, r io.Reader) error {
+		at = i
+		if err := w.ctx.Err(); err != nil {
+			return err
+		}
+		if size > wholeMax || n == 0 {
+			t := todo[i]
+			found[i], errs[i] = w.searchers[t.setup][n].Search(t.path, r)
+			return nil
+		}
+		b := make([]byte, size)
+		if _, err := io.ReadFull(r, b); err != nil {
+			return err
+		}
+		jobs <- job{i, b}
+		at = i + 1
+		return nil
+	})
+	close(jobs)
+	wg.Wait()
 	if err != nil {
-		return err
+		if ctxErr := w.ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		t := todo[min(at, len(todo)-1)]
+		return &ReadError{Commit: t.commit, Path: w.opt.Prefix + t.path, Err: err}
 	}
-	if len(res.Errors) > 0 {
-		e := res.Errors[0]
-		return &ReadError{Commit: commit, Path: w.opt.Prefix + e.Path, Err: e.Err}
-	}
-	for p := range todo {
-		w.cache[keys[p]] = nil
-	}
-	for _, f := range res.Findings {
-		k := keys[f.Path]
-		w.cache[k] = append(w.cache[k], f)
+	for i, t := range todo {
+		if errs[i] != nil {
+			return &ReadError{Commit: t.commit, Path: w.opt.Prefix + t.path, Err: errs[i]}
+		}
+		w.cache[t.key] = found[i]
 	}
 	w.res.BlobsScanned += len(todo)
 	return nil
 }
+
+// wholeMax is the largest blob read whole and handed to a searching
+// goroutine; a bigger one is searched as it is read.
+const wholeMax = 1 << 20
 
 // finish fills in what the renderers want beyond the commits.
 func (w *walker) finish() {
@@ -447,46 +544,4 @@ func (w *walker) finish() {
 			w.res.Folders[top][f.Rule.ID]++
 		}
 	}
-}
-
-// blobSource is blobs under their paths, for one scan.
-type blobSource struct {
-	files map[string]string // root-relative path -> blob id
-	blobs *gitsrc.BlobReader
-}
-
-// List implements scanner.Source.
-func (s *blobSource) List(_ context.Context, add func([]scanner.Entry)) error {
-	es := make([]scanner.Entry, 0, len(s.files))
-	for p := range s.files {
-		es = append(es, scanner.Entry{Path: p, Regular: true})
-	}
-	add(es)
-	return nil
-}
-
-// wholeMax is the largest blob read whole: the reader is free for the
-// next file at once, so that files are searched in parallel.
-const wholeMax = 1 << 20
-
-// Open implements scanner.Opener.
-func (s *blobSource) Open(p string) (io.ReadCloser, error) {
-	id, ok := s.files[p]
-	if !ok {
-		return nil, errors.New("not in this commit")
-	}
-	rc, size, err := s.blobs.Open(id)
-	if err != nil {
-		return nil, err
-	}
-	if size > wholeMax {
-		return rc, nil // streamed; the next file waits
-	}
-	b := make([]byte, size)
-	_, err = io.ReadFull(rc, b)
-	rc.Close()
-	if err != nil {
-		return nil, err
-	}
-	return io.NopCloser(bytes.NewReader(b)), nil
 }
