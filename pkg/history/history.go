@@ -94,11 +94,12 @@ func (e *ReadError) Error() string {
 
 func (e *ReadError) Unwrap() error { return e.Err }
 
-// cacheKey names one search: a rule set, a rule scope and a blob.
+// cacheKey names one search: an engine (a rule set), a rule scope and a
+// blob. The baseline is not part of it: it applies after the search.
 type cacheKey struct {
-	setup int
-	scope string
-	blob  string
+	engine int
+	scope  string
+	blob   string
 }
 
 // contrib is what one file adds to a commit's report.
@@ -114,7 +115,7 @@ type walker struct {
 	blobs  *gitsrc.BlobReader
 	tree   map[string]gitsrc.TreeEntry // the current commit's, top-relative
 	setup  *Setup
-	ids    map[*Setup]int
+	ids    map[*scanner.Engine]int
 	scoper *scanner.Scoper
 	cache  map[cacheKey][]*result.Finding
 	todo   []search            // what the cache lacks, in the order first needed
@@ -123,14 +124,14 @@ type walker struct {
 	res    *Result
 	ruleAt map[string]rules.Rule
 	// searchers are each setup's, one per goroutine that searches.
-	searchers map[*Setup][]*scanner.Searcher
+	searchers map[*scanner.Engine][]*scanner.Searcher
 }
 
-// search is one blob to search as the file at path, with setup's rules.
+// search is one blob to search as the file at path, with engine's rules.
 type search struct {
 	commit string // the first commit that needs it
 	key    cacheKey
-	setup  *Setup
+	engine *scanner.Engine
 	path   string
 }
 
@@ -159,7 +160,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &walker{ctx: ctx, opt: opt, tree: map[string]gitsrc.TreeEntry{}, ids: map[*Setup]int{}, searchers: map[*Setup][]*scanner.Searcher{},
+	w := &walker{ctx: ctx, opt: opt, tree: map[string]gitsrc.TreeEntry{}, ids: map[*scanner.Engine]int{}, searchers: map[*scanner.Engine][]*scanner.Searcher{},
 		cache: map[cacheKey][]*result.Finding{}, files: map[string]*contrib{}, counts: map[string]int{},
 		res: &Result{Commits: make([]Commit, 0, len(commits))}, ruleAt: map[string]rules.Rule{}}
 	if len(commits) == 0 {
@@ -265,8 +266,8 @@ func (w *walker) plan(c *gitsrc.Commit, changes []gitsrc.TreeEntry) (*plan, erro
 		return nil, &ReadError{Commit: id, Path: "rule file or baseline", Err: err}
 	}
 	if setup != w.setup {
-		if _, ok := w.ids[setup]; !ok {
-			w.ids[setup] = len(w.ids)
+		if _, ok := w.ids[setup.Engine]; !ok {
+			w.ids[setup.Engine] = len(w.ids)
 		}
 		// Every file of the last tree and of this one is judged again.
 		for p := range w.files {
@@ -275,13 +276,6 @@ func (w *walker) plan(c *gitsrc.Commit, changes []gitsrc.TreeEntry) (*plan, erro
 		for p := range w.tree {
 			if rel, ok := strings.CutPrefix(p, w.opt.Prefix); ok {
 				touched[rel] = true
-			}
-		}
-		if w.setup != nil {
-			for p := range w.tree { // also those the old setup did not count
-				if rel, ok := strings.CutPrefix(p, w.opt.Prefix); ok {
-					touched[rel] = true
-				}
 			}
 		}
 		w.setup = setup
@@ -299,7 +293,7 @@ func (w *walker) plan(c *gitsrc.Commit, changes []gitsrc.TreeEntry) (*plan, erro
 	for _, s := range setup.Skip {
 		skip[s] = true
 	}
-	sid := w.ids[setup]
+	sid := w.ids[setup.Engine]
 	for _, p := range pl.paths {
 		e, ok := w.tree[w.opt.Prefix+p]
 		if !ok || !e.Regular() || skip[p] {
@@ -313,7 +307,7 @@ func (w *walker) plan(c *gitsrc.Commit, changes []gitsrc.TreeEntry) (*plan, erro
 		pl.keys[p] = k
 		if _, ok := w.cache[k]; !ok {
 			w.cache[k] = nil // searched below
-			w.todo = append(w.todo, search{commit: id, key: k, setup: setup, path: p})
+			w.todo = append(w.todo, search{commit: id, key: k, engine: setup.Engine, path: p})
 		}
 	}
 	return pl, nil
@@ -441,17 +435,17 @@ func (w *walker) scan() error {
 		n = runtime.GOMAXPROCS(0)
 	}
 	n = max(min(n, len(todo)-1), 0)
-	searcher := func(s *Setup, k int) *scanner.Searcher {
-		ss := w.searchers[s]
+	searcher := func(e *scanner.Engine, k int) *scanner.Searcher {
+		ss := w.searchers[e]
 		for len(ss) <= k {
-			ss = append(ss, s.Engine.NewSearcher())
+			ss = append(ss, e.NewSearcher())
 		}
-		w.searchers[s] = ss
+		w.searchers[e] = ss
 		return ss[k]
 	}
 	// Searchers are made here, in one goroutine, before any search starts.
 	for _, t := range todo {
-		searcher(t.setup, n)
+		searcher(t.engine, n)
 	}
 	found := make([][]*result.Finding, len(todo))
 	errs := make([]error, len(todo))
@@ -467,7 +461,7 @@ func (w *walker) scan() error {
 			defer wg.Done()
 			for j := range jobs {
 				t := todo[j.i]
-				found[j.i], errs[j.i] = w.searchers[t.setup][k].Search(t.path, bytes.NewReader(j.data))
+				found[j.i], errs[j.i] = w.searchers[t.engine][k].Search(t.path, bytes.NewReader(j.data))
 			}
 		}()
 	}
@@ -479,7 +473,7 @@ func (w *walker) scan() error {
 		}
 		if size > wholeMax || n == 0 {
 			t := todo[i]
-			found[i], errs[i] = w.searchers[t.setup][n].Search(t.path, r)
+			found[i], errs[i] = w.searchers[t.engine][n].Search(t.path, r)
 			return nil
 		}
 		b := make([]byte, size)
