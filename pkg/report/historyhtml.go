@@ -262,7 +262,7 @@ func chartX(cs []history.Commit) []float64 {
 // where it rose are marked.
 func chart(title, severity string, xs []float64, cs []history.Commit, count func(history.Commit) (int, bool), wide bool) string {
 	const h, padL, padR, padT, padB = 150.0, 40.0, 12.0, 10.0, 24.0
-	w := 560.0
+	w := 420.0
 	if wide {
 		w = 1120
 	}
