@@ -46,6 +46,9 @@ func (b *BlobReader) Batch(ids []string, fn func(i int, size int64, r io.Reader)
 		written <- err
 	}()
 	err := b.answers(p, ids, fn)
+	if ge, ok := err.(*Error); ok && ge.Stderr != "" {
+		err = missingObject(ge) // a partial clone: git stops at the missing object
+	}
 	if err != nil {
 		p.stop() // also ends the writer, if it is blocked
 		b.proc = nil
