@@ -189,4 +189,3 @@ func near(a uint32, b uint8) bool {
 	d := int(a) - int(b)
 	return d > -24 && d < 24
 }
-

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
 )
@@ -18,7 +19,7 @@ import (
 // gitEnv is a git environment that no user or system config reaches.
 func gitEnv(home string) []string {
 	return append(os.Environ(), "HOME="+home, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
-		"GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com", "NO_COLOR=")
+		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com", "NO_COLOR=")
 }
 
 // exampleHistory builds testdata/history/example.sh's repository and
@@ -233,4 +234,40 @@ func TestHistoryMemo(t *testing.T) {
 func match(g, p string) bool {
 	ok, _ := doublestar.Match(g, p)
 	return ok || strings.HasSuffix(g, "/**") && path.Dir(p) == strings.TrimSuffix(g, "/**")
+}
+
+// SIGINT while --history reads the history is exit 130, not a git error.
+func TestHistoryInterrupt(t *testing.T) {
+	dir := t.TempDir()
+	git(t, dir, "init", "-q")
+	git(t, dir, "commit", "-q", "--allow-empty", "-m", "one")
+	bin := t.TempDir()
+	marker := filepath.Join(dir, "git-started")
+	// A git that hangs once asked for the log.
+	script := "#!/bin/sh\ncase \"$*\" in *' log '*) : > '" + marker + "'; exec sleep 600;; esac\nexec " + gitPath(t) + " \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(bin, "git"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary(t), "--history")
+	cmd.Dir = dir
+	cmd.Env = append(gitEnv(dir), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(marker); err == nil {
+			break
+		}
+	}
+	interrupt(t, cmd, &stderr)
+}
+
+func gitPath(t *testing.T) string {
+	p, err := exec.LookPath("git")
+	if err != nil {
+		t.Skip("no git")
+	}
+	return p
 }
