@@ -12,8 +12,14 @@ func CommitURL(remote string) string {
 		return ""
 	}
 	path = strings.TrimSuffix(strings.Trim(path, "/"), ".git")
-	if strings.Count(path, "/") < 1 || strings.Contains(path, "..") || strings.Contains(path, "//") {
+	segs := strings.Split(path, "/")
+	if len(segs) < 2 {
 		return ""
+	}
+	for _, s := range segs {
+		if s == "" || s == "." || s == ".." {
+			return ""
+		}
 	}
 	for _, c := range []byte(path) {
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("._~/-", c) >= 0) {

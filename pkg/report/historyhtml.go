@@ -141,7 +141,7 @@ func (HistoryHTML) Write(w io.Writer, h *History) error {
 			if dir == "." {
 				name = "(top level)"
 			}
-			ew.printf("<tr><td><code>%s</code></td><td class=\"n\">%d</td>", esc(name), n)
+			ew.printf("<tr><td><code>%s</code></td><td class=\"n\">%d</td>", esc(QuotePath(name)), n)
 			for _, r := range last.Rules {
 				ew.printf("<td class=\"n\">%d</td>", res.Folders[dir][r.ID])
 			}
@@ -161,8 +161,8 @@ func (HistoryHTML) Write(w io.Writer, h *History) error {
 			c := cs[i]
 			for _, f := range c.Added {
 				ew.printf("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td><code>%s</code></td><td><code>%s:%d:%d</code></td><td><code>%s</code></td></tr>\n",
-					esc(day(c.Date)), h.commitLink(c.ID), esc(c.Author), esc(c.Subject), esc(f.Rule.ID),
-					esc(f.Path), f.Line, f.Column, esc(strings.TrimSpace(f.LineText)))
+					esc(day(c.Date)), h.commitLink(c.ID), esc(oneLine(c.Author)), esc(oneLine(c.Subject)), esc(f.Rule.ID),
+					esc(QuotePath(f.Path)), f.Line, f.Column, esc(oneLine(strings.TrimSpace(f.LineText))))
 			}
 		}
 		ew.printf("</tbody>\n</table></div>\n")
