@@ -45,7 +45,9 @@ th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertic
 th{background:var(--bg);font-weight:600}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .up{color:var(--up)}.down{color:var(--down)}
-code{font:13px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:break-all}
+code{font:13px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+td.k{white-space:nowrap}
+td.w code{overflow-wrap:anywhere}
 .scroll{overflow-x:auto}
 .none{color:var(--mute)}
 footer{margin-top:32px;color:var(--mute);font-size:12px}
@@ -160,7 +162,7 @@ func (HistoryHTML) Write(w io.Writer, h *History) error {
 		for i := len(cs) - 1; i >= 0; i-- {
 			c := cs[i]
 			for _, f := range c.Added {
-				ew.printf("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td><code>%s</code></td><td><code>%s:%d:%d</code></td><td><code>%s</code></td></tr>\n",
+				ew.printf("<tr><td class=\"k\">%s</td><td class=\"k\">%s</td><td>%s</td><td>%s</td><td class=\"k\"><code>%s</code></td><td class=\"w\"><code>%s:%d:%d</code></td><td class=\"w\"><code>%s</code></td></tr>\n",
 					esc(day(c.Date)), h.commitLink(c.ID), esc(oneLine(c.Author)), esc(oneLine(c.Subject)), esc(f.Rule.ID),
 					esc(QuotePath(f.Path)), f.Line, f.Column, esc(oneLine(strings.TrimSpace(f.LineText))))
 			}
