@@ -164,6 +164,7 @@ git rm -q app/aliases.php resources/views/legacy.txt
 commit "Alice Example" "Revert the class aliases"
 
 cp resources/views/runs.blade.php resources/views/runs-copy.blade.php
+printf '<?php // nolegacyruns:ignore legacy-run-symbols -- a name to test quoting: InventorySyncRun\n' > "$(printf 'app/odd\nname: "x".php')"
 git add -A
 commit "Erin Intern" "Copy the runs view"
 
