@@ -177,7 +177,7 @@ func (c *command) historyError(err error) error {
 	case errors.As(err, &re):
 		var ce *config.Error
 		if errors.As(err, &ce) {
-			return &usageError{msg: err.Error(), hint: "fix the rule file in that commit's history, or leave out --rules-at-commit to judge every commit by the current one"}
+			return &usageError{msg: err.Error(), hint: "report from a later commit on (--max-count, --since or a range like COMMIT..HEAD), or leave out --rules-at-commit to judge every commit by the current rule file"}
 		}
 		return &usageError{msg: err.Error(), hint: "this clone lacks or cannot read that object (a partial clone?); clone without --filter, or run git fsck"}
 	case errors.As(err, &ge) && strings.HasPrefix(ge.Error(), "git log"):

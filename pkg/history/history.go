@@ -4,6 +4,7 @@ package history
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -84,11 +85,14 @@ func (e *ShallowError) Error() string {
 // ReadError is an object or file of a commit that could not be read.
 type ReadError struct {
 	Commit string
-	Path   string
+	Path   string // "" when Err names the file (the rule file, the baseline)
 	Err    error
 }
 
 func (e *ReadError) Error() string {
+	if e.Path == "" {
+		return fmt.Sprintf("commit %.12s: %v", e.Commit, e.Err)
+	}
 	return fmt.Sprintf("commit %.12s: %s: %v", e.Commit, e.Path, e.Err)
 }
 
@@ -183,11 +187,12 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			return nil, &ShallowError{Commit: c.ID}
 		}
 		var base []gitsrc.TreeEntry
+		baseID := c.ID // another root commit: the empty tree before it
 		switch {
 		case len(c.Parents) > 0 && c.Parents[0] != prev:
 			// The first commit, or a gap: start from its parent's tree,
 			// judged but not reported, so that "added" means added here.
-			base = w.gone()
+			base, baseID = w.gone(), c.Parents[0]
 			err := gitsrc.Tree(ctx, opt.Dir, c.Parents[0], func(e gitsrc.TreeEntry) { base = append(base, e) })
 			if err != nil {
 				return nil, err
@@ -196,13 +201,21 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			base = w.gone() // another root commit
 		}
 		if base != nil {
-			p, err := w.plan(nil, base)
-			if err != nil {
+			p, err := w.plan(nil, baseID, base)
+			var re *ReadError
+			switch {
+			case errors.As(err, &re) && re.Path == "":
+				// The parent's rule file or baseline cannot be read: the
+				// commit is judged whole, against what was known before,
+				// rather than nothing being reported.
+				w.setup = nil
+			case err != nil:
 				return nil, err
+			default:
+				plans = append(plans, p)
 			}
-			plans = append(plans, p)
 		}
-		p, err := w.plan(c, c.Changes)
+		p, err := w.plan(c, c.ID, c.Changes)
 		if err != nil {
 			return nil, err
 		}
@@ -245,11 +258,7 @@ func (w *walker) read(id string) ([]byte, error) {
 
 // plan applies a commit's changes to the tree and decides which files it
 // touched and what each needs searched.
-func (w *walker) plan(c *gitsrc.Commit, changes []gitsrc.TreeEntry) (*plan, error) {
-	id := ""
-	if c != nil {
-		id = c.ID
-	}
+func (w *walker) plan(c *gitsrc.Commit, id string, changes []gitsrc.TreeEntry) (*plan, error) {
 	touched := map[string]bool{}
 	for _, e := range changes {
 		if e.Mode == "" {
@@ -263,7 +272,7 @@ func (w *walker) plan(c *gitsrc.Commit, changes []gitsrc.TreeEntry) (*plan, erro
 	}
 	setup, err := w.opt.Setup(w, w.read)
 	if err != nil {
-		return nil, &ReadError{Commit: id, Path: "rule file or baseline", Err: err}
+		return nil, &ReadError{Commit: id, Err: err}
 	}
 	if setup != w.setup {
 		if _, ok := w.ids[setup.Engine]; !ok {
