@@ -122,8 +122,14 @@ func TestHistoryEqualsPlainRuns(t *testing.T) {
 
 	for _, mode := range []struct {
 		name string
-		args []string
-	}{{"head rules", nil}, {"rules at commit", []string{"--rules-at-commit"}}} {
+		args []string // for both
+		own  bool     // --rules-at-commit
+	}{
+		{"head rules", nil, false},
+		{"rules at commit", []string{"--rules-at-commit"}, true},
+		{"strict, one rule skipped", []string{"--strict", "--skip-rule", "legacy-run-types"}, false},
+		{"no baseline", []string{"--no-baseline"}, false},
+	} {
 		t.Run(mode.name, func(t *testing.T) {
 			h := history(t, bin, repo, mode.args...)
 			if h.Version != 1 || len(h.Commits) != 17 {
@@ -132,10 +138,16 @@ func TestHistoryEqualsPlainRuns(t *testing.T) {
 			prev := map[string]int{}
 			for _, c := range h.Commits {
 				git(t, work, "checkout", "-q", "--detach", c.Commit)
-				if mode.args == nil {
+				if !mode.own {
 					os.WriteFile(filepath.Join(work, ".nolegacyruns.yaml"), headRules, 0o644)
 				}
-				out, _ := run(t, bin, work, "--format", "json", "-q")
+				plainArgs := []string{"--format", "json", "-q"}
+				for _, a := range mode.args {
+					if a != "--rules-at-commit" {
+						plainArgs = append(plainArgs, a)
+					}
+				}
+				out, _ := run(t, bin, work, plainArgs...)
 				git(t, work, "checkout", "-q", "--", ".")
 				var plain scanDoc
 				if err := json.Unmarshal([]byte(out), &plain); err != nil {
