@@ -163,8 +163,8 @@ func (HistoryHTML) Write(w io.Writer, h *History) error {
 			c := cs[i]
 			for _, f := range c.Added {
 				ew.printf("<tr><td class=\"k\">%s</td><td class=\"k\">%s</td><td>%s</td><td>%s</td><td class=\"k\"><code>%s</code></td><td class=\"w\"><code>%s:%d:%d</code></td><td class=\"w\"><code>%s</code></td></tr>\n",
-					esc(day(c.Date)), h.commitLink(c.ID), esc(oneLine(c.Author)), esc(oneLine(c.Subject)), esc(f.Rule.ID),
-					esc(QuotePath(f.Path)), f.Line, f.Column, esc(oneLine(strings.TrimSpace(f.LineText))))
+					esc(day(c.Date)), h.commitLink(c.ID), esc(printable(c.Author)), esc(printable(c.Subject)), esc(f.Rule.ID),
+					esc(QuotePath(f.Path)), f.Line, f.Column, esc(printable(strings.TrimSpace(f.LineText))))
 			}
 		}
 		ew.printf("</tbody>\n</table></div>\n")
