@@ -47,6 +47,7 @@ func checkHistory(o *options) error {
 		{o.staged, "--staged"}, {o.diff != "", "--diff"}, {o.fix, "--fix"}, {o.writeBase != "", "--write-baseline"},
 		{o.installHook, "--install-hook"}, {o.init, "--init"}, {o.explain != "", "--explain"}, {o.listRules, "--list-rules"},
 		{o.noGitignore, "--no-gitignore"}, {o.pathPrefix != "", "--path-prefix"}, {o.allowEmpty, "--allow-empty"},
+		{o.shardFlag != "", "--shard"},
 	} {
 		if f.set {
 			return &usageError{msg: "--history and " + f.name + " do not go together", hint: "--history reads every commit's tree from git; run " + f.name + " without it"}
