@@ -13,6 +13,7 @@ import (
 	"github.com/tenantatlas/nolegacyruns/internal/yaml"
 	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+	"github.com/tenantatlas/nolegacyruns/pkg/term"
 )
 
 // MaxSize is the largest rule file accepted: big enough for 100,000 tokens,
@@ -318,7 +319,7 @@ func (p *parser) parseRule(n *yaml.Node) (rules.Rule, error) {
 		}
 	}
 	var tokNodes []*yaml.Node
-	var fixNode *yaml.Node
+	var fixNode, csNode *yaml.Node
 	haveID, haveMsg, haveTokens := false, false, false
 	caseSensitive := true
 	err := p.mapping(n, func(key string, k, v *yaml.Node) error {
@@ -364,11 +365,14 @@ func (p *parser) parseRule(n *yaml.Node) (rules.Rule, error) {
 					r.Match = rules.Word
 				case "regex":
 					r.Match = rules.Regex
+				case "term":
+					r.Match = rules.Term
 				default:
-					err = p.errf(v, "match %q is not substring, word or regex", s)
+					err = p.errf(v, "match %q is not substring, word, regex or term", s)
 				}
 			}
 		case "case_sensitive":
+			csNode = k
 			err = p.decode(v, &caseSensitive, "true or false")
 		case "tokens":
 			haveTokens = true
@@ -382,8 +386,19 @@ func (p *parser) parseRule(n *yaml.Node) (rules.Rule, error) {
 			r.Exclude, err = p.globs(v, true)
 		case "fix":
 			fixNode = v
+		case "allow":
+			var nodes []*yaml.Node
+			if r.Allow, nodes, err = p.strings(v, "allow"); err == nil {
+				for i, a := range r.Allow {
+					if e := scanner.CheckAllow(a); e != nil {
+						return p.errf(nodes[i], "%v", e)
+					}
+				}
+			}
+		case "examples":
+			err = p.parseExamples(v, &r.Examples)
 		default:
-			err = p.errf(k, "unknown key %q (known: id, message, hint, url, severity, match, case_sensitive, tokens, include, exclude, fix)", key)
+			err = p.errf(k, "unknown key %q (known: id, message, hint, url, severity, match, case_sensitive, tokens, allow, include, exclude, fix, examples)", key)
 		}
 		return err
 	})
@@ -399,10 +414,22 @@ func (p *parser) parseRule(n *yaml.Node) (rules.Rule, error) {
 		return r, p.errf(n, "rule has no tokens")
 	}
 	r.IgnoreCase = !caseSensitive
+	if r.Match == rules.Term && csNode != nil {
+		return r, p.errf(csNode, "case_sensitive does not apply to match: term, whose words always compare without case; remove it")
+	}
 	seen := map[string]int{}
 	for i, t := range r.Tokens {
 		if err := scanner.CheckRuleToken(&r, t); err != nil {
 			return r, p.errf(tokNodes[i], "%v", err)
+		}
+		if r.Match == rules.Term {
+			for j := range i {
+				if term.Same(r.Tokens[j], t) {
+					return r, p.errf(tokNodes[i], "term %q is the same term as %q (line %d): a term covers every spelling and both numbers", t, r.Tokens[j], tokNodes[j].Line)
+				}
+			}
+			seen[t] = i
+			continue
 		}
 		key := t
 		if r.IgnoreCase && r.Match != rules.Regex {
@@ -425,8 +452,27 @@ func (p *parser) parseRule(n *yaml.Node) (rules.Rule, error) {
 	return r, nil
 }
 
+// parseExamples reads examples: {bad: [...], good: [...]}.
+func (p *parser) parseExamples(n *yaml.Node, ex *rules.Examples) error {
+	return p.mapping(n, func(key string, k, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "bad":
+			ex.Bad, _, err = p.strings(v, "examples.bad")
+		case "good":
+			ex.Good, _, err = p.strings(v, "examples.good")
+		default:
+			err = p.errf(k, "unknown key %q in examples (known: bad, good)", key)
+		}
+		return err
+	})
+}
+
 func (p *parser) parseFix(n *yaml.Node, r *rules.Rule, tokens map[string]int) error {
 	r.Fix = map[string]string{}
+	if r.Match == rules.Term {
+		return p.parseTermFix(n, r, tokens)
+	}
 	return p.mapping(n, func(key string, k, v *yaml.Node) error {
 		lookup := key
 		if r.IgnoreCase {
@@ -452,6 +498,38 @@ func (p *parser) parseFix(n *yaml.Node, r *rules.Rule, tokens map[string]int) er
 	})
 }
 
+// parseTermFix reads the fixes of a term rule: each key is one of its terms
+// (in any spelling), each value a term that --fix writes in the
+// convention of the match.
+func (p *parser) parseTermFix(n *yaml.Node, r *rules.Rule, tokens map[string]int) error {
+	return p.mapping(n, func(key string, k, v *yaml.Node) error {
+		tok := ""
+		for _, t := range r.Tokens {
+			if term.Same(t, key) {
+				tok = t
+			}
+		}
+		if tok == "" {
+			return p.errf(k, "fix names %q, which is not one of the rule's terms", key)
+		}
+		if _, dup := r.Fix[tok]; dup {
+			return p.errf(k, "fix names the term %q twice", tok)
+		}
+		s, err := p.str(v, "a replacement")
+		if err != nil {
+			return err
+		}
+		if len(term.Words(s)) == 0 {
+			return p.errf(v, "the replacement %q has no letter or digit; a term rule's fix is a term", s)
+		}
+		if t, ok := scanner.TermInTerm(r.Tokens, s); ok {
+			return p.errf(v, "the replacement %q still contains the term %q in some convention, so --fix would never finish", s, t)
+		}
+		r.Fix[tok] = s
+		return nil
+	})
+}
+
 // Describe renders a rule set in the rule file's own syntax, for --list-rules.
 func Describe(rs *rules.Set) string {
 	var b strings.Builder
@@ -464,8 +542,14 @@ func Describe(rs *rules.Set) string {
 		if r.URL != "" {
 			fmt.Fprintf(&b, "    url: %s\n", quote(r.URL))
 		}
-		fmt.Fprintf(&b, "    severity: %s\n    match: %s\n    case_sensitive: %t\n    tokens: %s\n",
-			r.Severity, r.Match, !r.IgnoreCase, flow(r.Tokens))
+		fmt.Fprintf(&b, "    severity: %s\n    match: %s\n", r.Severity, r.Match)
+		if r.Match != rules.Term {
+			fmt.Fprintf(&b, "    case_sensitive: %t\n", !r.IgnoreCase)
+		}
+		fmt.Fprintf(&b, "    tokens: %s\n", flow(r.Tokens))
+		if len(r.Allow) > 0 {
+			fmt.Fprintf(&b, "    allow: %s\n", flow(r.Allow))
+		}
 		if len(r.Include) > 0 {
 			fmt.Fprintf(&b, "    include: %s\n", flow(r.Include))
 		}

@@ -13,10 +13,21 @@ import (
 
 	"github.com/tenantatlas/nolegacyruns/internal/fileio"
 	"github.com/tenantatlas/nolegacyruns/pkg/result"
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
+	"github.com/tenantatlas/nolegacyruns/pkg/term"
 )
 
 // Replacement returns what a finding's rule replaces its match with.
 func Replacement(f *result.Finding) (string, bool) {
+	if f.Rule.Match == rules.Term {
+		// In the convention of the match: inventory-sync-runs → operation-runs.
+		for tok, r := range f.Rule.Fix {
+			if s, ok := term.Rewrite(tok, r, f.Match); ok {
+				return s, true
+			}
+		}
+		return "", false
+	}
 	if r, ok := f.Rule.Fix[f.Match]; ok {
 		return r, true
 	}

@@ -28,6 +28,10 @@ const (
 	Word
 	// Regex reads each token as an RE2 expression, matched within one line.
 	Regex
+	// Term reads each token as a name and matches it in every naming
+	// convention (pkg/term): camelCase, snake_case, kebab-case, dotted,
+	// spaced, either number of its last word.
+	Term
 )
 
 func (m MatchMode) String() string {
@@ -36,6 +40,8 @@ func (m MatchMode) String() string {
 		return "word"
 	case Regex:
 		return "regex"
+	case Term:
+		return "term"
 	}
 	return "substring"
 }
@@ -53,6 +59,18 @@ type Rule struct {
 	Include    []string // narrows the rule set's scope; empty means everywhere in scope
 	Exclude    []string
 	Fix        map[string]string // token -> replacement
+	// Allow lists plain strings: a match that lies inside an occurrence of
+	// one of them on its line is no finding.
+	Allow []string
+	// Examples are snippets the rule must flag (Bad) and must not (Good),
+	// checked by --test.
+	Examples Examples
+}
+
+// Examples are a rule's test cases.
+type Examples struct {
+	Bad  []string
+	Good []string
 }
 
 // Set is a whole configuration: a global scope and its rules.

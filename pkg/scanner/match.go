@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/rules"
+	"github.com/tenantatlas/nolegacyruns/pkg/term"
 )
 
 // occ is one occurrence of a pattern: hay[start:end] matched pattern pat.
@@ -21,6 +22,10 @@ type pattern struct {
 	rule   int32
 	dotted bool // tok contains '.': see wordBounded
 	lit    bool // a regex rule's required literal: it marks a candidate line, no finding
+	// A term rule's spelling: its words (runes of the text each), and its
+	// separator; see termBounded.
+	words []string
+	sep   string
 }
 
 // matcher finds every occurrence of every token, then picks each rule's
@@ -29,6 +34,8 @@ type matcher struct {
 	rules  []rules.Rule
 	pats   []pattern
 	word   []bool // per rule
+	term   []bool // per rule
+	allow  [][]string
 	exact  finder // case-sensitive patterns; nil if none
 	fold   *foldFinder
 	maxLen int // most bytes one match can span, or a directive is read
@@ -58,8 +65,10 @@ type finder interface {
 func newMatcher(rs []rules.Rule, directives bool, notRun map[string]bool) *matcher {
 	// A finding's line text reaches maxLineText bytes back, which also
 	// covers a word boundary.
-	m := &matcher{rules: rs, word: make([]bool, len(rs)+1), behind: maxLineText, directive: -1}
+	m := &matcher{rules: rs, word: make([]bool, len(rs)+1), term: make([]bool, len(rs)+1),
+		allow: make([][]string, len(rs)+1), behind: maxLineText, directive: -1}
 	var exact, fold []int32
+	maxAllow := 0
 	if directives {
 		m.directive = int32(len(rs))
 		exact = append(exact, int32(len(m.pats)))
@@ -69,6 +78,31 @@ func newMatcher(rs []rules.Rule, directives bool, notRun map[string]bool) *match
 	}
 	for ri, r := range rs {
 		if notRun[r.ID] {
+			continue
+		}
+		if len(r.Allow) > 0 {
+			m.allow[ri] = r.Allow
+			for _, a := range r.Allow {
+				// Deciding a match reads its allow strings' length around it.
+				maxAllow = max(maxAllow, len(a))
+			}
+		}
+		if r.Match == rules.Term {
+			m.term[ri] = true
+			seen := map[string]bool{}
+			for _, t := range r.Tokens {
+				for _, sp := range term.Spellings(t) {
+					tok := sp.Text()
+					if seen[sp.Sep+"\x00"+tok] {
+						continue
+					}
+					seen[sp.Sep+"\x00"+tok] = true
+					id := int32(len(m.pats))
+					m.pats = append(m.pats, pattern{tok: tok, rule: int32(ri), words: sp.Words, sep: sp.Sep})
+					fold = append(fold, id)
+					m.maxLen = max(m.maxLen, foldSpan(tok))
+				}
+			}
 			continue
 		}
 		if r.Match == rules.Regex {
@@ -102,6 +136,8 @@ func newMatcher(rs []rules.Rule, directives bool, notRun map[string]bool) *match
 			m.maxLen = max(m.maxLen, n)
 		}
 	}
+	m.maxLen += maxAllow
+	m.behind = max(m.behind, maxAllow)
 	if len(m.rx) > 0 {
 		m.rxPool = new(sync.Pool)
 	}
@@ -149,7 +185,8 @@ func (m *matcher) selectMatches(hay []byte, occs []occ, cut int, active func(rul
 		if o.start >= cut || o.start+base < next[r] || (active != nil && !active(r)) {
 			continue
 		}
-		if m.word[r] && !wordBounded(hay, o.start, o.end, m.pats[o.pat].dotted) {
+		if m.word[r] && !wordBounded(hay, o.start, o.end, m.pats[o.pat].dotted) ||
+			m.term[r] && !termBounded(hay, o.start, o.end, &m.pats[o.pat]) {
 			continue
 		}
 		next[r] = o.end + base
@@ -157,6 +194,57 @@ func (m *matcher) selectMatches(hay []byte, occs []occ, cut int, active func(rul
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
 	return out
+}
+
+// termBounded reports whether hay[start:end], a case-insensitive
+// occurrence of the spelling p, is a match of its term: joined words start
+// with an uppercase letter after the first, and the runes around it do not
+// continue a word. Before the match: none, or not a letter or digit, or a
+// lowercase letter or digit when the match starts with an uppercase
+// letter. After it: none, or not a letter or digit, or an uppercase letter
+// when the match ends with a lowercase letter or digit.
+func termBounded(hay []byte, start, end int, p *pattern) bool {
+	if p.sep == "" && len(p.words) > 1 {
+		pos := start
+		for i, w := range p.words {
+			if i > 0 && !unicode.IsUpper(firstRune(hay[pos:])) {
+				return false
+			}
+			// The occurrence folds rune for rune: one text rune a word rune.
+			for range w {
+				_, n := utf8.DecodeRune(hay[pos:])
+				pos += n
+			}
+		}
+	}
+	if start > 0 {
+		if b := lastRune(hay[:start]); term.IsWordRune(b) &&
+			!((unicode.IsLower(b) || unicode.IsDigit(b)) && unicode.IsUpper(firstRune(hay[start:]))) {
+			return false
+		}
+	}
+	if end < len(hay) {
+		if a := firstRune(hay[end:]); term.IsWordRune(a) {
+			l := lastRune(hay[:end])
+			if !(unicode.IsUpper(a) && (unicode.IsLower(l) || unicode.IsDigit(l))) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// allowed reports whether hay[start:end] lies inside an occurrence of one of
+// the allow strings.
+func allowed(hay []byte, start, end int, allow []string) bool {
+	for _, a := range allow {
+		for p := max(0, end-len(a)); p <= start && p+len(a) <= len(hay); p++ {
+			if string(hay[p:p+len(a)]) == a {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func isWordRune(r rune) bool {

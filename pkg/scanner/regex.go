@@ -556,6 +556,9 @@ func (x *rxFile) match(w *worker, line []byte, num int, over bool) {
 			continue
 		}
 		for _, loc := range re.FindAllIndex(line, -1) {
+			if a := x.m.allow[rr.rule]; a != nil && allowed(line, loc[0], loc[1], a) {
+				continue
+			}
 			f := w.newFinding()
 			text, tc := lineText(line, 0, loc[0])
 			*f = result.Finding{

@@ -11,6 +11,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/rules"
+	"github.com/tenantatlas/nolegacyruns/pkg/term"
 )
 
 // Engine is a compiled, immutable rule set; it is safe for concurrent use.
@@ -70,6 +71,11 @@ func Validate(rs *rules.Set) error {
 		if r.Match == rules.Regex && len(r.Fix) > 0 {
 			return fmt.Errorf("rule %q: %s", r.ID, ErrRegexFix)
 		}
+		for _, a := range r.Allow {
+			if err := CheckAllow(a); err != nil {
+				return fmt.Errorf("rule %q: %v", r.ID, err)
+			}
+		}
 		if err := checkGlobs(r.Include); err != nil {
 			return fmt.Errorf("rule %q: %v", r.ID, err)
 		}
@@ -91,6 +97,15 @@ func CheckRuleToken(r *rules.Rule, t string) error {
 		}
 		return CheckRegex(t, r.IgnoreCase)
 	}
+	if r.Match == rules.Term {
+		if err := CheckToken(t, true); err != nil {
+			return err
+		}
+		if len(term.Words(t)) == 0 {
+			return fmt.Errorf("term %q has no letter or digit, so it names no words", t)
+		}
+		return nil
+	}
 	return CheckToken(t, r.IgnoreCase)
 }
 
@@ -105,6 +120,23 @@ func CheckToken(t string, ignoreCase bool) error {
 		return fmt.Errorf("token %q is not valid UTF-8", t)
 	case ignoreCase && strings.ContainsRune(t, utf8.RuneError):
 		return fmt.Errorf("token %q contains U+FFFD, which cannot be matched without case", t)
+	}
+	return nil
+}
+
+// maxAllow is the longest allow string: deciding a match reads that far
+// around it.
+const maxAllow = 1024
+
+// CheckAllow reports why an allow string cannot be used, or nil.
+func CheckAllow(a string) error {
+	switch {
+	case a == "":
+		return errors.New("empty allow string")
+	case strings.ContainsAny(a, "\n\r"):
+		return fmt.Errorf("allow string %q contains a line break", a)
+	case len(a) > maxAllow:
+		return fmt.Errorf("allow string %.20q… is longer than %d bytes", a, maxAllow)
 	}
 	return nil
 }

@@ -171,6 +171,9 @@ func (w *worker) searchSpan(active []bool, r reader, sp *span) bool {
 					}
 					continue
 				}
+				if a := m.allow[m.pats[o.pat].rule]; a != nil && allowed(buf[:n], o.start, o.end, a) {
+					continue
+				}
 				f := w.newFinding()
 				*f = result.Finding{
 					Path:      w.relPath(),
