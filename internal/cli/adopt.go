@@ -17,6 +17,7 @@ import (
 	"github.com/tenantatlas/nolegacyruns/pkg/report"
 	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+	"github.com/tenantatlas/nolegacyruns/pkg/term"
 )
 
 // fixed reports what --fix did (or, in a dry run, would do), then the
@@ -83,9 +84,14 @@ const starterHead = `# nolegacyruns rule file. nolegacyruns finds it in the curr
 # slash paths ("vendor" and "vendor/**" both cover vendor/). Each rule has an
 # id, a message that names the replacement, tokens, and optionally:
 #   hint: what to do instead          severity: error | warning
-#   match: substring | word | regex   case_sensitive: true | false
-#   (regex: RE2 expressions, matched per line, leftmost-longest)
+#   match: substring | word | regex | term
+#   case_sensitive: true | false      (not for term: terms ignore case)
+#   (regex: RE2 expressions, matched per line, leftmost-longest;
+#    term: a name in every spelling: InventorySyncRun also matches
+#    inventory_sync_runs, inventory-sync-run, INVENTORY_SYNC_RUN, ...)
+#   allow: [text, ...]                a match inside one of these is fine
 #   include/exclude: narrow the rule  fix: {token: replacement} for --fix
+#   examples: {bad: [...], good: [...]}  checked by nolegacyruns --test
 # Suppress one line with a comment: nolegacyruns:ignore RULE -- reason
 # require_reason: true makes the "-- reason" mandatory.
 #
@@ -133,7 +139,9 @@ func (c *command) explainRule(cfg *config.Config, id string) error {
 		}
 		if len(r.Tokens) > 0 {
 			mode := r.Match.String()
-			if r.IgnoreCase {
+			if r.Match == rules.Term {
+				mode += ", every spelling, ignoring case"
+			} else if r.IgnoreCase {
 				mode += ", ignoring case"
 			} else {
 				mode += ", case-sensitive"
@@ -141,12 +149,25 @@ func (c *command) explainRule(cfg *config.Config, id string) error {
 			fmt.Fprintf(w, "\nmatch: %s\ntokens:\n", mode)
 			for _, t := range r.Tokens {
 				fmt.Fprintf(w, "  %s\n", t)
+				if r.Match == rules.Term {
+					var sp []string
+					for _, s := range term.Spellings(t) {
+						sp = append(sp, term.Example(s))
+					}
+					fmt.Fprintf(w, "    spellings: %s\n", strings.Join(sp, ", "))
+				}
 				if r.Match == rules.Regex {
 					if lits := scanner.RegexLiterals(t, r.IgnoreCase); len(lits) > 0 {
 						fmt.Fprintf(w, "    read on lines that hold %s\n", orList(lits))
 					} else {
 						fmt.Fprintf(w, "    read on every line: no literal is required\n")
 					}
+				}
+			}
+			if len(r.Allow) > 0 {
+				fmt.Fprintf(w, "allowed (a match inside one of these is no finding):\n")
+				for _, a := range r.Allow {
+					fmt.Fprintf(w, "  %s\n", a)
 				}
 			}
 			fmt.Fprintf(w, "\nscope: %s\n", scopeText(cfg.Rules.Include, cfg.Rules.Exclude, r.Include, r.Exclude))
@@ -164,10 +185,24 @@ func (c *command) explainRule(cfg *config.Config, id string) error {
 				fmt.Fprintf(w, "  %s -> %s\n", k, r.Fix[k])
 			}
 		}
+		if ex := r.Examples; len(ex.Bad)+len(ex.Good) > 0 {
+			fmt.Fprintf(w, "\nexamples (nolegacyruns --test):\n")
+			for _, s := range ex.Bad {
+				fmt.Fprintf(w, "  bad:  %s\n", exampleText(s))
+			}
+			for _, s := range ex.Good {
+				fmt.Fprintf(w, "  good: %s\n", exampleText(s))
+			}
+		}
 		fmt.Fprintf(w, "\nsuppress one line: // nolegacyruns:ignore %s -- reason\n", r.ID)
 		return nil
 	}
 	return &usageError{msg: fmt.Sprintf("no rule %q in %s", id, cfg.Path), hint: "rules: " + strings.Join(ids, ", ")}
+}
+
+// exampleText shows an example as written, its further lines indented.
+func exampleText(s string) string {
+	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n        ")
 }
 
 func scopeText(inc, exc, rinc, rexc []string) string {

@@ -40,6 +40,7 @@ type options struct {
 	dryRun      bool
 	init        bool
 	explain     string
+	test        bool
 	pathPrefix  string
 	shardFlag   string        // --shard I/N
 	shard       scanner.Shard // parsed by checkMode
@@ -118,6 +119,7 @@ Examples:
   nolegacyruns merge part1.json part2.json part3.json part4.json
                                         the report and exit status of the whole run
   nolegacyruns lsp                      the language server, for editors (see the README)
+  nolegacyruns --test                   check the rule file's examples
 
 Flags:
 `
@@ -155,6 +157,7 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.IntVar(&o.maxCount, "max-count", 0, "with --history: only the newest `N` commits")
 	fs.StringVar(&o.since, "since", "", "with --history: only commits since `date` (as git log --since reads it)")
 	fs.BoolVar(&o.rulesAtEach, "rules-at-commit", false, "with --history: judge each commit by its own rule file, not the current one")
+	fs.BoolVar(&o.test, "test", false, "check every rule's examples (bad ones must be flagged, good ones not), print ok or FAIL per rule, and exit")
 	fs.StringVar(&o.explain, "explain", "", "print a `rule`'s message, hint, tokens, match mode, scope and fixes, and exit")
 	return fs
 }

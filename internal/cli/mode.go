@@ -44,6 +44,8 @@ func checkMode(o *options) error {
 		return &usageError{msg: "--fix and --write-baseline do not go together", hint: "fix first, then write the baseline"}
 	case o.writeBase != "" && o.diff != "":
 		return &usageError{msg: "--write-baseline cannot record a --diff run, which sees only the changed lines", hint: "write the baseline without --diff (with --staged or paths to update some files only)"}
+	case o.test && (len(o.paths) > 0 || o.fix || o.staged || o.diff != "" || o.writeBase != "" || o.listRules):
+		return &usageError{msg: "--test checks the rule file's examples and scans no files, so it takes no paths, --fix, --staged, --diff, --write-baseline or --list-rules", hint: "run nolegacyruns --test alone, with --config, --rule or --skip-rule"}
 	case o.noBaseline && o.baselineSet && o.baseline != "":
 		return &usageError{msg: "--no-baseline and --baseline do not go together", hint: "pass one of them"}
 	}

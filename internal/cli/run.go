@@ -50,6 +50,9 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 	if err != nil {
 		return fail(err)
 	}
+	if o.test {
+		return c.testRules(ctx, cfg)
+	}
 	if o.listRules {
 		shown := cfg.Rules
 		shown.Rules = nil

@@ -253,3 +253,31 @@ func TestDiffHeaderMatchesGit(t *testing.T) {
 		t.Fatalf("headers:\n%s\ngit's:\n%s", got.String(), want.String())
 	}
 }
+
+// A term rule's fix is written in the convention of each match.
+func TestTermReplacement(t *testing.T) {
+	r := &rules.Rule{ID: "t", Match: rules.Term, Tokens: []string{"InventorySyncRun", "backup schedule run"},
+		Fix: map[string]string{"InventorySyncRun": "OperationRun", "backup schedule run": "operation run"}}
+	for match, want := range map[string]string{
+		"inventory-sync-runs":  "operation-runs",
+		"inventorySyncRuns":    "operationRuns",
+		"INVENTORY_SYNC_RUN":   "OPERATION_RUN",
+		"Inventory sync runs":  "Operation runs",
+		"inventory_sync_run":   "operation_run",
+		"InventorySyncRun":     "OperationRun",
+		"BackupScheduleRuns":   "OperationRuns",
+		"backup.schedule.run":  "operation.run",
+		"Backup Schedule Runs": "Operation Runs",
+		"backup_schedule_runs": "operation_runs",
+		"BACKUP-SCHEDULE-RUN":  "OPERATION-RUN",
+		"backupScheduleRun":    "operationRun",
+	} {
+		got, ok := Replacement(&result.Finding{Rule: r, Match: match})
+		if !ok || got != want {
+			t.Errorf("Replacement(%q) = %q, %v, want %q", match, got, ok, want)
+		}
+	}
+	if got, ok := Replacement(&result.Finding{Rule: r, Match: "InventorySync"}); ok {
+		t.Errorf("a text that spells no term was replaced with %q", got)
+	}
+}
