@@ -37,7 +37,8 @@ type matcher struct {
 	term   []bool // per rule
 	allow  [][]string
 	exact  finder // case-sensitive patterns; nil if none
-	fold   *foldFinder
+	fold   *foldFinder  // case-insensitive patterns with non-ASCII bytes; nil if none
+	lower  *lowerFinder // case-insensitive ASCII patterns; nil if none
 	maxLen int // most bytes one match can span, or a directive is read
 	behind int // bytes before a match that deciding and reporting it read
 
@@ -144,16 +145,31 @@ func newMatcher(rs []rules.Rule, directives bool, notRun map[string]bool) *match
 	if len(exact) > 0 {
 		m.exact = newExactFinder(m.pats, exact)
 	}
-	if len(fold) > 0 {
-		m.fold = newFoldFinder(m.pats, fold)
+	var ascii, other []int32
+	for _, id := range fold {
+		if asciiFold(m.pats[id].tok) {
+			ascii = append(ascii, id)
+		} else {
+			other = append(other, id)
+		}
+	}
+	if len(ascii) > 0 {
+		m.lower = newLowerFinder(m.pats, ascii)
+	}
+	if len(other) > 0 {
+		m.fold = newFoldFinder(m.pats, other)
 	}
 	return m
 }
 
 // occurrences appends to dst every occurrence starting in [from, len(hay)).
-func (m *matcher) occurrences(hay []byte, from int, dst []occ) []occ {
+// scratch, if not nil, is the caller's buffer for the lowered text.
+func (m *matcher) occurrences(hay []byte, from int, dst []occ, scratch *[]byte) []occ {
 	if m.exact != nil {
 		dst = m.exact.find(hay, from, dst)
+	}
+	if m.lower != nil {
+		dst = m.lower.find(hay, from, dst, scratch)
 	}
 	if m.fold != nil {
 		dst = m.fold.find(hay, from, dst)

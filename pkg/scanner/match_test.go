@@ -109,7 +109,7 @@ func fastFind(t testing.TB, r rules.Rule, text []byte) [][2]int {
 	for name, f := range finderVariants(e.m) {
 		m := *e.m
 		m.exact = f
-		occs := m.occurrences(text, 0, nil)
+		occs := m.occurrences(text, 0, nil, nil)
 		var out [][2]int
 		for _, o := range m.selectMatches(text, occs, len(text), nil, map[int32]int{}, 0) {
 			if m.pats[o.pat].rule != m.directive {

@@ -149,7 +149,7 @@ func (w *worker) searchSpan(active []bool, r reader, sp *span) bool {
 			cut, eof = sp.to, true
 		}
 		w.stats.Bytes += int64(cut - scanFrom)
-		w.occs = m.occurrences(buf[:n], scanFrom-base, w.occs[:0])
+		w.occs = m.occurrences(buf[:n], scanFrom-base, w.occs[:0], &w.lowered)
 		if len(w.occs) > 0 {
 			if next == nil {
 				next = map[int32]int{}

@@ -29,7 +29,7 @@ func TermInTerm(terms []string, repl string) (string, bool) {
 		forms = append(forms, strings.Join(words, sp.Sep))
 		for _, f := range forms {
 			hay := []byte(f)
-			for _, o := range m.selectMatches(hay, m.occurrences(hay, 0, nil), len(hay), nil, map[int32]int{}, 0) {
+			for _, o := range m.selectMatches(hay, m.occurrences(hay, 0, nil, nil), len(hay), nil, map[int32]int{}, 0) {
 				for _, t := range terms {
 					if _, _, ok := term.Parse(t, f[o.start:o.end]); ok {
 						return t, true

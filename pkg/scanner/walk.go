@@ -13,6 +13,7 @@ type worker struct {
 	s        *scan
 	buf      []byte
 	occs     []occ
+	lowered  []byte // the lowered text for case-insensitive tokens (lower.go)
 	findings []*result.Finding
 	store    []result.Finding // the chunk that new findings go in
 	errs     []result.FileError

@@ -1,0 +1,28 @@
+package scanner
+
+import "testing"
+
+// lowerASCII lowers exactly the 26 capitals, at every offset of a word.
+func TestLowerASCII(t *testing.T) {
+	src := make([]byte, 256+13)
+	for i := range src {
+		src[i] = byte(i * 7)
+	}
+	for i := 0; i < 256; i++ {
+		src[i] = byte(i)
+	}
+	for off := 0; off < 8; off++ {
+		in := src[off:]
+		got := make([]byte, len(in))
+		lowerASCII(got, in)
+		for i, c := range in {
+			want := c
+			if 'A' <= c && c <= 'Z' {
+				want = c + 32
+			}
+			if got[i] != want {
+				t.Fatalf("offset %d: byte %#x lowered to %#x, want %#x", off, c, got[i], want)
+			}
+		}
+	}
+}
