@@ -36,11 +36,11 @@ type matcher struct {
 	word   []bool // per rule
 	term   []bool // per rule
 	allow  [][]string
-	exact  finder // case-sensitive patterns; nil if none
+	exact  finder       // case-sensitive patterns; nil if none
 	fold   *foldFinder  // case-insensitive patterns with non-ASCII bytes; nil if none
 	lower  *lowerFinder // case-insensitive ASCII patterns; nil if none
-	maxLen int // most bytes one match can span, or a directive is read
-	behind int // bytes before a match that deciding and reporting it read
+	maxLen int          // most bytes one match can span, or a directive is read
+	behind int          // bytes before a match that deciding and reporting it read
 
 	directive int32 // the pseudo-rule of the suppression marker, or -1
 
