@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -18,9 +19,26 @@ import (
 // (k) and the long s (s). A text that holds one of them is searched by the
 // byte-table foldFinder instead.
 type lowerFinder struct {
-	low     finder      // over the lowered tokens, same pattern ids
-	slow    *foldFinder // the same patterns, for texts with K or ſ
-	special bool        // some token holds k or s
+	low     finder     // over the groups' lowered common prefixes
+	groups  [][]lowTok // group id -> the lowered tokens that start with its prefix
+	special bool       // some case-insensitive token holds k or s
+	// For texts with K or ſ: the byte-table finder of the case-insensitive
+	// tokens and an exact finder of the case-sensitive ones, built when
+	// first needed.
+	pats       []pattern
+	fold, sens []int32
+	once       sync.Once
+	slow       *foldFinder
+	slowExact  finder
+}
+
+// lowTok is one lowered token of a group. An exact (case-sensitive) token
+// has no capital, so it occurs where its lowered text does and the
+// original bytes equal it.
+type lowTok struct {
+	tok   string
+	id    int32
+	exact bool
 }
 
 // asciiFold reports whether a case-insensitive token can take the fast
@@ -34,17 +52,62 @@ func asciiFold(tok string) bool {
 	return true
 }
 
-func newLowerFinder(pats []pattern, ids []int32) *lowerFinder {
-	low := make([]pattern, len(pats))
-	f := &lowerFinder{slow: newFoldFinder(pats, ids)}
+// newLowerFinder groups the tokens of one term spelling in both numbers
+// (inventory_sync_run, inventory_sync_runs) under their common prefix, so
+// that the exact finder looks for one prefix per spelling: few enough
+// patterns for the SIMD anchor finder. A hit of a prefix is a hit of each
+// of its tokens that the lowered text holds there.
+//
+// sens are case-sensitive tokens without capitals (lowerCaseToken), found
+// in the same pass.
+func newLowerFinder(pats []pattern, ids, sens []int32) *lowerFinder {
+	f := &lowerFinder{pats: pats, fold: ids, sens: sens}
+	lowered := func(id int32) string { return strings.ToLower(pats[id].tok) }
+	core := map[int32]string{}
+	exact := map[int32]bool{}
 	for _, id := range ids {
-		low[id] = pats[id]
-		low[id].tok = strings.ToLower(pats[id].tok)
-		if strings.ContainsAny(low[id].tok, "ks") {
+		core[id] = lowered(id)
+		if strings.ContainsAny(core[id], "ks") {
 			f.special = true
 		}
 	}
-	f.low = newExactFinder(low, ids)
+	for _, id := range sens {
+		core[id], exact[id] = pats[id].tok, true
+	}
+	// A term's spellings come in pairs (given number, other number) with
+	// the same separator: pair each with the next that shares its words but
+	// the last, and give both their common prefix.
+	for i := 0; i+1 < len(ids); i++ {
+		a, b := &pats[ids[i]], &pats[ids[i+1]]
+		if a.words == nil || b.words == nil || a.rule != b.rule || a.sep != b.sep || len(a.words) != len(b.words) {
+			continue
+		}
+		ta, tb := core[ids[i]], core[ids[i+1]]
+		n := 0
+		for n < len(ta) && n < len(tb) && ta[n] == tb[n] {
+			n++
+		}
+		if n >= anchorLen && n >= len(ta)-len(a.words[len(a.words)-1]) {
+			core[ids[i]], core[ids[i+1]] = ta[:n], ta[:n]
+			i++
+		}
+	}
+	byCore := map[string]int32{}
+	var cpats []pattern
+	var cids []int32
+	for _, id := range append(append([]int32(nil), ids...), sens...) {
+		c := core[id]
+		g, ok := byCore[c]
+		if !ok {
+			g = int32(len(f.groups))
+			byCore[c] = g
+			f.groups = append(f.groups, nil)
+			cpats = append(cpats, pattern{tok: c})
+			cids = append(cids, g)
+		}
+		f.groups[g] = append(f.groups[g], lowTok{tok: lowered(id), id: id, exact: exact[id]})
+	}
+	f.low = newExactFinder(cpats, cids)
 	return f
 }
 
@@ -56,9 +119,6 @@ var (
 // find is finder's find, with the caller's scratch buffer for the lowered
 // text (one per worker: the finder is shared).
 func (f *lowerFinder) find(hay []byte, from int, dst []occ, bp *[]byte) []occ {
-	if f.special && (bytes.Contains(hay[from:], kelvin) || bytes.Contains(hay[from:], longS)) {
-		return f.slow.find(hay, from, dst)
-	}
 	if bp == nil {
 		bp = new([]byte)
 	}
@@ -67,14 +127,54 @@ func (f *lowerFinder) find(hay []byte, from int, dst []occ, bp *[]byte) []occ {
 		*bp = make([]byte, max(n, 2*cap(*bp)))
 	}
 	low := (*bp)[:n]
-	lowerASCII(low, hay[from:])
+	if lowerASCII(low, hay[from:]) && f.special && (bytes.Contains(hay[from:], kelvin) || bytes.Contains(hay[from:], longS)) {
+		return f.findSlow(hay, from, dst)
+	}
 	k := len(dst)
 	dst = f.low.find(low, 0, dst)
-	for i := k; i < len(dst); i++ {
-		dst[i].start += from
-		dst[i].end += from
+	hits := len(dst)
+	for i := k; i < hits; i++ {
+		p := dst[i].start
+		for _, t := range f.groups[dst[i].pat] {
+			if p+len(t.tok) <= len(low) && string(low[p:p+len(t.tok)]) == t.tok &&
+				(!t.exact || string(hay[from+p:from+p+len(t.tok)]) == t.tok) {
+				dst = append(dst, occ{start: from + p, end: from + p + len(t.tok), pat: t.id})
+			}
+		}
+	}
+	// The prefixes' hits were scaffolding: keep the tokens' occurrences.
+	return append(dst[:k], dst[hits:]...)
+}
+
+// findSlow finds the tokens in a text that holds a non-ASCII rune that
+// folds to an ASCII letter.
+func (f *lowerFinder) findSlow(hay []byte, from int, dst []occ) []occ {
+	f.once.Do(func() {
+		if len(f.fold) > 0 {
+			f.slow = newFoldFinder(f.pats, f.fold)
+		}
+		if len(f.sens) > 0 {
+			f.slowExact = newExactFinder(f.pats, f.sens)
+		}
+	})
+	if f.slow != nil {
+		dst = f.slow.find(hay, from, dst)
+	}
+	if f.slowExact != nil {
+		dst = f.slowExact.find(hay, from, dst)
 	}
 	return dst
+}
+
+// lowerCaseToken reports whether a case-sensitive token can join the
+// lowered search: ASCII without capitals.
+func lowerCaseToken(tok string) bool {
+	for i := 0; i < len(tok); i++ {
+		if c := tok[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 const (
@@ -85,22 +185,33 @@ const (
 // lowerASCII writes src to dst with ASCII capitals lowered; every other
 // byte is copied as it is. Eight bytes at a time: a byte is a capital when
 // its low seven bits are at least 'A' and at most 'Z' and its top bit is
-// clear.
-func lowerASCII(dst, src []byte) {
-	i := 0
-	for ; i+8 <= len(src); i += 8 {
-		w := binary.LittleEndian.Uint64(src[i:])
-		h := w &^ highs
-		ge := h + (0x80-'A')*ones   // top bit: byte >= 'A'
-		gt := h + (0x80-'Z'-1)*ones // top bit: byte > 'Z'
-		upper := ge &^ gt &^ w & highs
-		binary.LittleEndian.PutUint64(dst[i:], w|upper>>2)
+// clear. It reports whether src holds a byte that is not ASCII.
+func lowerASCII(dst, src []byte) bool {
+	var high uint64
+	dst = dst[:len(src)]
+	for len(src) >= 16 {
+		w0 := binary.LittleEndian.Uint64(src)
+		w1 := binary.LittleEndian.Uint64(src[8:])
+		high |= w0 | w1
+		binary.LittleEndian.PutUint64(dst, w0|capitals(w0)>>2)
+		binary.LittleEndian.PutUint64(dst[8:], w1|capitals(w1)>>2)
+		src, dst = src[16:], dst[16:]
 	}
-	for ; i < len(src); i++ {
-		c := src[i]
+	for i, c := range src {
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
+		high |= uint64(c)
 		dst[i] = c
 	}
+	return high&highs != 0
+}
+
+// capitals has the top bit of each byte of w set where that byte is an
+// ASCII capital.
+func capitals(w uint64) uint64 {
+	h := w &^ highs
+	ge := h + (0x80-'A')*ones   // top bit: byte >= 'A'
+	gt := h + (0x80-'Z'-1)*ones // top bit: byte > 'Z'
+	return ge &^ gt &^ w & highs
 }

@@ -1,6 +1,9 @@
 package scanner
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // lowerASCII lowers exactly the 26 capitals, at every offset of a word.
 func TestLowerASCII(t *testing.T) {
@@ -24,5 +27,14 @@ func TestLowerASCII(t *testing.T) {
 				t.Fatalf("offset %d: byte %#x lowered to %#x, want %#x", off, c, got[i], want)
 			}
 		}
+	}
+}
+
+func BenchmarkLowerASCII(b *testing.B) {
+	src := []byte(strings.Repeat("public function InventorySyncRuns(): HasMany { return $this->hasMany(X::class); }\n", 4000))
+	dst := make([]byte, len(src))
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		lowerASCII(dst, src)
 	}
 }

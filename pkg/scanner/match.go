@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -142,9 +143,6 @@ func newMatcher(rs []rules.Rule, directives bool, notRun map[string]bool) *match
 	if len(m.rx) > 0 {
 		m.rxPool = new(sync.Pool)
 	}
-	if len(exact) > 0 {
-		m.exact = newExactFinder(m.pats, exact)
-	}
 	var ascii, other []int32
 	for _, id := range fold {
 		if asciiFold(m.pats[id].tok) {
@@ -154,10 +152,21 @@ func newMatcher(rs []rules.Rule, directives bool, notRun map[string]bool) *match
 		}
 	}
 	if len(ascii) > 0 {
-		m.lower = newLowerFinder(m.pats, ascii)
+		m.lower = newLowerFinder(m.pats, ascii, nil)
+		if !slices.ContainsFunc(exact, func(id int32) bool { return !lowerCaseToken(m.pats[id].tok) }) {
+			// The text is lowered anyway: one pass can find the
+			// case-sensitive tokens too (the directive, dotted run types),
+			// if that keeps the lowered search as fast a finder.
+			if both := newLowerFinder(m.pats, ascii, exact); sameKind(both.low, m.lower.low) {
+				m.lower, exact = both, nil
+			}
+		}
 	}
 	if len(other) > 0 {
 		m.fold = newFoldFinder(m.pats, other)
+	}
+	if len(exact) > 0 {
+		m.exact = newExactFinder(m.pats, exact)
 	}
 	return m
 }
@@ -248,6 +257,14 @@ func termBounded(hay []byte, start, end int, p *pattern) bool {
 		}
 	}
 	return true
+}
+
+// sameKind reports whether two finders are both the SIMD anchor finder or
+// both not.
+func sameKind(a, b finder) bool {
+	_, x := a.(*anchorFinder)
+	_, y := b.(*anchorFinder)
+	return x == y
 }
 
 // allowed reports whether hay[start:end] lies inside an occurrence of one of
