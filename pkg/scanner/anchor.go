@@ -16,8 +16,8 @@ type anchorFinder struct {
 const (
 	// Each anchor hit is verified against every token behind it, so the
 	// SIMD path is kept for small sets.
-	maxAnchorTokens = 32
-	maxAnchors      = 8
+	maxAnchorTokens = 40 // the default rules: 30 spelling prefixes, the directive, 6 run types
+	maxAnchors      = 10
 	anchorLen       = 4
 	blockLen        = 32
 )

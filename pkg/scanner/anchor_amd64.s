@@ -5,7 +5,7 @@
 // func blockAVX2(hay []byte, i int, t *anchorTab) (int, uint32)
 //
 // Tests 64 bytes per iteration: two 32-byte blocks, each against up to
-// eight 4-byte anchors, with one branch for both. A block at AX reads up to
+// ten 4-byte anchors, with one branch for both. A block at AX reads up to
 // AX+34, so the loop runs while AX+66 < len and a last single block while
 // AX+34 < len.
 TEXT ·blockAVX2(SB), NOSPLIT, $0-52
@@ -199,6 +199,50 @@ double:
 	VPCMPEQB Y12, Y10, Y13
 	VPAND Y13, Y5, Y5
 	VMOVDQU 1024(DI), Y12
+	VPCMPEQB Y12, Y3, Y13
+	VPAND Y13, Y4, Y4
+	VPCMPEQB Y12, Y11, Y13
+	VPAND Y13, Y5, Y5
+	VPOR Y4, Y6, Y6
+	VPOR Y5, Y7, Y7
+	CMPQ CX, $8
+	JLE  dtest
+	VMOVDQU 1056(DI), Y12
+	VPCMPEQB Y12, Y0, Y4
+	VPCMPEQB Y12, Y8, Y5
+	VMOVDQU 1088(DI), Y12
+	VPCMPEQB Y12, Y1, Y13
+	VPAND Y13, Y4, Y4
+	VPCMPEQB Y12, Y9, Y13
+	VPAND Y13, Y5, Y5
+	VMOVDQU 1120(DI), Y12
+	VPCMPEQB Y12, Y2, Y13
+	VPAND Y13, Y4, Y4
+	VPCMPEQB Y12, Y10, Y13
+	VPAND Y13, Y5, Y5
+	VMOVDQU 1152(DI), Y12
+	VPCMPEQB Y12, Y3, Y13
+	VPAND Y13, Y4, Y4
+	VPCMPEQB Y12, Y11, Y13
+	VPAND Y13, Y5, Y5
+	VPOR Y4, Y6, Y6
+	VPOR Y5, Y7, Y7
+	CMPQ CX, $9
+	JLE  dtest
+	VMOVDQU 1184(DI), Y12
+	VPCMPEQB Y12, Y0, Y4
+	VPCMPEQB Y12, Y8, Y5
+	VMOVDQU 1216(DI), Y12
+	VPCMPEQB Y12, Y1, Y13
+	VPAND Y13, Y4, Y4
+	VPCMPEQB Y12, Y9, Y13
+	VPAND Y13, Y5, Y5
+	VMOVDQU 1248(DI), Y12
+	VPCMPEQB Y12, Y2, Y13
+	VPAND Y13, Y4, Y4
+	VPCMPEQB Y12, Y10, Y13
+	VPAND Y13, Y5, Y5
+	VMOVDQU 1280(DI), Y12
 	VPCMPEQB Y12, Y3, Y13
 	VPAND Y13, Y4, Y4
 	VPCMPEQB Y12, Y11, Y13

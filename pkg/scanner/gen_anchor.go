@@ -11,7 +11,7 @@ import (
 	"os"
 )
 
-const maxAnchors = 8 // keep equal to maxAnchors in anchor.go
+const maxAnchors = 10 // keep equal to maxAnchors in anchor.go
 
 func main() {
 	var b bytes.Buffer
@@ -23,7 +23,7 @@ func main() {
 	p("// func blockAVX2(hay []byte, i int, t *anchorTab) (int, uint32)")
 	p("//")
 	p("// Tests 64 bytes per iteration: two 32-byte blocks, each against up to")
-	p("// eight 4-byte anchors, with one branch for both. A block at AX reads up to")
+	p("// ten 4-byte anchors, with one branch for both. A block at AX reads up to")
 	p("// AX+34, so the loop runs while AX+66 < len and a last single block while")
 	p("// AX+34 < len.")
 	p("TEXT ·blockAVX2(SB), NOSPLIT, $0-52")

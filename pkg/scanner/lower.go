@@ -1,11 +1,9 @@
 package scanner
 
 import (
-	"bytes"
 	"encoding/binary"
 	"strings"
 	"sync"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -111,11 +109,6 @@ func newLowerFinder(pats []pattern, ids, sens []int32) *lowerFinder {
 	return f
 }
 
-var (
-	kelvin = []byte(string(unicode.SimpleFold('k'))) // U+212A
-	longS  = []byte(string(unicode.SimpleFold('s'))) // U+017F
-)
-
 // find is finder's find, with the caller's scratch buffer for the lowered
 // text (one per worker: the finder is shared).
 func (f *lowerFinder) find(hay []byte, from int, dst []occ, bp *[]byte) []occ {
@@ -127,7 +120,7 @@ func (f *lowerFinder) find(hay []byte, from int, dst []occ, bp *[]byte) []occ {
 		*bp = make([]byte, max(n, 2*cap(*bp)))
 	}
 	low := (*bp)[:n]
-	if lowerASCII(low, hay[from:]) && f.special && (bytes.Contains(hay[from:], kelvin) || bytes.Contains(hay[from:], longS)) {
+	if lowerASCII(low, hay[from:], f.special) {
 		return f.findSlow(hay, from, dst)
 	}
 	k := len(dst)
@@ -185,26 +178,50 @@ const (
 // lowerASCII writes src to dst with ASCII capitals lowered; every other
 // byte is copied as it is. Eight bytes at a time: a byte is a capital when
 // its low seven bits are at least 'A' and at most 'Z' and its top bit is
-// clear. It reports whether src holds a byte that is not ASCII.
-func lowerASCII(dst, src []byte) bool {
-	var high uint64
+// clear. With special, it reports whether src holds a Kelvin sign or a
+// long s (looked for only in the 16-byte blocks that are not ASCII).
+func lowerASCII(dst, src []byte, special bool) bool {
+	found := false
 	dst = dst[:len(src)]
 	for len(src) >= 16 {
 		w0 := binary.LittleEndian.Uint64(src)
 		w1 := binary.LittleEndian.Uint64(src[8:])
-		high |= w0 | w1
+		if (w0|w1)&highs != 0 && special && !found {
+			found = foldsToASCII(src, 16)
+		}
 		binary.LittleEndian.PutUint64(dst, w0|capitals(w0)>>2)
 		binary.LittleEndian.PutUint64(dst[8:], w1|capitals(w1)>>2)
 		src, dst = src[16:], dst[16:]
+	}
+	if special && !found {
+		found = foldsToASCII(src, len(src))
 	}
 	for i, c := range src {
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		high |= uint64(c)
 		dst[i] = c
 	}
-	return high&highs != 0
+	return found
+}
+
+// foldsToASCII reports whether one of the first n bytes of b starts a
+// Kelvin sign (E2 84 AA) or a long s (C5 BF), the non-ASCII runes that
+// fold to ASCII letters.
+func foldsToASCII(b []byte, n int) bool {
+	for j := 0; j < n; j++ {
+		switch b[j] {
+		case 0xC5:
+			if j+1 < len(b) && b[j+1] == 0xBF {
+				return true
+			}
+		case 0xE2:
+			if j+2 < len(b) && b[j+1] == 0x84 && b[j+2] == 0xAA {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // capitals has the top bit of each byte of w set where that byte is an

@@ -17,7 +17,7 @@ func TestLowerASCII(t *testing.T) {
 	for off := 0; off < 8; off++ {
 		in := src[off:]
 		got := make([]byte, len(in))
-		lowerASCII(got, in)
+		lowerASCII(got, in, false)
 		for i, c := range in {
 			want := c
 			if 'A' <= c && c <= 'Z' {
@@ -35,6 +35,23 @@ func BenchmarkLowerASCII(b *testing.B) {
 	dst := make([]byte, len(src))
 	b.SetBytes(int64(len(src)))
 	for b.Loop() {
-		lowerASCII(dst, src)
+		lowerASCII(dst, src, true)
+	}
+}
+
+// The Kelvin sign and the long s are found in any block, also across the
+// end of a 16-byte block.
+func TestFoldsToASCII(t *testing.T) {
+	for _, r := range []string{"\u212a", "\u017f"} {
+		for pad := 0; pad < 40; pad++ {
+			src := []byte(strings.Repeat("é", pad/2) + strings.Repeat("x", pad%2) + r + "tail")
+			if !lowerASCII(make([]byte, len(src)), src, true) {
+				t.Errorf("%q after %d bytes not seen", r, pad)
+			}
+		}
+	}
+	src := []byte(strings.Repeat("é€ K s \u212b", 20))
+	if lowerASCII(make([]byte, len(src)), src, true) {
+		t.Error("found a rune that folds to ASCII where there is none")
 	}
 }
