@@ -1,6 +1,9 @@
 package scanner
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // anchorFinder is the fast path for a handful of case-sensitive tokens. Each
 // token is given one rare 4-byte window (its anchor), and tokens share anchors
@@ -111,33 +114,43 @@ func newAnchorFinder(pats []pattern, ids []int32, block func([]byte, int, *ancho
 	chosen := map[string]int{} // window -> anchor index
 	var anchors []anchor
 	left := append([]int32(nil), ids...)
-	// One count and one seen map, cleared for reuse: new ones each round
-	// were most of what a run with few files allocated (and page-faulted).
-	count, seen := map[string]int{}, map[string]bool{}
+	// Each token's distinct windows, and every window in sorted order
+	// (deterministic ties) with its cost, once: the rounds only count.
+	wins := make(map[int32][]string, len(ids))
+	cost := map[string]float64{}
+	for _, id := range ids {
+		t := pats[id].tok
+		for i := 0; i+anchorLen <= len(t); i++ {
+			w := t[i : i+anchorLen]
+			if !slices.Contains(wins[id], w) {
+				wins[id] = append(wins[id], w)
+			}
+			if _, ok := cost[w]; !ok {
+				// One more anchor in the SIMD loop, plus verifying the false
+				// candidates it lets through (about 400 times dearer per byte).
+				cost[w] = 1 + 400*windowScore(&freq, w)
+			}
+		}
+	}
+	keys := make([]string, 0, len(cost))
+	for w := range cost {
+		keys = append(keys, w)
+	}
+	sort.Strings(keys)
+	count := make(map[string]int, len(keys))
 	for len(left) > 0 {
 		best, bestVal := "", -1.0
 		clear(count)
 		for _, id := range left {
-			clear(seen)
-			t := pats[id].tok
-			for i := 0; i+anchorLen <= len(t); i++ {
-				w := t[i : i+anchorLen]
-				if !seen[w] {
-					seen[w] = true
-					count[w]++
-				}
+			for _, w := range wins[id] {
+				count[w]++
 			}
 		}
-		keys := make([]string, 0, len(count))
-		for w := range count {
-			keys = append(keys, w)
-		}
-		sort.Strings(keys) // deterministic ties
 		for _, w := range keys {
-			// Cost: one more anchor in the SIMD loop, plus verifying the
-			// false candidates it lets through (about 400 times dearer per byte).
-			if v := float64(count[w]) / (1 + 400*windowScore(&freq, w)); v > bestVal {
-				best, bestVal = w, v
+			if c := count[w]; c > 0 {
+				if v := float64(c) / cost[w]; v > bestVal {
+					best, bestVal = w, v
+				}
 			}
 		}
 		if len(anchors) == maxAnchors {

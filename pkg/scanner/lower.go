@@ -20,6 +20,7 @@ type lowerFinder struct {
 	low     finder     // over the groups' lowered common prefixes
 	groups  [][]lowTok // group id -> the lowered tokens that start with its prefix
 	special bool       // some case-insensitive token holds k or s
+	span    int        // the longest token
 	// For texts with K or ſ: the byte-table finder of the case-insensitive
 	// tokens and an exact finder of the case-sensitive ones, built when
 	// first needed.
@@ -104,39 +105,53 @@ func newLowerFinder(pats []pattern, ids, sens []int32) *lowerFinder {
 			cids = append(cids, g)
 		}
 		f.groups[g] = append(f.groups[g], lowTok{tok: lowered(id), id: id, exact: exact[id]})
+		f.span = max(f.span, len(pats[id].tok))
 	}
 	f.low = newExactFinder(cpats, cids)
 	return f
 }
 
+// lowWindow is how much text is lowered at a time: a small scratch buffer
+// per worker (a page-faulted 256 KiB one cost more than the lowering).
+const lowWindow = 16 << 10
+
 // find is finder's find, with the caller's scratch buffer for the lowered
-// text (one per worker: the finder is shared).
+// text (one per worker: the finder is shared). The text is lowered and
+// searched a window at a time; a window reads span-1 bytes past its end so
+// that a token that starts in it is whole.
 func (f *lowerFinder) find(hay []byte, from int, dst []occ, bp *[]byte) []occ {
 	if bp == nil {
 		bp = new([]byte)
 	}
-	n := len(hay) - from
-	if cap(*bp) < n {
-		*bp = make([]byte, max(n, 2*cap(*bp)))
-	}
-	low := (*bp)[:n]
-	if lowerASCII(low, hay[from:], f.special) {
-		return f.findSlow(hay, from, dst)
+	if cap(*bp) < lowWindow+f.span {
+		*bp = make([]byte, lowWindow+f.span) // once per worker, never grown
 	}
 	k := len(dst)
-	dst = f.low.find(low, 0, dst)
-	hits := len(dst)
-	for i := k; i < hits; i++ {
-		p := dst[i].start
-		for _, t := range f.groups[dst[i].pat] {
-			if p+len(t.tok) <= len(low) && string(low[p:p+len(t.tok)]) == t.tok &&
-				(!t.exact || string(hay[from+p:from+p+len(t.tok)]) == t.tok) {
-				dst = append(dst, occ{start: from + p, end: from + p + len(t.tok), pat: t.id})
+	for s := from; s < len(hay); s += lowWindow {
+		e := min(len(hay), s+lowWindow+f.span-1)
+		low := (*bp)[:e-s]
+		if lowerASCII(low, hay[s:e], f.special) {
+			return f.findSlow(hay, from, dst[:k])
+		}
+		w := len(dst)
+		dst = f.low.find(low, 0, dst)
+		hits := len(dst)
+		for i := w; i < hits; i++ {
+			p := dst[i].start
+			if p >= lowWindow {
+				continue // the next window's
+			}
+			for _, t := range f.groups[dst[i].pat] {
+				if p+len(t.tok) <= len(low) && string(low[p:p+len(t.tok)]) == t.tok &&
+					(!t.exact || string(hay[s+p:s+p+len(t.tok)]) == t.tok) {
+					dst = append(dst, occ{start: s + p, end: s + p + len(t.tok), pat: t.id})
+				}
 			}
 		}
+		// The prefixes' hits were scaffolding: keep the tokens' occurrences.
+		dst = append(dst[:w], dst[hits:]...)
 	}
-	// The prefixes' hits were scaffolding: keep the tokens' occurrences.
-	return append(dst[:k], dst[hits:]...)
+	return dst
 }
 
 // findSlow finds the tokens in a text that holds a non-ASCII rune that

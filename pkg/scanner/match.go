@@ -152,14 +152,16 @@ func newMatcher(rs []rules.Rule, directives bool, notRun map[string]bool) *match
 		}
 	}
 	if len(ascii) > 0 {
-		m.lower = newLowerFinder(m.pats, ascii, nil)
-		if !slices.ContainsFunc(exact, func(id int32) bool { return !lowerCaseToken(m.pats[id].tok) }) {
+		if len(exact) > 0 && !slices.ContainsFunc(exact, func(id int32) bool { return !lowerCaseToken(m.pats[id].tok) }) {
 			// The text is lowered anyway: one pass can find the
 			// case-sensitive tokens too (the directive, dotted run types),
-			// if that keeps the lowered search as fast a finder.
-			if both := newLowerFinder(m.pats, ascii, exact); sameKind(both.low, m.lower.low) {
+			// if the lowered search stays on the SIMD anchor finder.
+			if both := newLowerFinder(m.pats, ascii, exact); isAnchor(both.low) || fastBlock() == nil {
 				m.lower, exact = both, nil
 			}
+		}
+		if m.lower == nil {
+			m.lower = newLowerFinder(m.pats, ascii, nil)
 		}
 	}
 	if len(other) > 0 {
@@ -259,12 +261,9 @@ func termBounded(hay []byte, start, end int, p *pattern) bool {
 	return true
 }
 
-// sameKind reports whether two finders are both the SIMD anchor finder or
-// both not.
-func sameKind(a, b finder) bool {
-	_, x := a.(*anchorFinder)
-	_, y := b.(*anchorFinder)
-	return x == y
+func isAnchor(f finder) bool {
+	_, ok := f.(*anchorFinder)
+	return ok
 }
 
 // allowed reports whether hay[start:end] lies inside an occurrence of one of
