@@ -35,6 +35,8 @@ type options struct {
 	noBaseline  bool
 	allowEmpty  bool
 	writeBase   string
+	update      bool   // --update-baseline
+	updateFile  string // its FILE, if given
 	strict      bool
 	fix         bool
 	dryRun      bool
@@ -145,6 +147,7 @@ func newFlags(o *options) *flag.FlagSet {
 	fs.BoolVar(&o.noBaseline, "no-baseline", false, "use no baseline, even if one is configured or present")
 	fs.StringVar(&o.baseline, "baseline", "", "report only findings not recorded in this baseline `file` (default: the rule file's baseline:, else "+baseline.DefaultFile+" in the root if it exists)")
 	fs.StringVar(&o.writeBase, "write-baseline", "", "record the current findings in `file` and exit 0; writing again prunes stale entries")
+	fs.Var(updateFlag{o}, "update-baseline", "remove from the baseline (`file`, default: the one in effect) the findings that no longer occur; never adds one")
 	fs.BoolVar(&o.strict, "strict", false, "make unused suppressions errors, not warnings")
 	fs.BoolVar(&o.fix, "fix", false, "rewrite findings whose rule has a fix: for their token, in place")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "with --fix: print a unified diff and change nothing")
@@ -194,6 +197,20 @@ func printUsage(w io.Writer) {
 	}
 }
 
+// updateFlag is --update-baseline [FILE]: a flag whose value is optional.
+type updateFlag struct{ o *options }
+
+func (u updateFlag) String() string   { return "" }
+func (u updateFlag) IsBoolFlag() bool { return true }
+
+func (u updateFlag) Set(v string) error {
+	u.o.update = true
+	if v != "true" {
+		u.o.updateFile = v
+	}
+	return nil
+}
+
 // errHelp says --help was asked for.
 var errHelp = errors.New("help")
 
@@ -202,6 +219,7 @@ var errHelp = errors.New("help")
 func parseArgs(args []string) (*options, error) {
 	o := &options{}
 	fs := newFlags(o)
+	args = joinUpdateFile(args)
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
@@ -226,4 +244,25 @@ func parseArgs(args []string) (*options, error) {
 		}
 	})
 	return o, nil
+}
+
+// joinUpdateFile reads "--update-baseline FILE" as "--update-baseline=FILE"
+// when the next argument is no flag: FILE is optional, so a path to scan
+// goes before the flag, or after --.
+func joinUpdateFile(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if (a == "--update-baseline" || a == "-update-baseline") && i+1 < len(args) &&
+			args[i+1] != "" && !strings.HasPrefix(args[i+1], "-") {
+			out = append(out, a+"="+args[i+1])
+			i++
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }

@@ -59,6 +59,9 @@ func checkMode(o *options) error {
 		}
 		o.shard = sh
 	}
+	if err := checkUpdate(o); err != nil {
+		return err
+	}
 	if o.baselineSet && o.baseline == "" {
 		o.noBaseline = true
 	}
@@ -84,4 +87,30 @@ func modeName(o *options) string {
 		return "--staged"
 	}
 	return "--diff"
+}
+
+// checkUpdate decides --update-baseline [FILE]: FILE is the baseline in
+// effect for the run.
+func checkUpdate(o *options) error {
+	if !o.update {
+		return nil
+	}
+	switch {
+	case o.writeBase != "":
+		return &usageError{msg: "--update-baseline and --write-baseline do not go together", hint: "--update-baseline only removes fixed findings; --write-baseline records everything"}
+	case o.diff != "":
+		return &usageError{msg: "--update-baseline cannot update from a --diff run, which sees only the changed lines", hint: "update without --diff (with --staged or paths to update some files only)"}
+	case o.fix:
+		return &usageError{msg: "--fix and --update-baseline do not go together", hint: "fix first, then update the baseline"}
+	case o.shardFlag != "":
+		return &usageError{msg: "--update-baseline cannot update from a --shard run, which sees a part of the files", hint: "update the baseline from a run without --shard"}
+	case o.noBaseline:
+		return &usageError{msg: "--update-baseline and --no-baseline do not go together", hint: "pass one of them"}
+	case o.updateFile != "" && o.baselineSet && o.baseline != o.updateFile:
+		return &usageError{msg: fmt.Sprintf("--update-baseline %s and --baseline %s name two files", o.updateFile, o.baseline), hint: "pass the file once, to --update-baseline"}
+	}
+	if o.updateFile != "" {
+		o.baseline, o.baselineSet = o.updateFile, true
+	}
+	return nil
 }

@@ -15,7 +15,7 @@ import (
 // reportOf is what the formats render.
 func (c *command) reportOf(r *pipeline.Run) *report.Report {
 	rep := &report.Report{Tool: "nolegacyruns", Version: Version(), Rules: c.rules,
-		Findings: r.Findings, Errors: r.Errors, Stats: r.Stats, Stale: r.Stale}
+		Findings: r.Findings, Errors: r.Errors, Stats: r.Stats, Stale: r.Stale, Baseline: r.Progress}
 	if sh := c.opt.shard; sh.Split() {
 		rep.Shard = report.Shard{Index: sh.Index, Count: sh.Count}
 	}

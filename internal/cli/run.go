@@ -8,10 +8,12 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tenantatlas/nolegacyruns/internal/pipeline"
 	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
 	"github.com/tenantatlas/nolegacyruns/pkg/config"
+	"github.com/tenantatlas/nolegacyruns/pkg/result"
 	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
 )
@@ -43,6 +45,7 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 		return fail(err)
 	}
 	cfg.Rules.StrictSuppressions = o.strict
+	cfg.Rules.Today = c.start.UTC().Format(time.DateOnly) // until= dates are UTC days
 	if o.explain != "" {
 		return fail(c.explainRule(cfg, o.explain))
 	}
@@ -108,10 +111,11 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 	r := &pipeline.Run{Findings: res.Findings, Errors: res.Errors, Stats: res.Stats}
 	pc := pipeline.Config{Changed: changed, PathPrefix: o.pathPrefix}
 	covers := coverage(src, o)
+	sealed := sealedRules(cfg)
 	if o.writeBase == "-" {
-		pc.WriteBaseline = &pipeline.WriteBaseline{Out: c.env.Stdout}
+		pc.WriteBaseline = &pipeline.WriteBaseline{Out: c.env.Stdout, Sealed: sealed}
 	} else if o.writeBase != "" {
-		w := &pipeline.WriteBaseline{Path: c.abs(o.writeBase), Covers: covers, Ran: ran}
+		w := &pipeline.WriteBaseline{Path: c.abs(o.writeBase), Covers: covers, Ran: ran, Sealed: sealed}
 		if fi, err := os.Stat(w.Path); (covers != nil || ran != nil) && err == nil && fi.Mode().IsRegular() {
 			// A narrowed run keeps the entries of the files it did not scan
 			// and of the rules it did not run.
@@ -128,7 +132,13 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 		if o.diff != "" {
 			covers = func(string) bool { return false } // a diff judges some lines only: nothing is stale
 		}
-		pc.Baseline = &pipeline.ApplyBaseline{File: b, Covers: covers, Ran: ran}
+		pc.Baseline = &pipeline.ApplyBaseline{File: b, Name: c.display(name), Covers: covers, Ran: ran, Sealed: sealed,
+			Renames: c.renames(ctx, root, o, src)}
+		if o.update {
+			pc.Baseline.Update = name
+		}
+	} else if o.update {
+		return fail(&usageError{msg: "--update-baseline: there is no baseline to update", hint: "write one with --write-baseline " + baseline.DefaultFile + ", or name it: --update-baseline FILE"})
 	}
 	if o.fix {
 		pc.Fix = &pipeline.Fix{Root: root, DryRun: o.dryRun}
@@ -157,10 +167,30 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 			to = "standard output"
 		}
 		c.notef("recorded %s in %s%s", plural(w.Recorded, "finding", "findings"), to, kept)
+		if covers == nil {
+			c.suggestSealing(r, w.File)
+		}
+		if w.Refused > 0 {
+			c.errorf("%s of sealed rules not recorded", plural(w.Refused, "finding", "findings"))
+			c.hint("a sealed rule's debt must stay at zero: fix them, or remove sealed: true from the rule")
+			return outcome{counts: result.Counts{Errors: w.Refused}}
+		}
 		return outcome{}
 	}
-	return c.output(r)
+	out := c.output(r)
+	if u := pc.Baseline; u != nil && u.Update != "" && out.err == nil {
+		if u.Removed == 0 {
+			c.notef("the baseline %s is up to date (%s)", u.Name, plural(u.Left, "finding", "findings"))
+		} else {
+			c.notef("removed %s no longer found from %s (%d left)", plural(u.Removed, "finding", "findings"), u.Name, u.Left)
+		}
+		if covers == nil {
+			c.suggestSealing(r, u.Pruned)
+		}
+	}
+	return out
 }
+
 
 // selectRules applies --rule and --skip-rule: the rules left out are
 // marked not run. ran says whether the run judges a baseline entry: not if

@@ -4,6 +4,7 @@ package pipeline
 import (
 	"context"
 
+	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
 	"github.com/tenantatlas/nolegacyruns/pkg/gitsrc"
 	"github.com/tenantatlas/nolegacyruns/pkg/result"
 )
@@ -14,6 +15,8 @@ type Run struct {
 	Errors   []result.FileError
 	Stats    result.Stats
 	Stale    int // baseline entries of the scanned files that no longer occur
+	// Progress is the baseline's count per rule, when one is in use.
+	Progress []baseline.Progress
 }
 
 // Processor changes a run's findings in one way.

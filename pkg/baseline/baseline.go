@@ -2,6 +2,7 @@
 package baseline
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -24,17 +25,32 @@ const MaxSize = 64 << 20
 // Entry is one recorded finding: where, what, and how often. An entry has no
 // line number, so inserting lines or re-indenting does not resurface it.
 type Entry struct {
-	Rule  string `json:"rule"`
-	Path  string `json:"path"`
-	Match string `json:"match"`
-	Line  string `json:"line"` // the finding's line, trimmed
-	Count int    `json:"count"`
+	Rule  string
+	Path  string
+	Match string
+	Line  string // the finding's line, trimmed
+	Count int    // occurrences: a version 1 file counts, a version 2 file repeats the line
+	Pos   int    // the line of its first occurrence in a version 2 file, for messages; 0 if unknown
 }
 
 // File is the baseline file.
 type File struct {
-	Version int     `json:"version"`
-	Entries []Entry `json:"findings"`
+	Version int // as read: 1 or 2; always written as 2
+	Entries []Entry
+}
+
+// fileEntry is an entry as either version writes it; version 1 has counts.
+type fileEntry struct {
+	Path  string `json:"path"`
+	Rule  string `json:"rule"`
+	Match string `json:"match"`
+	Line  string `json:"line"`
+	Count *int   `json:"count,omitempty"`
+}
+
+type fileDoc struct {
+	Version int          `json:"version"`
+	Entries []*fileEntry `json:"findings"`
 }
 
 // Error is a malformed baseline file.
@@ -63,12 +79,17 @@ func Load(name string) (*File, error) {
 	return Parse(name, data)
 }
 
-// Parse decodes a baseline; unknown fields and bad counts are errors.
+// ConflictMarkers is the message for a baseline that git left merged with
+// conflict markers in it.
+const ConflictMarkers = "the baseline holds git conflict markers"
+
+// Parse decodes a baseline of either version; unknown fields, bad counts
+// and counts in version 2 are errors.
 func Parse(name string, data []byte) (*File, error) {
-	var b File
+	var doc fileDoc
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
+	if err := dec.Decode(&doc); err != nil {
 		line, col := position(data, dec.InputOffset())
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
@@ -84,21 +105,79 @@ func Parse(name string, data []byte) (*File, error) {
 				line, col = position(data, int64(i))
 			}
 		}
+		if l, ok := conflictMarker(data); ok {
+			return nil, &Error{File: name, Line: l, Col: 1, Msg: ConflictMarkers}
+		}
 		return nil, &Error{File: name, Line: line, Col: col, Msg: "invalid baseline: " + strings.TrimPrefix(err.Error(), "json: ")}
 	}
 	if dec.More() {
 		line, col := position(data, dec.InputOffset())
 		return nil, &Error{File: name, Line: line, Col: col, Msg: "invalid baseline: text after the JSON document"}
 	}
-	if b.Version != 1 {
-		return nil, &Error{File: name, Msg: fmt.Sprintf("baseline version %d is not supported; write it again with --write-baseline", b.Version)}
+	if doc.Version != 1 && doc.Version != 2 {
+		return nil, &Error{File: name, Msg: fmt.Sprintf("baseline version %d is not supported; write it again with --write-baseline", doc.Version)}
 	}
-	for i, e := range b.Entries {
-		if e.Count < 1 || e.Rule == "" || e.Path == "" || e.Match == "" {
-			return nil, &Error{File: name, Msg: fmt.Sprintf("entry %d needs rule, path, match and a count of at least 1", i+1)}
+	b := &File{Version: doc.Version, Entries: make([]Entry, 0, len(doc.Entries))}
+	pos := entryLines(data)
+	n := 0
+	for i, e := range doc.Entries {
+		if e == nil && doc.Version == 2 {
+			continue // the line that closes the list
+		}
+		switch {
+		case e == nil || e.Rule == "" || e.Path == "" || e.Match == "":
+			return nil, &Error{File: name, Msg: fmt.Sprintf("entry %d needs rule, path and match", i+1)}
+		case doc.Version == 1 && (e.Count == nil || *e.Count < 1):
+			return nil, &Error{File: name, Msg: fmt.Sprintf("entry %d needs a count of at least 1", i+1)}
+		case doc.Version == 2 && e.Count != nil:
+			return nil, &Error{File: name, Msg: fmt.Sprintf("entry %d has a count; version 2 repeats the line instead", i+1)}
+		}
+		c := 1
+		if e.Count != nil {
+			c = *e.Count
+		}
+		p := 0
+		if doc.Version == 2 && len(pos) == len(doc.Entries)-nulls(doc.Entries) {
+			p = pos[n]
+		}
+		n++
+		b.Entries = append(b.Entries, Entry{Rule: e.Rule, Path: e.Path, Match: e.Match, Line: e.Line, Count: c, Pos: p})
+	}
+	return b, nil
+}
+
+func nulls(es []*fileEntry) int {
+	n := 0
+	for _, e := range es {
+		if e == nil {
+			n++
 		}
 	}
-	return &b, nil
+	return n
+}
+
+// entryLines returns the line numbers of the lines that hold one entry
+// each, as Write puts them.
+func entryLines(data []byte) []int {
+	var out []int
+	for i, l := range bytes.Split(data, []byte("\n")) {
+		if l = bytes.TrimSpace(l); bytes.HasPrefix(l, []byte("{\"path\":")) && bytes.HasSuffix(l, []byte("},")) {
+			out = append(out, i+1)
+		}
+	}
+	return out
+}
+
+// conflictMarker finds the first line that git's merge marks a conflict with.
+func conflictMarker(data []byte) (int, bool) {
+	for i, l := range bytes.Split(data, []byte("\n")) {
+		for _, m := range []string{"<<<<<<< ", "=======", ">>>>>>> ", "||||||| "} {
+			if bytes.HasPrefix(l, []byte(m)) {
+				return i + 1, true
+			}
+		}
+	}
+	return 0, false
 }
 
 // position turns a byte offset into a 1-based line and column.
@@ -109,14 +188,35 @@ func position(data []byte, off int64) (int, int) {
 	return line, int(off) - (bytes.LastIndexByte(before, '\n') + 1) + 1
 }
 
+// Progress is what the baseline says about one rule in a run.
+type Progress = result.BaselineProgress
+
+// Applied is what Apply found.
+type Applied struct {
+	Stale int        // recorded findings of the covered files that no longer occur
+	Rules []Progress // per rule with entries or baselined findings, by rule id
+	used  map[string]int
+}
+
 // Apply marks as baselined the findings the baseline records, up to each
 // entry's count, in file order; later copies are new debt and stay. It
-// returns how many recorded findings of the files covers accepts no longer
-// occur (stale); covers is the scope of the run, nil for everything.
-func (b *File) Apply(fs []*result.Finding, covers func(path string) bool) (stale int) {
+// counts how many recorded findings of the files covers accepts no longer
+// occur (stale), in all and per rule; covers is the scope of the run, nil
+// for everything.
+func (b *File) Apply(fs []*result.Finding, covers func(path string) bool) Applied {
 	left := make(map[string]int, len(b.Entries))
 	for _, e := range b.Entries {
 		left[result.KeyOf(e.Rule, e.Path, e.Match, e.Line)] += e.Count
+	}
+	a := Applied{used: map[string]int{}}
+	per := map[string]*Progress{}
+	prog := func(rule string) *Progress {
+		p := per[rule]
+		if p == nil {
+			p = &Progress{Rule: rule}
+			per[rule] = p
+		}
+		return p
 	}
 	for i := range fs {
 		f := fs[i]
@@ -126,17 +226,77 @@ func (b *File) Apply(fs []*result.Finding, covers func(path string) bool) (stale
 		k := result.Key(f)
 		if left[k] > 0 {
 			left[k]--
+			a.used[k]++
+			prog(f.Rule.ID).Baselined++
 			f.Suppression = &result.Suppression{Kind: result.External, Justification: "recorded in the baseline"}
 		}
 	}
 	for _, e := range b.Entries {
 		k := result.KeyOf(e.Rule, e.Path, e.Match, e.Line)
+		p := prog(e.Rule)
 		if left[k] > 0 && (covers == nil || covers(e.Path)) {
-			stale += left[k]
+			a.Stale += left[k]
+			p.Fixed += left[k]
 			left[k] = 0 // counted once, however many entries share the key
 		}
 	}
-	return stale
+	for _, p := range per {
+		a.Rules = append(a.Rules, *p)
+	}
+	sort.Slice(a.Rules, func(i, j int) bool { return a.Rules[i].Rule < a.Rules[j].Rule })
+	return a
+}
+
+// Pruned returns the baseline without what Apply found stale: of each
+// entry that keep does not protect (files the run did not cover, rules it
+// did not run), only as many occurrences stay as the run matched. It never
+// adds an entry.
+func (b *File) Pruned(a Applied, keep func(Entry) bool) *File {
+	out := &File{Version: 2, Entries: []Entry{}}
+	budget := map[string]int{}
+	for k, n := range a.used {
+		budget[k] = n
+	}
+	for _, e := range b.Entries {
+		if keep != nil && keep(e) {
+			out.Entries = append(out.Entries, e)
+			continue
+		}
+		k := result.KeyOf(e.Rule, e.Path, e.Match, e.Line)
+		if n := min(e.Count, budget[k]); n > 0 {
+			budget[k] -= n
+			e.Count = n
+			out.Entries = append(out.Entries, e)
+		}
+	}
+	out.sort()
+	return out
+}
+
+// Renamed returns the baseline with the entries of each file that renames
+// maps (old path to new) moved to the new path, so that recorded debt
+// follows its file through a rename.
+func (b *File) Renamed(renames map[string]string) *File {
+	if len(renames) == 0 {
+		return b
+	}
+	out := &File{Version: b.Version, Entries: make([]Entry, len(b.Entries))}
+	for i, e := range b.Entries {
+		if to, ok := renames[e.Path]; ok {
+			e.Path = to
+		}
+		out.Entries[i] = e
+	}
+	return out
+}
+
+// Count is the number of recorded findings.
+func (b *File) Count() int {
+	n := 0
+	for _, e := range b.Entries {
+		n += e.Count
+	}
+	return n
 }
 
 // Merge records the findings of a run that covered only some files: the
@@ -180,7 +340,7 @@ func New(fs []*result.Finding) *File {
 		}
 		counts[k] = &Entry{Rule: f.Rule.ID, Path: f.Path, Match: f.Match, Line: strings.TrimSpace(f.LineText), Count: 1}
 	}
-	b := &File{Version: 1, Entries: []Entry{}}
+	b := &File{Version: 2, Entries: []Entry{}}
 	for _, e := range counts {
 		b.Entries = append(b.Entries, *e)
 	}
@@ -189,7 +349,7 @@ func New(fs []*result.Finding) *File {
 }
 
 func (b *File) sort() {
-	sort.Slice(b.Entries, func(i, j int) bool {
+	sort.SliceStable(b.Entries, func(i, j int) bool {
 		x, y := b.Entries[i], b.Entries[j]
 		if x.Path != y.Path {
 			return x.Path < y.Path
@@ -204,13 +364,39 @@ func (b *File) sort() {
 	})
 }
 
-// Write writes the baseline as indented JSON, one entry per block, so that
-// its diffs review well.
+// Header and Footer open and close a version 2 baseline. Between them
+// stands one recorded finding per line, sorted, each line ending with a
+// comma (the footer's null closes the list), and with no counts: a finding
+// recorded twice is two equal lines. So adding or removing one finding
+// changes one line, and branches that change the debt of different files
+// merge without touching the same lines.
+const (
+	Header = `{"version":2,"findings":[`
+	Footer = `null]}`
+)
+
+// Write writes the baseline in version 2, whatever version was read.
 func (b *File) Write(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	sorted := &File{Entries: append([]Entry(nil), b.Entries...)}
+	sorted.sort()
+	bw := bufio.NewWriter(w)
+	bw.WriteString(Header + "\n")
+	var line bytes.Buffer
+	enc := json.NewEncoder(&line)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(b)
+	for _, e := range sorted.Entries {
+		line.Reset()
+		if err := enc.Encode(fileEntry{Path: e.Path, Rule: e.Rule, Match: e.Match, Line: e.Line}); err != nil {
+			return err
+		}
+		l := bytes.TrimSuffix(line.Bytes(), []byte("\n"))
+		for range e.Count {
+			bw.Write(l)
+			bw.WriteString(",\n")
+		}
+	}
+	bw.WriteString(Footer + "\n")
+	return bw.Flush()
 }
 
 // Save writes the baseline to a file as fileio.WriteFile does: a regular

@@ -2,6 +2,7 @@ package baseline
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -34,7 +35,7 @@ func TestApply(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			stale := b.Apply(tt.now, nil)
+			stale := b.Apply(tt.now, nil).Stale
 			reported := 0
 			for _, f := range tt.now {
 				if f.Suppression == nil {
@@ -56,15 +57,75 @@ func TestWriteIsStableAndParses(t *testing.T) {
 	if one.String() != two.String() {
 		t.Fatal("baseline depends on finding order")
 	}
+	want := Header + `
+{"path":"a","rule":"r","match":"Tok","line":"Tok();"},
+{"path":"a","rule":"r","match":"Tok","line":"Tok();"},
+{"path":"b","rule":"r","match":"Tok","line":"Tok"},
+` + Footer + "\n"
+	if one.String() != want {
+		t.Fatalf("wrote\n%s\nwant\n%s", one.String(), want)
+	}
 	b, err := Parse("x.json", one.Bytes())
-	if err != nil || len(b.Entries) != 2 || b.Entries[0].Count != 2 || b.Entries[0].Path != "a" {
+	if err != nil || len(b.Entries) != 3 || b.Count() != 3 || b.Entries[0].Path != "a" || b.Entries[1].Pos != 3 {
 		t.Fatalf("parsed %+v err %v", b, err)
+	}
+	if !json.Valid(one.Bytes()) {
+		t.Fatal("not valid JSON")
+	}
+}
+
+// TestReadVersion1: the counted format reads, and writes back as version 2
+// with one line per occurrence.
+func TestReadVersion1(t *testing.T) {
+	v1 := `{"version": 1, "findings": [
+  {"rule": "r", "path": "b", "match": "Tok", "line": "Tok", "count": 1},
+  {"rule": "r", "path": "a", "match": "Tok", "line": "Tok();", "count": 2}
+]}`
+	b, err := Parse("x.json", []byte(v1))
+	if err != nil || b.Version != 1 || b.Count() != 3 {
+		t.Fatalf("%+v %v", b, err)
+	}
+	var out bytes.Buffer
+	b.Write(&out)
+	var fresh bytes.Buffer
+	New([]*result.Finding{finding("b", 1, "Tok"), finding("a", 3, "Tok();"), finding("a", 4, "  Tok();")}).Write(&fresh)
+	if out.String() != fresh.String() {
+		t.Fatalf("rewritten\n%s\nfresh\n%s", out.String(), fresh.String())
+	}
+}
+
+// TestPruned: an update removes only what no longer occurs, keeps what
+// keep protects, and never adds.
+func TestPruned(t *testing.T) {
+	b := New([]*result.Finding{finding("a", 3, "Tok();"), finding("a", 4, "Tok();"), finding("b", 1, "Tok"), finding("c", 1, "Tok")})
+	now := []*result.Finding{finding("a", 3, "Tok();"), finding("b", 1, "Tok"), finding("b", 2, "Tok"), finding("d", 1, "Tok")}
+	a := b.Apply(now, nil)
+	if a.Stale != 2 || len(a.Rules) != 1 || a.Rules[0] != (Progress{Rule: "r", Baselined: 2, Fixed: 2}) {
+		t.Fatalf("applied %+v", a)
+	}
+	var got []string
+	for _, e := range b.Pruned(a, func(e Entry) bool { return e.Path == "c" }).Entries {
+		got = append(got, fmt.Sprintf("%s %d", e.Path, e.Count))
+	}
+	if g := strings.Join(got, "|"); g != "a 1|b 1|c 1" {
+		t.Fatalf("pruned %q", g)
+	}
+}
+
+// TestRenamed: entries follow a renamed file.
+func TestRenamed(t *testing.T) {
+	b := New([]*result.Finding{finding("old", 3, "Tok();"), finding("b", 1, "Tok")})
+	now := []*result.Finding{finding("new", 9, "Tok();"), finding("b", 1, "Tok")}
+	if a := b.Renamed(map[string]string{"old": "new"}).Apply(now, nil); a.Stale != 0 || now[0].Suppression == nil {
+		t.Fatalf("%+v", a)
 	}
 }
 
 func TestParseErrors(t *testing.T) {
 	for _, tt := range []struct{ in, want string }{
-		{`{"version": 2, "findings": []}`, "x.json: baseline version 2 is not supported"},
+		{`{"version": 3, "findings": []}`, "x.json: baseline version 3 is not supported"},
+		{"{\"version\":2,\"findings\":[\n{\"path\":\"p\",\"rule\":\"r\",\"match\":\"m\",\"line\":\"l\",\"count\":2},\nnull]}", "version 2 repeats the line"},
+		{"{\"version\":2,\"findings\":[\n<<<<<<< HEAD\n{\"path\":\"p\",\"rule\":\"r\",\"match\":\"m\",\"line\":\"l\"},\n=======\n>>>>>>> b\nnull]}", "x.json:2:1: the baseline holds git conflict markers"},
 		{"{\"version\": 1,\n \"findings\": [{\"rule\": 3}]}", "x.json:2:"},
 		{`{"version": 1, "findings": [{"rule":"r","path":"p","match":"m","line":"l","count":0}]}`, "count of at least 1"},
 		{`{"version": 1} {}`, "text after the JSON document"},

@@ -33,6 +33,7 @@ type Config struct {
 	Rules         rules.Set
 	Baseline      string // baseline file named by the config, if any
 	RequireReason bool   // suppressions must give a reason
+	RequireUntil  bool   // suppressions must give an end date
 }
 
 // Error is a problem at a place in a rule file.
@@ -155,10 +156,12 @@ func Parse(name string, data []byte) (*Config, error) {
 			err = p.decode(v, &c.Baseline, "a file name")
 		case "require_reason":
 			err = p.decode(v, &c.RequireReason, "true or false")
+		case "require_until":
+			err = p.decode(v, &c.RequireUntil, "true or false")
 		case "rules":
 			rulesNode = v
 		default:
-			err = p.errf(k, "unknown key %q (known: version, include, exclude, rules, baseline, require_reason)", key)
+			err = p.errf(k, "unknown key %q (known: version, include, exclude, rules, baseline, require_reason, require_until)", key)
 		}
 		return err
 	})
@@ -189,6 +192,7 @@ func Parse(name string, data []byte) (*Config, error) {
 	}
 	p.rule = ""
 	rs.RequireReason = c.RequireReason
+	rs.RequireUntil = c.RequireUntil
 	if err := scanner.Validate(rs); err != nil {
 		// Everything Validate checks was checked above with a position.
 		return nil, p.errf(root, "%v", err)
@@ -397,8 +401,10 @@ func (p *parser) parseRule(n *yaml.Node) (rules.Rule, error) {
 			}
 		case "examples":
 			err = p.parseExamples(v, &r.Examples)
+		case "sealed":
+			err = p.decode(v, &r.Sealed, "true or false")
 		default:
-			err = p.errf(k, "unknown key %q (known: id, message, hint, url, severity, match, case_sensitive, tokens, allow, include, exclude, fix, examples)", key)
+			err = p.errf(k, "unknown key %q (known: id, message, hint, url, severity, match, case_sensitive, tokens, allow, include, exclude, fix, examples, sealed)", key)
 		}
 		return err
 	})
@@ -555,6 +561,9 @@ func Describe(rs *rules.Set) string {
 		}
 		if len(r.Exclude) > 0 {
 			fmt.Fprintf(&b, "    exclude: %s\n", flow(r.Exclude))
+		}
+		if r.Sealed {
+			b.WriteString("    sealed: true\n")
 		}
 		if len(r.Fix) > 0 {
 			keys := make([]string, 0, len(r.Fix))

@@ -49,6 +49,9 @@ type jsonSummary struct {
 	FilesBinary       int `json:"files_binary"`
 	FilesSkipped      int `json:"files_skipped"`
 	ReadErrors        int `json:"read_errors"`
+	// Baseline: per rule, findings in the baseline and fixed since it was
+	// written; only when a baseline is in use.
+	Baseline map[string]BaselineCounts `json:"baseline,omitempty"`
 }
 
 type jsonDoc struct {
@@ -80,6 +83,7 @@ func (JSON) Write(w io.Writer, r *Report) error {
 			FilesBinary:       r.Stats.FilesBinary,
 			FilesSkipped:      r.Stats.FilesSkipped,
 			ReadErrors:        len(r.Errors),
+			Baseline:          r.baselineCounts(),
 		},
 	}
 	if r.Shard.Count > 0 {

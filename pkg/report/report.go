@@ -20,6 +20,8 @@ type Report struct {
 	Errors   []result.FileError
 	Stats    result.Stats
 	Stale    int // baseline entries that no longer occur
+	// Baseline is the baseline's count per rule, when one is in use.
+	Baseline []result.BaselineProgress
 	// Shard is the part of a sharded run (--shard I/N) that this report
 	// covers; the zero Shard is a whole run. JSON and SARIF record it, so
 	// that merging the parts can check that each is there once.
@@ -30,6 +32,26 @@ type Report struct {
 type Shard struct {
 	Index int `json:"index"`
 	Count int `json:"count"`
+}
+
+// BaselineCounts is one rule's line of the baseline progress, in the JSON
+// summary and the SARIF run's properties.
+type BaselineCounts struct {
+	Baselined int `json:"baselined"`
+	Fixed     int `json:"fixed"`
+}
+
+// baselineCounts maps each rule with baseline entries to its counts; nil
+// without a baseline.
+func (r *Report) baselineCounts() map[string]BaselineCounts {
+	if len(r.Baseline) == 0 {
+		return nil
+	}
+	m := make(map[string]BaselineCounts, len(r.Baseline))
+	for _, p := range r.Baseline {
+		m[p.Rule] = BaselineCounts{Baselined: p.Baselined, Fixed: p.Fixed}
+	}
+	return m
 }
 
 // Count tallies the findings of a report.

@@ -57,6 +57,9 @@ type sarifArtifactLocation struct {
 // sarifRunProps is the run's property bag.
 type sarifRunProps struct {
 	Shard *Shard `json:"nolegacyruns/shard,omitempty"`
+	// Baseline: per rule, findings in the baseline and fixed since it was
+	// written; only when a baseline is in use.
+	Baseline map[string]BaselineCounts `json:"nolegacyruns/baseline,omitempty"`
 }
 
 type sarifTool struct {
@@ -178,6 +181,12 @@ func (SARIF) Write(w io.Writer, r *Report) error {
 	run := sarifRun{Tool: sarifTool{driver}, Invocations: []sarifInvocation{inv}, ColumnKind: "utf16CodeUnits", Results: []sarifResult{}}
 	if r.Shard.Count > 0 {
 		run.Properties = &sarifRunProps{Shard: &r.Shard}
+	}
+	if b := r.baselineCounts(); b != nil {
+		if run.Properties == nil {
+			run.Properties = &sarifRunProps{}
+		}
+		run.Properties.Baseline = b
 	}
 	log := sarifLog{
 		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",

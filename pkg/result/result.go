@@ -115,6 +115,13 @@ func KeyOf(rule, path, match, line string) string {
 	return rule + "\x00" + path + "\x00" + match + "\x00" + line
 }
 
+// BaselineProgress is what a baseline says about one rule in a run.
+type BaselineProgress struct {
+	Rule      string
+	Baselined int // findings of the run that the baseline records
+	Fixed     int // recorded findings of the covered files that no longer occur
+}
+
 // Counts summarises findings by severity; suppressed ones are counted apart.
 type Counts struct {
 	Errors, Warnings, Files int

@@ -65,6 +65,9 @@ type Rule struct {
 	// Examples are snippets the rule must flag (Bad) and must not (Good),
 	// checked by --test.
 	Examples Examples
+	// Sealed says the rule's debt reached zero and must stay there: a
+	// baseline entry or an inline suppression for it is an error.
+	Sealed bool
 }
 
 // Examples are a rule's test cases.
@@ -80,6 +83,12 @@ type Set struct {
 	Rules   []Rule
 	// RequireReason makes a suppression without "-- reason" a finding.
 	RequireReason bool
+	// RequireUntil makes a suppression without "until=YYYY-MM-DD" a finding.
+	RequireUntil bool
+	// Today is the date (UTC, YYYY-MM-DD) that suppressions' until= dates
+	// are judged against; a directive past its date suppresses nothing.
+	// Empty: no directive has expired.
+	Today string
 	// StrictSuppressions makes unused suppressions errors, not warnings.
 	StrictSuppressions bool
 	// NotRun names the rules this run leaves out (--rule, --skip-rule): they

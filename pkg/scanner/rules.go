@@ -21,6 +21,8 @@ type Engine struct {
 	m             *matcher
 	sc            *scope
 	requireReason bool
+	requireUntil  bool
+	today         string          // YYYY-MM-DD, UTC: suppressions until before it have expired
 	notRun        map[string]bool // rules this run leaves out
 }
 
@@ -35,7 +37,7 @@ func Compile(rs *rules.Set) (*Engine, error) {
 	}
 	all := append(append([]rules.Rule(nil), rs.Rules...), BuiltinRules(rs.StrictSuppressions)...)
 	return &Engine{rules: all, user: len(rs.Rules), m: newMatcher(all, true, rs.NotRun), sc: newScope(rs),
-		requireReason: rs.RequireReason, notRun: rs.NotRun}, nil
+		requireReason: rs.RequireReason, requireUntil: rs.RequireUntil, today: rs.Today, notRun: rs.NotRun}, nil
 }
 
 // Validate reports why a rule set cannot be compiled, or nil, without

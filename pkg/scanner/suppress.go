@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/result"
@@ -16,6 +17,9 @@ import (
 //
 //	nolegacyruns:ignore RULE[,RULE...] -- reason       this line, or the next if alone
 //	nolegacyruns:ignore-file RULE[,RULE...] -- reason  the whole file (first 20 lines)
+//
+// Either may give an end date after its rules, until=YYYY-MM-DD: after that
+// day (UTC) it suppresses nothing and is itself an invalid-suppression.
 //
 // The marker is a directive only right after a comment opener on its line,
 // with nothing but whitespace between: //, #, -- (runs like /// or ## too),
@@ -74,6 +78,7 @@ type directive struct {
 	rules     []string
 	used      []bool
 	reason    string
+	until     string // the until= date, YYYY-MM-DD, if given
 	problem   string // why it is malformed, if it is
 	text      string // the directive as written, for messages
 }
@@ -93,11 +98,22 @@ func parseDirective(text string) (d directive, ok bool) {
 	d.reason = strings.TrimSpace(reason)
 	// The rule list is ids separated by commas (and spaces after them); it
 	// ends at the first word that cannot be a rule id.
-	for _, id := range strings.FieldsFunc(trimCommentEnd(spec), func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
+	words := strings.FieldsFunc(trimCommentEnd(spec), func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+	for _, id := range words {
 		if !ruleIDLike(id) {
 			break
 		}
 		d.rules = append(d.rules, id)
+	}
+	// After the rules, until=YYYY-MM-DD may give an end date.
+	for _, w := range words[len(d.rules):] {
+		if v, ok := strings.CutPrefix(w, "until="); ok {
+			if t, err := time.Parse(time.DateOnly, v); err != nil || t.Format(time.DateOnly) != v {
+				d.problem = fmt.Sprintf("until=%s is not a date; write until=YYYY-MM-DD", v)
+			}
+			d.until = v
+			break
+		}
 	}
 	d.used = make([]bool, len(d.rules))
 	if len(d.rules) == 0 {
@@ -122,6 +138,12 @@ func trimCommentEnd(s string) string {
 		s = strings.TrimSpace(strings.TrimSuffix(s, end))
 	}
 	return s
+}
+
+// expired reports whether the directive's end date is before today
+// (both YYYY-MM-DD, so they compare as text).
+func (d *directive) expired(today string) bool {
+	return d.until != "" && today != "" && d.until < today
 }
 
 // readDirective reads the directive whose marker starts at buf[at], if the
@@ -211,6 +233,10 @@ func (e *Engine) applySuppressions(fs []*result.Finding, dirs []directive, path 
 	known := func(id string) bool {
 		return slices.ContainsFunc(e.rules[:e.user], func(r rules.Rule) bool { return r.ID == id })
 	}
+	sealed := func(id string) bool {
+		i := slices.IndexFunc(e.rules[:e.user], func(r rules.Rule) bool { return r.ID == id })
+		return i >= 0 && e.rules[i].Sealed
+	}
 	for i := range dirs {
 		if d := &dirs[i]; d.problem == "" && d.file && d.line > fileDirectiveLines {
 			d.problem = fmt.Sprintf("ignore-file must be in the first %d lines", fileDirectiveLines)
@@ -227,10 +253,10 @@ func (e *Engine) applySuppressions(fs []*result.Finding, dirs []directive, path 
 		}
 		for i := range dirs {
 			d := &dirs[i]
-			if d.problem != "" || !(d.file || d.line == f.Line || (d.alone && d.line == f.Line-1)) {
+			if d.problem != "" || d.expired(e.today) || !(d.file || d.line == f.Line || (d.alone && d.line == f.Line-1)) {
 				continue
 			}
-			if j := slices.Index(d.rules, f.Rule.ID); j >= 0 {
+			if j := slices.Index(d.rules, f.Rule.ID); j >= 0 && !sealed(f.Rule.ID) {
 				d.used[j] = true
 				if f.Suppression == nil {
 					f.Suppression = &result.Suppression{Kind: result.InSource, Justification: d.reason}
@@ -252,13 +278,23 @@ func (e *Engine) applySuppressions(fs []*result.Finding, dirs []directive, path 
 		case d.problem != "":
 			add(invalid, d.text, d.problem)
 			continue
-		case e.requireReason && d.reason == "":
+		case d.expired(e.today):
+			// Past its date it suppresses nothing, so it is not judged unused either.
+			add(invalid, d.text, fmt.Sprintf("it expired: until=%s has passed (UTC)", d.until))
+			continue
+		}
+		if e.requireReason && d.reason == "" {
 			add(invalid, d.text, "it gives no reason after --, and the rule file sets require_reason")
+		}
+		if e.requireUntil && d.until == "" {
+			add(invalid, d.text, "it gives no until=YYYY-MM-DD, and the rule file sets require_until")
 		}
 		for j, id := range d.rules {
 			switch {
 			case !known(id):
 				add(invalid, id, fmt.Sprintf("it names %q, which is not a rule", id))
+			case sealed(id):
+				add(invalid, id, fmt.Sprintf("rule %q is sealed: its debt reached zero and must stay there", id))
 			case e.notRun[id]:
 				// Its rule did not run: the suppression is neither used nor unused.
 			case !d.used[j]:

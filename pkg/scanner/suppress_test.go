@@ -31,6 +31,9 @@ func TestParseDirective(t *testing.T) {
 		{"nolegacyruns:ignore -- no rule", true, false, nil, "no rule", true},
 		{"nolegacyruns:ignored", false, false, nil, "", false},
 		{"nolegacyruns:ignore-filex a", false, false, nil, "", false},
+		{"nolegacyruns:ignore a,b until=2026-01-31 -- why", true, false, []string{"a", "b"}, "why", false},
+		{"nolegacyruns:ignore a until=2026-1-31 -- why", true, false, []string{"a"}, "why", true},
+		{"nolegacyruns:ignore a until= -- why", true, false, []string{"a"}, "why", true},
 	}
 	for _, tt := range tests {
 		d, ok := parseDirective(tt.text)
@@ -113,7 +116,8 @@ func TestReadDirective(t *testing.T) {
 // inside a scanned file never makes a token in its own text count.
 func FuzzDirective(f *testing.F) {
 	for _, s := range []string{"nolegacyruns:ignore a -- why", "nolegacyruns:ignore-file a,b -- x */",
-		"nolegacyruns:ignore", "nolegacyruns:ignored", "nolegacyruns:ignore a -->", "nolegacyruns:ignore LegacyRun"} {
+		"nolegacyruns:ignore", "nolegacyruns:ignored", "nolegacyruns:ignore a -->", "nolegacyruns:ignore LegacyRun",
+		"nolegacyruns:ignore a until=2026-01-31 -- x", "nolegacyruns:ignore a until=9999-99-99"} {
 		f.Add(s)
 	}
 	e, _ := Compile(&rules.Set{Rules: []rules.Rule{{ID: "a", Tokens: []string{"LegacyRun"}}}})
