@@ -55,6 +55,12 @@ func (c *command) report(err error) {
 	case errors.As(err, &ce):
 		c.errorf("%v", err)
 		c.hint("fix the rule file; see the rule file section of the README, or run nolegacyruns --init for a template")
+	case errors.As(err, &ble) && ble.Msg == baseline.ConflictMarkers:
+		c.errorf("%v", err)
+		c.hint("keep the lines of both sides, delete the marker lines, then run nolegacyruns --update-baseline (or set merge=union for the file in .gitattributes)")
+	case errors.As(err, &ble) && strings.Contains(ble.Msg, "sealed"):
+		c.errorf("%v", err)
+		c.hint("remove the entry and fix its finding, or remove sealed: true from the rule")
 	case errors.As(err, &ble):
 		c.errorf("%v", err)
 		c.hint("write the baseline again with --write-baseline, or pass --baseline with the right file")

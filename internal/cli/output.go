@@ -49,12 +49,16 @@ func (c *command) finish(r *pipeline.Run) outcome {
 		c.errorf("%s: %v", report.QuotePath(e.Path), e.Err)
 	}
 	counts := result.Count(r.Findings)
+	for _, p := range r.Progress {
+		// The migration's progress, per rule, whenever a baseline is in use.
+		c.notef("%s: %d in the baseline, %d fixed since it was written", p.Rule, p.Baselined, p.Fixed)
+	}
 	c.summary(r, counts)
-	if r.Stale > 0 {
+	if r.Stale > 0 && !c.opt.update {
 		if r.Stale == 1 {
-			c.notice("1 recorded finding in the baseline no longer occurs; run --write-baseline again to prune it")
+			c.notice("1 recorded finding in the baseline no longer occurs; run --update-baseline to prune it")
 		} else {
-			c.notice("%d recorded findings in the baseline no longer occur; run --write-baseline again to prune them", r.Stale)
+			c.notice("%d recorded findings in the baseline no longer occur; run --update-baseline to prune them", r.Stale)
 		}
 	}
 	if len(r.Errors) > 0 {

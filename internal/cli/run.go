@@ -191,7 +191,6 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 	return out
 }
 
-
 // selectRules applies --rule and --skip-rule: the rules left out are
 // marked not run. ran says whether the run judges a baseline entry: not if
 // its rule did not run, nor if it is an unused suppression of such a rule.

@@ -21,7 +21,7 @@ type ApplyBaseline struct {
 	Sealed func(rule string) bool
 	// Renames, when set, maps the old path of each file renamed in the
 	// change to its new one, so that recorded debt follows its file. It is
-	// called only when a finding is new while an entry is stale.
+	// called only when some finding is new, so a passing run asks no git.
 	Renames func() (map[string]string, error)
 	// Update, when set, is the file to write the pruned baseline to.
 	Update string
@@ -52,7 +52,7 @@ func (a *ApplyBaseline) Process(_ context.Context, r *Run) error {
 	}
 	all := a.File
 	applied := a.ran(all).Apply(r.Findings, covers)
-	if applied.Stale > 0 && a.Renames != nil && hasNew(r) {
+	if a.Renames != nil && hasNew(r) {
 		renames, err := a.Renames()
 		if err != nil {
 			return err
