@@ -92,8 +92,10 @@ const starterHead = `# nolegacyruns rule file. nolegacyruns finds it in the curr
 #   allow: [text, ...]                a match inside one of these is fine
 #   include/exclude: narrow the rule  fix: {token: replacement} for --fix
 #   examples: {bad: [...], good: [...]}  checked by nolegacyruns --test
+#   sealed: true once its debt is zero: no baseline entry or suppression
 # Suppress one line with a comment: nolegacyruns:ignore RULE -- reason
-# require_reason: true makes the "-- reason" mandatory.
+# (until=YYYY-MM-DD after RULE ends it); require_reason: true makes the
+# "-- reason" mandatory, require_until: true the date.
 #
 # This template starts from the embedded TenantAtlas rules (spec 087).
 

@@ -48,7 +48,7 @@ func TestFullConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := c.Rules.Rules[0]
-	if !c.RequireReason || c.Baseline != ".nolegacyruns-baseline.json" || !r.IgnoreCase ||
+	if !c.RequireReason || !c.RequireUntil || !c.Rules.RequireUntil || !r.Sealed || c.Baseline != ".nolegacyruns-baseline.json" || !r.IgnoreCase ||
 		r.Match.String() != "word" || r.Severity.String() != "warning" || r.Fix["Foo"] != "Bar" || r.URL != "https://example.com/rules#a-1" ||
 		strings.Join(r.Tokens, ",") != "Foo,404,true" {
 		t.Fatalf("parsed %+v %+v", c, r)
