@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tenantatlas/nolegacyruns/internal/source"
 	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 )
 
@@ -145,6 +146,9 @@ type command struct {
 	opt   options
 	start time.Time
 	rules []rules.Rule // the compiled rules, for the reports
+	// diffBase is, with --diff, the changed files as they were at the
+	// merge base (under their new names), to count what was there before.
+	diffBase *source.Index
 
 	ctx           context.Context    // the run's context, once it listens for signals
 	stopListening context.CancelFunc // set by Env.Listen

@@ -13,6 +13,7 @@ import (
 	"github.com/tenantatlas/nolegacyruns/internal/pipeline"
 	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
 	"github.com/tenantatlas/nolegacyruns/pkg/config"
+	"github.com/tenantatlas/nolegacyruns/pkg/report"
 	"github.com/tenantatlas/nolegacyruns/pkg/result"
 	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
@@ -110,6 +111,11 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 
 	r := &pipeline.Run{Findings: res.Findings, Errors: res.Errors, Stats: res.Stats}
 	pc := pipeline.Config{Changed: changed, PathPrefix: o.pathPrefix}
+	if c.diffBase != nil {
+		if pc.DiffBase, err = c.scanBase(ctx, eng, opt); err != nil {
+			return fail(err)
+		}
+	}
 	covers := coverage(src, o)
 	sealed := sealedRules(cfg)
 	if o.writeBase == "-" {
@@ -189,6 +195,28 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 		}
 	}
 	return out
+}
+
+// scanBase scans the changed files as they were at the merge base, with
+// the same engine, and counts each identity key's findings there.
+func (c *command) scanBase(ctx context.Context, eng *scanner.Engine, opt scanner.Options) (map[string]int, error) {
+	defer c.diffBase.Close()
+	opt.Source = c.diffBase
+	res, err := eng.Scan(ctx, opt)
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Errors) > 0 {
+		e := res.Errors[0]
+		return nil, fmt.Errorf("reading %s as it was at the merge base: %w", report.QuotePath(e.Path), e.Err)
+	}
+	counts := make(map[string]int, len(res.Findings))
+	var key []byte
+	for _, f := range res.Findings {
+		key = result.AppendKey(key[:0], f)
+		counts[string(key)]++
+	}
+	return counts, nil
 }
 
 // selectRules applies --rule and --skip-rule: the rules left out are

@@ -150,6 +150,9 @@ func (c *command) gitChanges(ctx context.Context, root, top string, rels []strin
 		if lines, err = gitsrc.DiffFilters(ctx, top, base, o.staged, drivers); err != nil {
 			return nil, nil, err
 		}
+		if c.diffBase, err = c.baseVersions(ctx, top, base, drivers, inScope); err != nil {
+			return nil, nil, err
+		}
 		for p := range lines {
 			files = append(files, p)
 		}
@@ -191,6 +194,30 @@ func (c *command) gitChanges(ctx context.Context, root, top string, rels []strin
 		}
 	}
 	return ch, ch.Lines, nil
+}
+
+// baseVersions names the blobs of the changed files at the merge base, by
+// their new, root-relative names: a renamed file's old version counts as
+// its own. Files added, in conflict, or not regular files at the base
+// have none.
+func (c *command) baseVersions(ctx context.Context, top, base string, drivers []string, inScope func(string) (string, bool)) (*source.Index, error) {
+	cs, err := gitsrc.Changes(ctx, top, base, c.opt.staged, drivers)
+	if err != nil {
+		return nil, err
+	}
+	idx := &source.Index{Ctx: ctx, Top: top, Files: map[string]string{}}
+	if repo, err := gitrepo.Locate(top, c.gitEnv()); err == nil {
+		idx.Objects = filepath.Join(repo.CommonDir, "objects")
+	}
+	for _, ch := range cs {
+		if ch.Status == 'A' || ch.Status == 'D' || ch.Status == 'U' || !ch.OldRegular() || strings.Trim(ch.OldID, "0") == "" {
+			continue
+		}
+		if r, ok := inScope(ch.Path); ok {
+			idx.Files[r] = ch.OldID
+		}
+	}
+	return idx, nil
 }
 
 // gitEnv is what of the environment git would read, for reading a

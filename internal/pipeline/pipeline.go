@@ -27,6 +27,7 @@ type Processor interface {
 // Config says which processors a run needs.
 type Config struct {
 	Changed       gitsrc.Changed // --diff: the lines that count
+	DiffBase      map[string]int // --diff: each key's findings at the merge base
 	Baseline      *ApplyBaseline // a baseline in effect
 	WriteBaseline *WriteBaseline // --write-baseline
 	Fix           *Fix           // --fix
@@ -38,7 +39,7 @@ func Build(c Config) []Processor {
 	var ps []Processor
 	if c.Changed != nil {
 		// First: everything after judges only what the diff changed.
-		ps = append(ps, OnlyChanged{c.Changed})
+		ps = append(ps, OnlyChanged{Lines: c.Changed, Base: c.DiffBase})
 	}
 	if c.Baseline != nil {
 		// Before writing or fixing: baselined findings are kept, never fixed.
