@@ -114,6 +114,7 @@ Examples:
   nolegacyruns --install-hook           run --staged before every commit
   nolegacyruns --write-baseline .nolegacyruns-baseline.json
                                         accept today's findings; only new ones fail
+  nolegacyruns --update-baseline        drop fixed findings from the baseline (adds none)
   nolegacyruns --fix --dry-run          show the mechanical fixes as a diff
   nolegacyruns --explain legacy-run-types
   nolegacyruns --shard 2/4 --format json > part2.json

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tenantatlas/nolegacyruns/internal/fileio"
 	"github.com/tenantatlas/nolegacyruns/internal/pipeline"
 	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
 	"github.com/tenantatlas/nolegacyruns/pkg/config"
@@ -82,6 +83,11 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 	}
 	if err := c.checkOutputs(); err != nil {
 		return fail(err)
+	}
+	if name := c.baselineFile(cfg, root); o.update && name != "" {
+		if err := fileio.CheckWritable(name); err != nil {
+			return fail(&usageError{msg: fmt.Sprintf("cannot update the baseline %s: %v", c.display(name), err), hint: "give --update-baseline a baseline file that you can write to"})
+		}
 	}
 	src, changed, err := c.pickSource(ctx, root, cfg.Rules.Include)
 	if err != nil {
