@@ -118,6 +118,15 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 	r := &pipeline.Run{Findings: res.Findings, Errors: res.Errors, Stats: res.Stats}
 	pc := pipeline.Config{Changed: changed, PathPrefix: o.pathPrefix}
 	if c.diffBase != nil {
+		// Only a file with findings now can have new ones: the others'
+		// base versions need no scan.
+		withFindings := map[string]string{}
+		for _, f := range res.Findings {
+			if id, ok := c.diffBase.Files[f.Path]; ok {
+				withFindings[f.Path] = id
+			}
+		}
+		c.diffBase.Files = withFindings
 		if pc.DiffBase, err = c.scanBase(ctx, eng, opt); err != nil {
 			return fail(err)
 		}
