@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 
@@ -47,5 +48,58 @@ func TestOnlyChangedByContent(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestOnlyChangedCounts: whatever the findings and changed lines, exactly
+// as many findings of a key are new as it occurs more often than at the
+// base, and each new one is a finding of a changed file.
+func TestOnlyChangedCounts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	r := &rules.Rule{ID: "r"}
+	for range 2000 {
+		lines := gitsrc.Changed{}
+		var now []*result.Finding
+		count := map[string]int{}
+		for i := range rng.IntN(20) {
+			path := string(rune('a' + rng.IntN(3)))
+			if rng.IntN(2) == 0 {
+				lines[path] = append(lines[path], gitsrc.LineRange{From: i, To: i})
+			}
+			f := &result.Finding{Path: path, Line: i, Rule: r, Match: "T", LineText: string(rune('x' + rng.IntN(3)))}
+			now = append(now, f)
+			if _, ok := lines[path]; ok || rng.IntN(2) == 0 {
+				count[result.Key(f)]++
+			}
+		}
+		base := map[string]int{}
+		for k, n := range count {
+			base[k] = rng.IntN(n + 2)
+		}
+		run := &Run{Findings: append([]*result.Finding(nil), now...)}
+		if err := (OnlyChanged{Lines: lines, Base: base}).Process(context.Background(), run); err != nil {
+			t.Fatal(err)
+		}
+		got, want := map[string]int{}, map[string]int{}
+		for _, f := range run.Findings {
+			if _, ok := lines[f.Path]; !ok {
+				t.Fatalf("new finding in an unchanged file: %+v", f)
+			}
+			got[result.Key(f)]++
+		}
+		for _, f := range now {
+			if _, ok := lines[f.Path]; ok {
+				want[result.Key(f)]++
+			}
+		}
+		for k, n := range want {
+			want[k] = max(0, n-base[k])
+			if want[k] == 0 {
+				delete(want, k)
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("new %v, want %v", got, want)
+		}
 	}
 }
