@@ -198,6 +198,9 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 		}
 		return outcome{}
 	}
+	if o.diff != "" {
+		r.Progress = nil // a diff sees new findings only: no count of the whole debt
+	}
 	out := c.output(r)
 	if u := pc.Baseline; u != nil && u.Update != "" && out.err == nil {
 		if u.Removed == 0 {

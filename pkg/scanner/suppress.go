@@ -280,7 +280,7 @@ func (e *Engine) applySuppressions(fs []*result.Finding, dirs []directive, path 
 			continue
 		case d.expired(e.today):
 			// Past its date it suppresses nothing, so it is not judged unused either.
-			add(invalid, d.text, fmt.Sprintf("it expired: until=%s has passed (UTC)", d.until))
+			add(invalid, d.text, fmt.Sprintf("it expired: until=%s has passed (UTC); fix the finding, or give a later date", d.until))
 			continue
 		}
 		if e.requireReason && d.reason == "" {
@@ -294,7 +294,7 @@ func (e *Engine) applySuppressions(fs []*result.Finding, dirs []directive, path 
 			case !known(id):
 				add(invalid, id, fmt.Sprintf("it names %q, which is not a rule", id))
 			case sealed(id):
-				add(invalid, id, fmt.Sprintf("rule %q is sealed: its debt reached zero and must stay there", id))
+				add(invalid, id, fmt.Sprintf("rule %q is sealed: its debt reached zero and must stay there; fix the finding instead", id))
 			case e.notRun[id]:
 				// Its rule did not run: the suppression is neither used nor unused.
 			case !d.used[j]:
