@@ -32,7 +32,7 @@ func TestBaselineProgress(t *testing.T) {
 	var log struct {
 		Runs []struct {
 			Properties struct {
-				Baseline map[string]BaselineCounts `json:"baseline"`
+				Baseline map[string]BaselineCounts `json:"nolegacyruns/baseline"`
 			} `json:"properties"`
 		} `json:"runs"`
 	}
