@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/tenantatlas/nolegacyruns/internal/lsp"
 	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
@@ -125,6 +126,7 @@ func (l *lspLoader) Load(dir, ruleFile, base string) (*lsp.Setup, error) {
 		root = base // a run outside git starts in the folder the editor opened
 	}
 	cfg.Rules.StrictSuppressions = l.opt.strict
+	cfg.Rules.Today = time.Now().UTC().Format(time.DateOnly) // until= dates; as of the engine's compile
 	eng := l.engines[ruleFile]
 	if ruleFile != "" && !unchanged(eng.fi, ruleFile) || eng.v == nil {
 		eng = stamped[*scanner.Engine]{fi: stat(ruleFile)}

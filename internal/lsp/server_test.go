@@ -325,7 +325,7 @@ func TestReload(t *testing.T) {
 	if shown.Type != 1 || !strings.HasPrefix(shown.Message, "nolegacyruns: "+filepath.Join(dir, ".nolegacyruns.yaml")+":2:32: rule \"foo\": unknown key \"tokenz\"") || !strings.Contains(shown.Message, "\nhint: ") {
 		t.Errorf("message: %+v", shown)
 	}
-	if got := c.diagnostics(".nolegacyruns.yaml", -1); len(got) != 1 || got[0] != "1:31-1:31 error rule-file rule \"foo\": unknown key \"tokenz\" (known: id, message, hint, url, severity, match, case_sensitive, tokens, allow, include, exclude, fix, examples)" {
+	if got := c.diagnostics(".nolegacyruns.yaml", -1); len(got) != 1 || got[0] != "1:31-1:31 error rule-file rule \"foo\": unknown key \"tokenz\" (known: id, message, hint, url, severity, match, case_sensitive, tokens, allow, include, exclude, fix, examples, sealed)" {
 		t.Errorf("rule file diagnostics: %q", got)
 	}
 	if !strings.Contains(c.stderr.String(), "unknown key \"tokenz\"") {
