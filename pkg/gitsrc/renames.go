@@ -61,11 +61,11 @@ func Changes(ctx context.Context, dir, base string, staged bool, drivers []strin
 	if err != nil {
 		return nil, err
 	}
-	return parseRaw(out)
+	return parseRawChanges(out)
 }
 
-// parseRaw reads git diff --raw -z records.
-func parseRaw(out []byte) ([]FileChange, error) {
+// parseRawChanges reads git diff --raw -z records.
+func parseRawChanges(out []byte) ([]FileChange, error) {
 	var cs []FileChange
 	for len(out) > 0 {
 		if out[0] != ':' {

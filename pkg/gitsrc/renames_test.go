@@ -43,9 +43,9 @@ func TestChanges(t *testing.T) {
 	}
 }
 
-func TestParseRaw(t *testing.T) {
+func TestParseRawChanges(t *testing.T) {
 	for _, bad := range []string{"x", ":100644 100644 a b M", ":100644 100644 a b\x00p\x00", ":100644 100644 a b R100\x00old\x00"} {
-		if _, err := parseRaw([]byte(bad)); err == nil {
+		if _, err := parseRawChanges([]byte(bad)); err == nil {
 			t.Errorf("%q parsed", bad)
 		}
 	}
