@@ -110,7 +110,7 @@ const maxPatternFile = 64 << 20
 func readPatterns(p, base string, noFollow bool) (*gitignore.List, error) {
 	flags := syscall.O_RDONLY | syscall.O_CLOEXEC | syscall.O_NONBLOCK
 	if noFollow {
-		flags |= syscall.O_NOFOLLOW
+		flags |= oNoFollow
 	}
 	f, err := os.OpenFile(p, flags, 0)
 	if err != nil {

@@ -1,3 +1,8 @@
+//go:build unix
+
+// The in-process listing runs on unix only: on Windows gitrepo.Open leaves
+// every repository to git (ownership is not a user id there).
+
 package source
 
 import (

@@ -118,7 +118,7 @@ func Locate(top string, env Env) (*Repo, error) {
 		if err != nil {
 			return nil, err
 		}
-		if st, ok := fi.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != env.Euid {
+		if !ownedBy(fi, env.Euid) {
 			return nil, unsupported("%s is not owned by the current user", p)
 		}
 	}

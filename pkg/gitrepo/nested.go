@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 )
 
 // IsNested reports whether dir holds a repository of its own that git
@@ -36,8 +35,7 @@ func isGitDir(d string) bool {
 		return false
 	}
 	common, err := commonDir(d)
-	return err == nil && syscall.Access(filepath.Join(common, "objects"), 1) == nil &&
-		syscall.Access(filepath.Join(common, "refs"), 1) == nil
+	return err == nil && canEnter(filepath.Join(common, "objects")) && canEnter(filepath.Join(common, "refs"))
 }
 
 // validHead is git's validate_headref: a symlink into refs/, a symbolic
