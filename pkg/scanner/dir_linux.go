@@ -1,3 +1,5 @@
+//go:build !portableread
+
 package scanner
 
 import (

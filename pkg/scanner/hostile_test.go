@@ -5,13 +5,11 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 	"unicode/utf16"
@@ -30,28 +28,6 @@ func scanDir(t *testing.T, root string, opt Options) *Result {
 		t.Fatal(err)
 	}
 	return res
-}
-
-// A socket and a device node are skipped without being opened.
-func TestSocketAndDevice(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("LegacyRun"), 0o644)
-	l, err := net.Listen("unix", filepath.Join(dir, "sock"))
-	if err != nil {
-		t.Skip("no unix sockets:", err)
-	}
-	defer l.Close()
-	want := 1
-	if os.Geteuid() == 0 {
-		// /dev/zero's numbers: reading it would never end.
-		if err := syscall.Mknod(filepath.Join(dir, "zero"), syscall.S_IFCHR|0o644, 1<<8|5); err == nil {
-			want++
-		}
-	}
-	res := scanDir(t, dir, Options{})
-	if len(res.Findings) != 1 || res.Stats.FilesSkipped != want || len(res.Errors) != 0 {
-		t.Fatalf("findings %d skipped %d (want %d) errors %v", len(res.Findings), res.Stats.FilesSkipped, want, res.Errors)
-	}
 }
 
 // Files listed (by git, say) but gone by the time they are read are
