@@ -227,6 +227,15 @@ func TestVersion(t *testing.T) {
 			t.Errorf("versionOf(%+v) = %q, want %q", tt.bi, got, tt.want)
 		}
 	}
+	// A release build's stamp (-ldflags -X), as .goreleaser.yaml sets it.
+	for _, tt := range [][3]string{
+		{"v1.2.3", "0123456789abcdef0123", "v1.2.3 (0123456789ab)"},
+		{"v0.0.0-SNAPSHOT-0123456", "", "v0.0.0-SNAPSHOT-0123456"},
+	} {
+		if got := stamped(tt[0], tt[1]); got != tt[2] {
+			t.Errorf("stamped(%q, %q) = %q, want %q", tt[0], tt[1], got, tt[2])
+		}
+	}
 }
 
 // -j in a run called in-process leaves the process's CPU limit alone.

@@ -67,9 +67,13 @@ func Main() int {
 // memoryLimit is the soft limit of the Go heap (GOMEMLIMIT overrides it).
 const memoryLimit = 160 << 20
 
-// Version is the module version the binary was built from, with the VCS
-// revision when the build recorded one.
+// Version is the version stamped into a release build, else the module
+// version the binary was built from, with the VCS revision when the build
+// recorded one.
 func Version() string {
+	if version != "" {
+		return stamped(version, commit)
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "devel"
