@@ -24,8 +24,21 @@ const (
 	goodTag     = "v1.2.3"
 	tamperedTag = "v6.6.6" // the archive's bytes differ from checksums.txt
 	unlistedTag = "v7.7.7" // checksums.txt lacks the archive
-	brokenTag   = "v5.0.0" // the server fails with 500
+	brokenTag   = "v5.0.0" // the server refuses (403, as for a rate limit)
+	linkTag     = "v4.0.0" // a listed archive whose nolegacyruns is a symlink
 )
+
+// linkArchive is an archive whose nolegacyruns is a symlink to /bin/sh,
+// and its checksums.txt.
+func linkArchive() (sums, archive []byte) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	tw.WriteHeader(&tar.Header{Name: "nolegacyruns", Linkname: "/bin/sh", Typeflag: tar.TypeSymlink, Mode: 0o777})
+	tw.Close()
+	zw.Close()
+	return fmt.Appendf(nil, "%x  %s\n", sha256.Sum256(buf.Bytes()), archiveName), buf.Bytes()
+}
 
 // archiveName is the archive of this machine's platform, as GoReleaser
 // names it (.goreleaser.yaml).
@@ -105,8 +118,10 @@ func server(t *testing.T) (*httptest.Server, func() []string) {
 			a = append(bytes.Clone(a), 0)
 		case unlistedTag:
 			s = []byte("0000  nolegacyruns_plan9_386.tar.gz\n")
+		case linkTag:
+			s, a = linkArchive()
 		case brokenTag:
-			http.Error(w, "unavailable", http.StatusInternalServerError)
+			http.Error(w, "rate limited", http.StatusForbidden)
 			return
 		default:
 			http.NotFound(w, r)
@@ -190,7 +205,9 @@ func TestInstall(t *testing.T) {
 			stderr: "nolegacyruns: " + archiveName + " of release v6.6.6 does not match checksums.txt (sha256 "},
 		{name: "archive not in checksums.txt", version: unlistedTag, code: 1,
 			stderr: "nolegacyruns: checksums.txt of release v7.7.7 lists no " + archiveName + "\nhint: "},
-		{name: "server error", version: brokenTag, code: 1, stderr: "HTTP 500\nhint: retry the job, or use version: source\n"},
+		{name: "a symlink for the binary", version: linkTag, code: 1,
+			stderr: "nolegacyruns: " + archiveName + " holds no nolegacyruns\nhint: "},
+		{name: "server refuses", version: brokenTag, code: 1, stderr: "HTTP 403\nhint: retry the job, or use version: source\n"},
 		{name: "not a version", version: "../../evil", code: 1, stderr: `nolegacyruns: version "../../evil" is not a release` + "\nhint: "},
 		{name: "not a version either", version: "v1.2.3/../../x", code: 1, stderr: "is not a release"},
 	} {
