@@ -232,8 +232,8 @@ func TestVersion(t *testing.T) {
 		{"v1.2.3", "0123456789abcdef0123", "v1.2.3 (0123456789ab)"},
 		{"v0.0.0-SNAPSHOT-0123456", "", "v0.0.0-SNAPSHOT-0123456"},
 	} {
-		if got := stamped(tt[0], tt[1]); got != tt[2] {
-			t.Errorf("stamped(%q, %q) = %q, want %q", tt[0], tt[1], got, tt[2])
+		if got := releaseVersion(tt[0], tt[1]); got != tt[2] {
+			t.Errorf("releaseVersion(%q, %q) = %q, want %q", tt[0], tt[1], got, tt[2])
 		}
 	}
 }

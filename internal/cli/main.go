@@ -72,7 +72,7 @@ const memoryLimit = 160 << 20
 // recorded one.
 func Version() string {
 	if version != "" {
-		return stamped(version, commit)
+		return releaseVersion(version, commit)
 	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {

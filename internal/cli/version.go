@@ -9,9 +9,9 @@ var (
 	commit  string // the commit it was built from
 )
 
-// stamped is --version's text for a release build: the version, and the
-// commit's first 12 digits as for a build from a checkout.
-func stamped(v, c string) string {
+// releaseVersion is --version's text for a release build: the version,
+// and the commit's first 12 digits as for a build from a checkout.
+func releaseVersion(v, c string) string {
 	if c != "" {
 		v += fmt.Sprintf(" (%.12s)", c)
 	}

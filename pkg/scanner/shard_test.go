@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/rules"
@@ -114,7 +113,7 @@ func shardTree(t *testing.T, seed int64) string {
 		}
 	}
 	if runtime.GOOS != "windows" {
-		syscall.Mkfifo(filepath.Join(dir, "app", "fifo"), 0o644)
+		mkfifo(filepath.Join(dir, "app", "fifo"))
 		locked := filepath.Join(dir, "app", "locked.php")
 		os.WriteFile(locked, []byte("LegacyRun"), 0o000)
 	}

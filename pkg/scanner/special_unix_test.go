@@ -146,3 +146,6 @@ func TestReadDirNoFollow(t *testing.T) {
 		t.Fatalf("readDir: %v, %q", err, got)
 	}
 }
+
+// mkfifo makes a FIFO, for tests that also build where there are none.
+func mkfifo(name string) error { return syscall.Mkfifo(name, 0o644) }
