@@ -3,7 +3,6 @@
 package main
 
 import (
-	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -74,17 +73,6 @@ func userTree(t *testing.T) string {
 	os.WriteFile(filepath.Join(dir, "app", "x.php"), []byte("<?php BackupScheduleRun::x();\n"), 0o644)
 	os.Mkdir(filepath.Join(dir, "ro"), 0o555)
 	return dir
-}
-
-func exitCode(err error) int {
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return ee.ExitCode()
-	}
-	if err != nil {
-		return -1
-	}
-	return 0
 }
 
 // A report or baseline in a folder the user cannot write to is refused
