@@ -169,6 +169,7 @@ func (c *command) historyError(err error) error {
 	var se *history.ShallowError
 	var re *history.ReadError
 	var ge *gitsrc.Error
+	var me *gitsrc.MissingObjectError
 	switch {
 	case errors.As(err, &se):
 		return &usageError{msg: err.Error(),
@@ -180,6 +181,8 @@ func (c *command) historyError(err error) error {
 		if errors.As(err, &ce) {
 			return &usageError{msg: err.Error(), hint: "report from a later commit on (--max-count, --since or a range like COMMIT..HEAD), or leave out --rules-at-commit to judge every commit by the current rule file"}
 		}
+		return &usageError{msg: err.Error(), hint: "this clone lacks or cannot read that object (a partial clone?); clone without --filter, or run git fsck"}
+	case errors.As(err, &me):
 		return &usageError{msg: err.Error(), hint: "this clone lacks or cannot read that object (a partial clone?); clone without --filter, or run git fsck"}
 	case errors.As(err, &ge) && strings.HasPrefix(ge.Error(), "git log"):
 		return &usageError{msg: err.Error(), hint: "give --history a revision or range that exists here, like HEAD~100..HEAD or v1.0..HEAD"}
