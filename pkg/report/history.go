@@ -77,7 +77,7 @@ func (HistoryJSON) Write(w io.Writer, h *History) error {
 			Counts: c.Counts, Suppressed: c.Suppressed, Added: make([]jsonFinding, 0, len(c.Added))}
 		for _, f := range c.Added {
 			jc.Added = append(jc.Added, jsonFinding{
-				Path: validUTF8(f.Path), Line: f.Line, Column: f.Column, EndColumn: f.EndColumn,
+				Path: validUTF8(f.Path), PathBytes: pathBytes(f.Path), Line: f.Line, Column: f.Column, EndColumn: f.EndColumn,
 				Rule: f.Rule.ID, Severity: f.Rule.Severity.String(), Match: validUTF8(f.Match),
 				Message: Message(f), Hint: f.Rule.Hint,
 			})

@@ -116,3 +116,17 @@ func TestHistoryHTMLEscapes(t *testing.T) {
 		t.Error("no link to the commit")
 	}
 }
+
+// TestHistoryJSONPathBytes: an added finding in a file whose name is not
+// UTF-8 keeps the name's bytes, as in the scan JSON.
+func TestHistoryJSONPathBytes(t *testing.T) {
+	h := sampleHistory()
+	h.Result.Commits[1].Added[0].Path = "app/\xff\xfe.php"
+	var b bytes.Buffer
+	if err := (HistoryJSON{}).Write(&b, h); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `"path_bytes": "YXBwL//+LnBocA=="`) {
+		t.Errorf("no path_bytes for a path that is not UTF-8:\n%s", b.String())
+	}
+}
