@@ -234,7 +234,7 @@ func (p *policy) topRel(abs string) (string, bool) {
 }
 
 // at implements history.Options.Setup.
-func (p *policy) at(t history.Tree, read func(string) ([]byte, error)) (*history.Setup, error) {
+func (p *policy) at(t history.Tree, read func(string, int64) ([]byte, error)) (*history.Setup, error) {
 	cfg, ruleBlob, err := p.rulesAt(t, read)
 	if err != nil {
 		return nil, err
@@ -261,9 +261,12 @@ func (p *policy) at(t history.Tree, read func(string) ([]byte, error)) (*history
 	if bpath != "" {
 		if r, ok := p.topRel(bpath); ok {
 			e, _ := t.Entry(r)
-			data, err := read(e.ID)
+			data, err := read(e.ID, baseline.MaxSize)
 			if err != nil {
 				return nil, err
+			}
+			if len(data) > baseline.MaxSize {
+				return nil, &baseline.Error{File: r, Msg: fmt.Sprintf("file is larger than %d MiB", baseline.MaxSize>>20)}
 			}
 			if bl, err = baseline.Parse(r, data); err != nil {
 				return nil, err
@@ -300,7 +303,7 @@ func (p *policy) at(t history.Tree, read func(string) ([]byte, error)) (*history
 }
 
 // rulesAt is the rule file in effect at a commit, and a key for it.
-func (p *policy) rulesAt(t history.Tree, read func(string) ([]byte, error)) (*config.Config, string, error) {
+func (p *policy) rulesAt(t history.Tree, read func(string, int64) ([]byte, error)) (*config.Config, string, error) {
 	if len(p.ruleFiles) == 0 {
 		return p.cfg, "", nil
 	}
@@ -313,9 +316,12 @@ func (p *policy) rulesAt(t history.Tree, read func(string) ([]byte, error)) (*co
 		if cfg, ok := p.sets[key]; ok {
 			return cfg, key, nil
 		}
-		data, err := read(e.ID)
+		data, err := read(e.ID, config.MaxSize)
 		if err != nil {
 			return nil, "", err
+		}
+		if len(data) > config.MaxSize {
+			return nil, "", &config.Error{File: name, Msg: fmt.Sprintf("file is larger than %d MiB", config.MaxSize>>20)}
 		}
 		cfg, err := config.Parse(name, data)
 		if err != nil {

@@ -28,7 +28,7 @@ func BenchmarkHistory(b *testing.B) {
 	}
 	s := &Setup{Engine: eng, Rules: eng.Rules()}
 	opt := Options{Dir: dir, Log: gitsrc.LogSpec{MaxCount: 1000},
-		Setup: func(Tree, func(string) ([]byte, error)) (*Setup, error) { return s, nil }}
+		Setup: func(Tree, func(string, int64) ([]byte, error)) (*Setup, error) { return s, nil }}
 	for b.Loop() {
 		res, err := Run(context.Background(), opt)
 		if err != nil {

@@ -43,9 +43,10 @@ type Options struct {
 	Log     gitsrc.LogSpec
 	Workers int // files read at once per scan; 0: the engine's default
 	// Setup returns the setup in effect at a commit, given its tree and a
-	// reader of its blobs. Returning the same *Setup as for the commit
+	// reader of its blobs, which reads at most max+1 bytes of one (more
+	// than max: too big). Returning the same *Setup as for the commit
 	// before says that nothing changed; a new one re-judges every file.
-	Setup func(t Tree, read func(id string) ([]byte, error)) (*Setup, error)
+	Setup func(t Tree, read func(id string, max int64) ([]byte, error)) (*Setup, error)
 	// Shallow lists the commits whose parents this clone lacks.
 	Shallow map[string]bool
 }
@@ -246,14 +247,15 @@ func (w *walker) gone() []gitsrc.TreeEntry {
 	return out
 }
 
-// read returns a whole blob, for the rule file and the baseline.
-func (w *walker) read(id string) ([]byte, error) {
+// read returns a blob, for the rule file and the baseline: at most max+1
+// bytes of it, so that a blob too big is never read whole.
+func (w *walker) read(id string, max int64) ([]byte, error) {
 	rc, _, err := w.blobs.Open(id)
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	return io.ReadAll(rc)
+	return io.ReadAll(io.LimitReader(rc, max+1))
 }
 
 // plan applies a commit's changes to the tree and decides which files it

@@ -51,7 +51,7 @@ func TestRunBigAndBinaryBlobs(t *testing.T) {
 	var runs [][]int
 	for _, workers := range []int{1, 0} {
 		res, err := Run(context.Background(), Options{Dir: dir, Workers: workers,
-			Setup: func(Tree, func(string) ([]byte, error)) (*Setup, error) { return s, nil }})
+			Setup: func(Tree, func(string, int64) ([]byte, error)) (*Setup, error) { return s, nil }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +78,7 @@ func TestRunNoCommits(t *testing.T) {
 	git(t, dir, "init", "-q", "-b", "main")
 	git(t, dir, "commit", "-q", "--allow-empty", "-m", "one")
 	res, err := Run(context.Background(), Options{Dir: dir, Log: gitsrc.LogSpec{Revs: []string{"HEAD..HEAD"}},
-		Setup: func(Tree, func(string) ([]byte, error)) (*Setup, error) { return nil, nil }})
+		Setup: func(Tree, func(string, int64) ([]byte, error)) (*Setup, error) { return nil, nil }})
 	if err != nil || len(res.Commits) != 0 {
 		t.Errorf("%+v, %v", res, err)
 	}
