@@ -178,6 +178,10 @@ func (c *command) historyError(err error) error {
 		return context.Canceled
 	case errors.As(err, &re):
 		var ce *config.Error
+		var ble *baseline.Error
+		if errors.As(err, &ble) {
+			return &usageError{msg: err.Error(), hint: "report from a later commit on (--max-count, --since or a range like COMMIT..HEAD), or judge without the baseline: --no-baseline"}
+		}
 		if errors.As(err, &ce) {
 			return &usageError{msg: err.Error(), hint: "report from a later commit on (--max-count, --since or a range like COMMIT..HEAD), or leave out --rules-at-commit to judge every commit by the current rule file"}
 		}
