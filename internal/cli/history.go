@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -248,7 +249,13 @@ func (p *policy) at(t history.Tree, read func(string, int64) ([]byte, error)) (*
 	var bl *baseline.File
 	if bpath != "" {
 		if r, ok := p.topRel(bpath); ok {
-			if e, ok := t.Entry(r); ok && e.Regular() {
+			e, ok, err := entryAt(t, read, r)
+			if err == errOutside {
+				return nil, &baseline.Error{File: r, Msg: err.Error()}
+			} else if err != nil {
+				return nil, err
+			}
+			if ok {
 				key[1] = r + "\x00" + e.ID
 			} else {
 				bpath = "" // not there at this commit: no baseline
@@ -264,7 +271,7 @@ func (p *policy) at(t history.Tree, read func(string, int64) ([]byte, error)) (*
 	}
 	if bpath != "" {
 		if r, ok := p.topRel(bpath); ok {
-			e, _ := t.Entry(r)
+			e, _, _ := entryAt(t, read, r)
 			data, err := read(e.ID, baseline.MaxSize)
 			if err != nil {
 				return nil, err
@@ -312,8 +319,13 @@ func (p *policy) rulesAt(t history.Tree, read func(string, int64) ([]byte, error
 		return p.cfg, "", nil
 	}
 	for _, name := range p.ruleFiles {
-		e, ok := t.Entry(name)
-		if !ok || !e.Regular() {
+		e, ok, err := entryAt(t, read, name)
+		if err == errOutside {
+			return nil, "", &config.Error{File: name, Msg: err.Error()}
+		} else if err != nil {
+			return nil, "", err
+		}
+		if !ok {
 			continue
 		}
 		key := name + "\x00" + e.ID
@@ -340,6 +352,33 @@ func (p *policy) rulesAt(t history.Tree, read func(string, int64) ([]byte, error
 	cfg := defaultConfig()
 	p.applySelection(&cfg.Rules)
 	return cfg, "(default)", nil
+}
+
+// errOutside is a symbolic link that leaves the commit's tree.
+var errOutside = errors.New("a symbolic link out of the repository, which --history cannot read at a commit")
+
+// entryAt is the regular file at name in a commit's tree, following
+// symbolic links inside the tree as a checkout would (a few at most); ok is
+// false when there is none. A link out of the tree is errOutside.
+func entryAt(t history.Tree, read func(string, int64) ([]byte, error), name string) (gitsrc.TreeEntry, bool, error) {
+	for range 8 {
+		e, ok := t.Entry(name)
+		if !ok || e.Regular() {
+			return e, ok, nil
+		}
+		if e.Mode != "120000" {
+			return e, false, nil
+		}
+		target, err := read(e.ID, 4096)
+		if err != nil {
+			return e, false, err
+		}
+		name = path.Clean(path.Join(path.Dir(name), string(target)))
+		if len(target) > 4096 || path.IsAbs(string(target)) || name == ".." || strings.HasPrefix(name, "../") {
+			return e, false, errOutside
+		}
+	}
+	return gitsrc.TreeEntry{}, false, nil
 }
 
 // applySelection carries --strict, --rule and --skip-rule over to a
