@@ -189,10 +189,23 @@ func (c *command) historyError(err error) error {
 		return &usageError{msg: err.Error(), hint: "this clone lacks or cannot read that object (a partial clone?); clone without --filter, or run git fsck"}
 	case errors.As(err, &me):
 		return &usageError{msg: err.Error(), hint: "this clone lacks or cannot read that object (a partial clone?); clone without --filter, or run git fsck"}
+	case errors.As(err, &ge) && strings.HasPrefix(ge.Error(), "git log") && !badRange(ge.Stderr):
+		return &usageError{msg: err.Error(), hint: "git could not read this history: run git fsck, or report a part of it that git can read (--max-count, --since, or a range)"}
 	case errors.As(err, &ge) && strings.HasPrefix(ge.Error(), "git log"):
 		return &usageError{msg: err.Error(), hint: "give --history a revision or range that exists here, like HEAD~100..HEAD or v1.0..HEAD"}
 	}
 	return err
+}
+
+// badRange reports whether git log's stderr says the revisions it was
+// given do not name commits here, rather than that it could not read one.
+func badRange(stderr string) bool {
+	for _, s := range []string{"bad revision", "unknown revision", "ambiguous argument", "revision range", "bad default revision", "does not have any commits"} {
+		if strings.Contains(stderr, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // policy is what a plain run of a commit would use: the rule file (the
