@@ -374,7 +374,8 @@ func (s *server) change(p *didChangeParams) {
 }
 
 func (s *server) close(uri string) {
-	if _, ok := s.docs[uri]; !ok {
+	d, ok := s.docs[uri]
+	if !ok {
 		return
 	}
 	delete(s.docs, uri)
@@ -384,7 +385,11 @@ func (s *server) close(uri string) {
 			break
 		}
 	}
-	s.conn.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: uri, Diagnostics: []diagnostic{}})
+	ds := []diagnostic{}
+	if e, ok := s.errs[d.path]; ok && d.path != "" {
+		ds = append(ds, e) // a broken rule file keeps its error, as when it was never open
+	}
+	s.conn.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: uri, Diagnostics: ds})
 }
 
 // flush searches the changed documents and publishes their diagnostics.

@@ -441,6 +441,29 @@ func TestBrokenRuleFileOpen(t *testing.T) {
 	}
 }
 
+// TestBrokenRuleFileClosed: a broken rule file keeps its error when the
+// editor closes it, as one that was never open has it.
+func TestBrokenRuleFileClosed(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, "-- .nolegacyruns.yaml --\nrules:\n  - {id: Bad, message: m, tokens: [Foo]}\n")
+	c := initialize(t, dir, capsUTF16)
+	c.openFile(".nolegacyruns.yaml", "yaml")
+	if got := c.diagnostics(".nolegacyruns.yaml", 1); len(got) != 1 {
+		t.Fatalf("diagnostics %q, want the rule file's error", got)
+	}
+	c.notify("textDocument/didClose", map[string]any{"textDocument": map[string]any{"uri": uri(filepath.Join(dir, ".nolegacyruns.yaml"))}})
+	// What is published for it once closed (without a version).
+	var p published
+	c.wait("textDocument/publishDiagnostics", func(raw json.RawMessage) bool {
+		p = published{}
+		json.Unmarshal(raw, &p)
+		return p.URI == uri(filepath.Join(dir, ".nolegacyruns.yaml")) && p.Version == nil
+	})
+	if len(p.Diagnostics) != 1 || !strings.Contains(p.Diagnostics[0].Message, "must be lowercase") {
+		t.Errorf("after close: %v, want the rule file's error", p.Diagnostics)
+	}
+}
+
 // TestBrokenBaseline: a malformed baseline is shown, named from the
 // workspace, with a diagnostic at its place; the document gets none.
 func TestBrokenBaseline(t *testing.T) {
