@@ -24,6 +24,12 @@ import (
 // step.
 const MaxMessage = 256 << 20
 
+// maxQueued bounds the bytes of the messages read but not yet handled:
+// past it, the server reads no more until it has handled some, so that a
+// client that does not read the server's output (which blocks the server)
+// cannot make it hold many big messages. One message is always taken.
+const maxQueued = 16 << 20
+
 const (
 	maxHeaderLine = 4 << 10
 	maxHeaders    = 32

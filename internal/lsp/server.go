@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
@@ -100,9 +101,19 @@ type incoming struct {
 
 func (s *server) serve(ctx context.Context) int {
 	msgs := make(chan incoming, 64)
+	var queued atomic.Int64        // bytes in msgs: at most maxQueued, and one message
+	room := make(chan struct{}, 1) // queued went down
 	go func() {
 		for {
+			for queued.Load() > maxQueued {
+				select {
+				case <-room:
+				case <-ctx.Done():
+					return
+				}
+			}
 			body, err := s.conn.read()
+			queued.Add(int64(len(body)))
 			select {
 			case msgs <- incoming{body, err}:
 			case <-ctx.Done():
@@ -117,6 +128,12 @@ func (s *server) serve(ctx context.Context) int {
 		var in incoming
 		select {
 		case in = <-msgs:
+			if queued.Add(-int64(len(in.body))) <= maxQueued {
+				select {
+				case room <- struct{}{}:
+				default:
+				}
+			}
 		case <-ctx.Done():
 			return 1
 		}
