@@ -2,11 +2,13 @@ package lsp_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 const rulesFile = `-- .nolegacyruns.yaml --
@@ -387,6 +389,34 @@ func TestBigDocument(t *testing.T) {
 	want = []string{itoa(lines) + ":2097152-" + itoa(lines) + ":2097168 error legacy-model legacy models were replaced by OperationRun: \"InventorySyncRun\" (legacy-model)\nhint: use OperationRun"}
 	if got := c.diagnostics("app/big.php", 2); !reflect.DeepEqual(got, want) {
 		t.Errorf("after an edit: %q, want %q", got, want)
+	}
+}
+
+// TestLongLineManyFindings: a minified file, one long line with many
+// findings, is converted to UTF-16 positions in one pass over the line,
+// not one pass per finding (which took seconds per keystroke here).
+func TestLongLineManyFindings(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, rulesFile)
+	c := initialize(t, dir, capsUTF16)
+	const n = 40000
+	text := "😀" + strings.Repeat("InventorySyncRun;", n)
+	start := time.Now()
+	c.open("app/min.js", "javascript", text)
+	got := c.diagnostics("app/min.js", 1)
+	took := time.Since(start)
+	if len(got) != n {
+		t.Fatalf("%d diagnostics, want %d", len(got), n)
+	}
+	// The last: after the emoji (2 units) and n-1 tokens of 17.
+	at := 2 + (n-1)*17
+	if want := fmt.Sprintf("0:%d-0:%d error legacy-model", at, at+16); !strings.HasPrefix(got[n-1], want) {
+		t.Errorf("last diagnostic %q, want %q...", got[n-1], want)
+	}
+	// A generous bound, for a loaded machine: one pass takes milliseconds,
+	// a pass per finding tens of seconds.
+	if took > 10*time.Second {
+		t.Errorf("%d findings on one line took %v", n, took)
 	}
 }
 

@@ -27,6 +27,10 @@ func (e encoding) String() string {
 type lineIndex struct {
 	text  []byte
 	start []int // byte offset of each line's start
+	// The last UTF-16 position found: a later offset on its line counts on
+	// from it, so that the findings of one long line (a minified file),
+	// asked for in order, cost one pass over it, not one each.
+	last struct{ line, off, units int }
 }
 
 func newLineIndex(text []byte) *lineIndex {
@@ -163,6 +167,10 @@ func (ix *lineIndex) position(off int, enc encoding) position {
 		return position{Line: l, Character: off - at}
 	}
 	units := 0
+	// (Only from a character's start: one cut in two counted apart.)
+	if c := ix.last; c.line == l && c.off > at && c.off <= off && (c.off == len(ix.text) || utf8.RuneStart(ix.text[c.off])) {
+		at, units = c.off, c.units
+	}
 	for at < off {
 		r, size := utf8.DecodeRune(ix.text[at:off])
 		if r >= 0x10000 {
@@ -172,6 +180,7 @@ func (ix *lineIndex) position(off int, enc encoding) position {
 		}
 		at += size
 	}
+	ix.last.line, ix.last.off, ix.last.units = l, at, units
 	return position{Line: l, Character: units}
 }
 

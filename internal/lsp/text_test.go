@@ -263,6 +263,13 @@ func FuzzPositions(f *testing.F) {
 			_, size := utf8.DecodeRune(text[off:])
 			off += size
 		}
+		// Every byte offset, a character's middle too, in order: the same
+		// position as a fresh index gives (which counts from the line's start).
+		for off := 0; off <= len(text); off++ {
+			if got, want := ix.position(off, utf16Enc), newLineIndex(text).position(off, utf16Enc); got != want {
+				t.Fatalf("%q: offset %d is %v after the offsets before it, %v alone", s, off, got, want)
+			}
+		}
 	})
 }
 
