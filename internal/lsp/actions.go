@@ -26,6 +26,18 @@ func (s *server) codeActions(ctx context.Context, p *codeActionParams) []codeAct
 		return out
 	}
 	a := s.current(ctx, d)
+	// Only the kinds asked for are made: a suppression is checked by a
+	// search of the document, too dear to make and throw away (VS Code asks
+	// for source.fixAll over the whole document on every save).
+	wanted := func(kind string) bool {
+		for _, k := range p.Context.Only {
+			if kind == k || strings.HasPrefix(kind, k+".") {
+				return true
+			}
+		}
+		return len(p.Context.Only) == 0
+	}
+	quick := wanted(kindQuickFix)
 	from, to := a.ix.offset(p.Range.Start, a.enc), a.ix.offset(p.Range.End, a.enc)
 	if to < from {
 		from, to = to, from
@@ -36,7 +48,7 @@ func (s *server) codeActions(ctx context.Context, p *codeActionParams) []codeAct
 		if fixable {
 			all = append(all, it)
 		}
-		if it.start > to || it.end < from {
+		if it.start > to || it.end < from || !quick {
 			continue
 		}
 		if fixable {
@@ -71,7 +83,7 @@ func (s *server) codeActions(ctx context.Context, p *codeActionParams) []codeAct
 			}
 		}
 	}
-	if len(all) > 0 {
+	if len(all) > 0 && wanted(kindFixAll) {
 		var edits []textEdit
 		at := -1
 		for _, it := range all {
@@ -87,18 +99,6 @@ func (s *server) codeActions(ctx context.Context, p *codeActionParams) []codeAct
 			Kind:  kindFixAll,
 			Edit:  s.edit(d, edits),
 		})
-	}
-	if len(p.Context.Only) > 0 {
-		kept := out[:0]
-		for _, ca := range out {
-			for _, k := range p.Context.Only {
-				if ca.Kind == k || strings.HasPrefix(ca.Kind, k+".") {
-					kept = append(kept, ca)
-					break
-				}
-			}
-		}
-		out = kept
 	}
 	return out
 }

@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestCodeActions asks for the code actions at a document's first
@@ -310,4 +312,33 @@ func snapshot(t *testing.T, dir string) map[string]string {
 		return nil
 	})
 	return out
+}
+
+// TestFixAllOnSave: a request for the fix-all action only (VS Code's
+// editor.codeActionsOnSave, over the whole document) does not check a
+// suppression for every finding, a search of the document each, to throw
+// them away.
+func TestFixAllOnSave(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, rulesFile)
+	c := initialize(t, dir, capsUTF8)
+	const n = 5000
+	c.open("app/a.php", "php", "<?php\n"+strings.Repeat("$a = InventorySyncRun::x(); $t = 'inventory.sync';\n", n))
+	c.diagnostics("app/a.php", 1)
+	start := time.Now()
+	var out []action
+	c.call("textDocument/codeAction", map[string]any{
+		"textDocument": map[string]any{"uri": uri(filepath.Join(dir, "app/a.php"))},
+		"range":        map[string]any{"start": pos{0, 0}, "end": pos{n + 1, 0}},
+		"context":      map[string]any{"diagnostics": []any{}, "only": []string{"source.fixAll"}},
+	}, &out)
+	took := time.Since(start)
+	if len(out) != 1 || out[0].Kind != "source.fixAll.nolegacyruns" || len(out[0].edits(uri(filepath.Join(dir, "app/a.php")))) != n {
+		t.Fatalf("actions %+v", out)
+	}
+	// Generous, for a loaded machine: without the suppressions it takes
+	// milliseconds, with them tens of seconds.
+	if took > 5*time.Second {
+		t.Errorf("the fix-all action for %d findings took %v", n, took)
+	}
 }
