@@ -150,9 +150,9 @@ type command struct {
 	opt   options
 	start time.Time
 	rules []rules.Rule // the compiled rules, for the reports
-	// diffBase is, with --diff, the changed files as they were at the
+	// diffBase lists, with --diff, the changed files as they were at the
 	// merge base (under their new names), to count what was there before.
-	diffBase *source.Index
+	diffBase func() (*source.Index, error)
 
 	ctx           context.Context    // the run's context, once it listens for signals
 	stopListening context.CancelFunc // set by Env.Listen

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tenantatlas/nolegacyruns/internal/fileio"
 	"github.com/tenantatlas/nolegacyruns/internal/pipeline"
+	"github.com/tenantatlas/nolegacyruns/internal/source"
 	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
 	"github.com/tenantatlas/nolegacyruns/pkg/config"
 	"github.com/tenantatlas/nolegacyruns/pkg/report"
@@ -117,17 +118,21 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 
 	r := &pipeline.Run{Findings: res.Findings, Errors: res.Errors, Stats: res.Stats}
 	pc := pipeline.Config{Changed: changed, PathPrefix: o.pathPrefix}
-	if c.diffBase != nil {
+	if c.diffBase != nil && len(res.Findings) > 0 {
 		// Only a file with findings now can have new ones: the others'
 		// base versions need no scan.
+		base, err := c.diffBase()
+		if err != nil {
+			return fail(err)
+		}
 		withFindings := map[string]string{}
 		for _, f := range res.Findings {
-			if id, ok := c.diffBase.Files[f.Path]; ok {
+			if id, ok := base.Files[f.Path]; ok {
 				withFindings[f.Path] = id
 			}
 		}
-		c.diffBase.Files = withFindings
-		if pc.DiffBase, err = c.scanBase(ctx, eng, opt); err != nil {
+		base.Files = withFindings
+		if pc.DiffBase, err = c.scanBase(ctx, eng, opt, base); err != nil {
 			return fail(err)
 		}
 	}
@@ -217,9 +222,9 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 
 // scanBase scans the changed files as they were at the merge base, with
 // the same engine, and counts each identity key's findings there.
-func (c *command) scanBase(ctx context.Context, eng *scanner.Engine, opt scanner.Options) (map[string]int, error) {
-	defer c.diffBase.Close()
-	opt.Source = c.diffBase
+func (c *command) scanBase(ctx context.Context, eng *scanner.Engine, opt scanner.Options, base *source.Index) (map[string]int, error) {
+	defer base.Close()
+	opt.Source = base
 	res, err := eng.Scan(ctx, opt)
 	if err != nil {
 		return nil, err

@@ -150,8 +150,10 @@ func (c *command) gitChanges(ctx context.Context, root, top string, rels []strin
 		if lines, err = gitsrc.DiffFilters(ctx, top, base, o.staged, drivers); err != nil {
 			return nil, nil, err
 		}
-		if c.diffBase, err = c.baseVersions(ctx, top, base, drivers, inScope); err != nil {
-			return nil, nil, err
+		// The base's versions cost a second git diff over the whole work
+		// tree: asked for only when the scan finds something.
+		c.diffBase = func() (*source.Index, error) {
+			return c.baseVersions(ctx, top, base, drivers, inScope)
 		}
 		for p := range lines {
 			files = append(files, p)
