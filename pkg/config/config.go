@@ -508,6 +508,7 @@ func (p *parser) parseFix(n *yaml.Node, r *rules.Rule, tokens map[string]int) er
 // (in any spelling), each value a term that --fix writes in the
 // convention of the match.
 func (p *parser) parseTermFix(n *yaml.Node, r *rules.Rule, tokens map[string]int) error {
+	var check *scanner.TermChecker // built once, on the first fix
 	return p.mapping(n, func(key string, k, v *yaml.Node) error {
 		tok := ""
 		for _, t := range r.Tokens {
@@ -528,7 +529,10 @@ func (p *parser) parseTermFix(n *yaml.Node, r *rules.Rule, tokens map[string]int
 		if len(term.Words(s)) == 0 {
 			return p.errf(v, "the replacement %q has no letter or digit; a term rule's fix is a term", s)
 		}
-		if t, ok := scanner.TermInTerm(r.Tokens, s); ok {
+		if check == nil {
+			check = scanner.NewTermChecker(r.Tokens)
+		}
+		if t, ok := check.In(s); ok {
 			return p.errf(v, "the replacement %q still contains the term %q in some convention, so --fix would never finish", s, t)
 		}
 		r.Fix[tok] = s

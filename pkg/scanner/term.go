@@ -18,7 +18,25 @@ import (
 // PascalCase, snake_case, SCREAMING_SNAKE_CASE, kebab-case, dotted, spaced,
 // either number): a fix to repl would leave a finding behind.
 func TermInTerm(terms []string, repl string) (string, bool) {
-	m := newMatcher([]rules.Rule{{ID: "t", Match: rules.Term, Tokens: terms}}, false, nil)
+	return NewTermChecker(terms).In(repl)
+}
+
+// A TermChecker is TermInTerm for one rule's terms and many replacements:
+// the matcher is built once.
+type TermChecker struct {
+	terms []string
+	m     *matcher
+	low   []byte // the lowered text's buffer, reused from call to call
+}
+
+// NewTermChecker returns the checker of the replacements for terms.
+func NewTermChecker(terms []string) *TermChecker {
+	return &TermChecker{terms: terms, m: newMatcher([]rules.Rule{{ID: "t", Match: rules.Term, Tokens: terms}}, false, nil)}
+}
+
+// In is TermInTerm(terms, repl).
+func (c *TermChecker) In(repl string) (string, bool) {
+	terms, m := c.terms, c.m
 	for _, sp := range term.Spellings(repl) {
 		words := append([]string(nil), sp.Words...)
 		var forms []string
@@ -29,7 +47,7 @@ func TermInTerm(terms []string, repl string) (string, bool) {
 		forms = append(forms, strings.Join(words, sp.Sep))
 		for _, f := range forms {
 			hay := []byte(f)
-			for _, o := range m.selectMatches(hay, m.occurrences(hay, 0, nil, nil), len(hay), nil, map[int32]int{}, 0) {
+			for _, o := range m.selectMatches(hay, m.occurrences(hay, 0, nil, &c.low), len(hay), nil, map[int32]int{}, 0) {
 				for _, t := range terms {
 					if _, _, ok := term.Parse(t, f[o.start:o.end]); ok {
 						return t, true
