@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -78,6 +79,13 @@ func (c *command) history(ctx context.Context, cfg *config.Config, root string, 
 	}
 	if err := c.checkOutputs(); err != nil {
 		return fail(err)
+	}
+	if o.baseline != "" {
+		// Named on the command line, it must be there, as for a plain run:
+		// a typo is not a history judged without a baseline.
+		if _, err := os.Stat(c.abs(o.baseline)); err != nil {
+			return fail(c.baselineError(err, c.abs(o.baseline)))
+		}
 	}
 	prefix, err := filepath.Rel(top, root)
 	if err != nil {
