@@ -185,31 +185,16 @@ type rawEntry struct {
 func parseRawPatch(out []byte) (Changed, error) {
 	var entries []rawEntry
 	for len(out) > 0 && out[0] == ':' {
-		var fields []string
-		for n := 2; len(fields) < n; {
-			i := bytes.IndexByte(out, 0)
-			if i < 0 {
-				return nil, errors.New("git diff: truncated raw output")
-			}
-			fields = append(fields, string(out[:i]))
-			out = out[i+1:]
-			if len(fields) == 1 {
-				// ":<mode> <mode> <id> <id> <status>[<score>]": a rename
-				// or copy names two paths.
-				if f := strings.Fields(fields[0]); len(f) == 5 && f[4] != "" && (f[4][0] == 'R' || f[4][0] == 'C') {
-					n = 3
-				}
-			}
+		f, paths, rest, err := rawRecord(out)
+		if err != nil {
+			return nil, err
 		}
-		f := strings.Fields(fields[0])
-		if len(f) != 5 || f[4] == "" {
-			return nil, fmt.Errorf("git diff: unexpected raw record %q", fields[0])
-		}
+		out = rest
 		mode, err := strconv.ParseUint(f[1], 8, 32)
 		if err != nil {
-			return nil, fmt.Errorf("git diff: unexpected raw record %q", fields[0])
+			return nil, fmt.Errorf("git diff: unexpected raw record %q", ":"+strings.Join(f, " "))
 		}
-		entries = append(entries, rawEntry{newMode: mode, status: f[4][0], path: fields[len(fields)-1]})
+		entries = append(entries, rawEntry{newMode: mode, status: f[4][0], path: paths[len(paths)-1]})
 	}
 	if len(out) > 0 {
 		if out[0] != 0 && len(entries) > 0 {

@@ -71,27 +71,39 @@ func parseRawChanges(out []byte) ([]FileChange, error) {
 		if out[0] != ':' {
 			return nil, fmt.Errorf("git diff: unexpected raw output %.40q", out)
 		}
-		var fields []string
-		for n := 2; len(fields) < n; {
-			i := bytes.IndexByte(out, 0)
-			if i < 0 {
-				return nil, errors.New("git diff: truncated raw output")
-			}
-			fields = append(fields, string(out[:i]))
-			out = out[i+1:]
-			if len(fields) == 1 {
-				if f := strings.Fields(fields[0]); len(f) == 5 && f[4] != "" && (f[4][0] == 'R' || f[4][0] == 'C') {
-					n = 3
-				}
-			}
+		f, paths, rest, err := rawRecord(out)
+		if err != nil {
+			return nil, err
 		}
-		f := strings.Fields(strings.TrimPrefix(fields[0], ":"))
-		if len(f) != 5 || f[4] == "" {
-			return nil, fmt.Errorf("git diff: unexpected raw record %q", fields[0])
-		}
-		cs = append(cs, FileChange{Status: f[4][0], OldMode: f[0], OldID: f[2], OldPath: fields[1], Path: fields[len(fields)-1]})
+		out = rest
+		cs = append(cs, FileChange{Status: f[4][0], OldMode: f[0], OldID: f[2], OldPath: paths[0], Path: paths[len(paths)-1]})
 	}
 	return cs, nil
+}
+
+// rawRecord reads one record of git diff --raw -z output: the five fields
+// of ":<mode> <mode> <id> <id> <status>[<score>]" (without the colon), its
+// path, or the old and new paths of a rename or copy, and what follows.
+func rawRecord(out []byte) (f, paths []string, rest []byte, err error) {
+	var fields []string
+	for n := 2; len(fields) < n; {
+		i := bytes.IndexByte(out, 0)
+		if i < 0 {
+			return nil, nil, nil, errors.New("git diff: truncated raw output")
+		}
+		fields = append(fields, string(out[:i]))
+		out = out[i+1:]
+		if len(fields) == 1 {
+			if f := strings.Fields(fields[0]); len(f) == 5 && f[4] != "" && (f[4][0] == 'R' || f[4][0] == 'C') {
+				n = 3
+			}
+		}
+	}
+	f = strings.Fields(strings.TrimPrefix(fields[0], ":"))
+	if len(f) != 5 || f[4] == "" {
+		return nil, nil, nil, fmt.Errorf("git diff: unexpected raw record %q", fields[0])
+	}
+	return f, fields[1:], out, nil
 }
 
 // Renames maps the old path of each renamed file in cs to its new one.
