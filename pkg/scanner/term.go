@@ -13,16 +13,8 @@ import (
 // selectMatches keeps the occurrences that are whole spellings of the term
 // where they stand.
 
-// TermInTerm reports a term among terms that the replacement term repl
-// contains when written in one of the usual conventions (camelCase,
-// PascalCase, snake_case, SCREAMING_SNAKE_CASE, kebab-case, dotted, spaced,
-// either number): a fix to repl would leave a finding behind.
-func TermInTerm(terms []string, repl string) (string, bool) {
-	return NewTermChecker(terms).In(repl)
-}
-
-// A TermChecker is TermInTerm for one rule's terms and many replacements:
-// the matcher is built once.
+// A TermChecker tells whether a replacement still contains one of a rule's
+// terms; the matcher is built once for all of the rule's fixes.
 type TermChecker struct {
 	terms []string
 	m     *matcher
@@ -34,7 +26,10 @@ func NewTermChecker(terms []string) *TermChecker {
 	return &TermChecker{terms: terms, m: newMatcher([]rules.Rule{{ID: "t", Match: rules.Term, Tokens: terms}}, false, nil)}
 }
 
-// In is TermInTerm(terms, repl).
+// In reports a term that the replacement term repl contains when written
+// in one of the usual conventions (camelCase, PascalCase, snake_case,
+// SCREAMING_SNAKE_CASE, kebab-case, dotted, spaced, either number): a fix
+// to repl would leave a finding behind.
 func (c *TermChecker) In(repl string) (string, bool) {
 	terms, m := c.terms, c.m
 	for _, sp := range term.Spellings(repl) {
