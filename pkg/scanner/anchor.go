@@ -1,8 +1,10 @@
 package scanner
 
 import (
+	"encoding/binary"
 	"slices"
 	"sort"
+	"unicode/utf8"
 )
 
 // anchorFinder is the fast path for a handful of case-sensitive tokens. Each
@@ -13,8 +15,19 @@ type anchorFinder struct {
 	tab     anchorTab
 	anchors []anchor
 	pats    []pattern
-	block   func(hay []byte, i int, t *anchorTab) (int, uint32)
+	block   blockFunc
+	// A folding finder (newFoldAnchorFinder) looks for lowered ASCII
+	// tokens in text that is not lowered: each byte is ORed with 0x20
+	// before the compares, which makes an ASCII capital equal its small
+	// letter; the candidates are then checked exactly.
+	fold  bool
+	lead  bool               // the scan also reports 0xC5 and 0xE2 (findFold)
+	words [maxAnchors]uint32 // each anchor's bytes as a word, ORed with 0x20 when folding
 }
+
+// blockFunc finds, from i, the first 32-byte block with a candidate: see
+// blockGeneric.
+type blockFunc func(hay []byte, i int, t *anchorTab) (int, uint32)
 
 const (
 	// Each anchor hit is verified against every token behind it, so the
@@ -26,16 +39,39 @@ const (
 )
 
 // anchorTab is read by the assembly: the anchor count, then for each anchor
-// four 32-byte vectors, each one byte of the anchor repeated.
+// four 32-byte vectors, each one byte of the anchor repeated; then for the
+// folding scans a vector of 0x20s, and the vectors of 0xC5s and 0xE2s, the
+// first bytes of the long s and the Kelvin sign (gen_anchor.go has the
+// offsets).
 type anchorTab struct {
-	k   int64
-	_   [24]byte
-	vec [maxAnchors][anchorLen][blockLen]byte
+	k    int64
+	_    [24]byte
+	vec  [maxAnchors][anchorLen][blockLen]byte
+	fold [blockLen]byte
+	lead [2][blockLen]byte
 }
 
 type anchored struct {
 	id  int32
-	off int // the anchor's offset in the token
+	n   int32 // the token's length
+	off int   // the anchor's offset in the token
+	// The token's first eight bytes (or fewer: keep) as a word, and when
+	// folding the 0x20 bits of its letters: a text word w starts the token
+	// only if (w|fold)&keep == head, one compare before the whole one.
+	head, fold, keep uint64
+}
+
+// headOf fills in ap's head word for tok; with fold, letters match in
+// either case.
+func (ap *anchored) headOf(tok string, fold bool) {
+	ap.head, ap.fold, ap.keep, ap.n = 0, 0, 0, int32(len(tok))
+	for i := 0; i < len(tok) && i < 8; i++ {
+		ap.head |= uint64(tok[i]) << (8 * i)
+		ap.keep |= 0xFF << (8 * i)
+		if fold && isLetter(tok[i]) {
+			ap.fold |= 0x20 << (8 * i)
+		}
+	}
 }
 
 type anchor struct {
@@ -102,7 +138,7 @@ func isLetter(c byte) bool { return isLower(c) || isUpper(c) }
 
 // newAnchorFinder returns nil when the tokens do not suit the fast path: a
 // token shorter than an anchor, or more anchors than the SIMD loop takes.
-func newAnchorFinder(pats []pattern, ids []int32, block func([]byte, int, *anchorTab) (int, uint32)) *anchorFinder {
+func newAnchorFinder(pats []pattern, ids []int32, block blockFunc) *anchorFinder {
 	for _, id := range ids {
 		if len(pats[id].tok) < anchorLen {
 			return nil
@@ -162,7 +198,9 @@ func newAnchorFinder(pats []pattern, ids []int32, block func([]byte, int, *ancho
 		var rest []int32
 		for _, id := range left {
 			if off := indexOf(pats[id].tok, best); off >= 0 {
-				a.pats = append(a.pats, anchored{id: id, off: off})
+				ap := anchored{id: id, off: off}
+				ap.headOf(pats[id].tok, false)
+				a.pats = append(a.pats, ap)
 			} else {
 				rest = append(rest, id)
 			}
@@ -178,6 +216,37 @@ func newAnchorFinder(pats []pattern, ids []int32, block func([]byte, int, *ancho
 				f.tab.vec[i][j][k] = a.b[j]
 			}
 		}
+		f.words[i] = binary.LittleEndian.Uint32(a.b[:])
+	}
+	return f
+}
+
+// newFoldAnchorFinder is newAnchorFinder for tokens that are ASCII without
+// capitals, found in any case: a token occurs where the text, its ASCII
+// capitals lowered, equals it. block is a folding scan (blockAVX2Fold, or
+// with lead blockAVX2FoldLead: findFold then also reports a text that holds
+// a long s or a Kelvin sign, the non-ASCII runes that fold to ASCII
+// letters).
+func newFoldAnchorFinder(pats []pattern, ids []int32, lead bool, block blockFunc) *anchorFinder {
+	f := newAnchorFinder(pats, ids, block)
+	if f == nil {
+		return nil
+	}
+	f.fold, f.lead = true, lead
+	for i := range f.anchors {
+		for j := range f.tab.vec[i] {
+			for k := range f.tab.vec[i][j] {
+				f.tab.vec[i][j][k] |= 0x20
+			}
+		}
+		f.words[i] |= 0x20202020
+		for j := range f.anchors[i].pats {
+			ap := &f.anchors[i].pats[j]
+			ap.headOf(pats[ap.id].tok, true)
+		}
+	}
+	for k := range blockLen {
+		f.tab.fold[k], f.tab.lead[0][k], f.tab.lead[1][k] = 0x20, 0xC5, 0xE2
 	}
 	return f
 }
@@ -213,22 +282,135 @@ func (f *anchorFinder) find(hay []byte, from int, dst []occ) []occ {
 	return dst
 }
 
+// findFold is find for a folding finder. It reports true, and stops, at a
+// long s or a Kelvin sign at or after from if the finder has lead.
+func (f *anchorFinder) findFold(hay []byte, from int, dst []occ) ([]occ, bool) {
+	i := from
+	for i+blockLen+anchorLen-1 <= len(hay) {
+		var mask uint32
+		i, mask = f.block(hay, i, &f.tab)
+		for mask != 0 {
+			p := i + trailingZeros(mask)
+			mask &= mask - 1
+			if hay[p] >= utf8.RuneSelf {
+				// A lead byte (a folded ASCII anchor never equals a high byte).
+				if foldsAt(hay, p) {
+					return dst, true
+				}
+				continue
+			}
+			dst = f.verify(hay, p, from, dst)
+		}
+		if i+blockLen+anchorLen-1 > len(hay) {
+			break
+		}
+		i += blockLen
+	}
+	for ; i < len(hay); i++ {
+		if f.lead && foldsAt(hay, i) {
+			return dst, true
+		}
+		if i+anchorLen <= len(hay) {
+			dst = f.verify(hay, i, from, dst)
+		}
+	}
+	return dst, false
+}
+
+// foldsAt reports whether a long s (C5 BF) or a Kelvin sign (E2 84 AA)
+// starts at p.
+func foldsAt(hay []byte, p int) bool {
+	switch hay[p] {
+	case 0xC5:
+		return p+1 < len(hay) && hay[p+1] == 0xBF
+	case 0xE2:
+		return p+2 < len(hay) && hay[p+1] == 0x84 && hay[p+2] == 0xAA
+	}
+	return false
+}
+
 // verify checks every anchor at position p and every token behind it.
 func (f *anchorFinder) verify(hay []byte, p, from int, dst []occ) []occ {
+	w := binary.LittleEndian.Uint32(hay[p:])
+	if f.fold {
+		w |= 0x20202020
+	}
 	for ai := range f.anchors {
-		a := &f.anchors[ai]
-		if hay[p] != a.b[0] || hay[p+1] != a.b[1] || hay[p+2] != a.b[2] || hay[p+3] != a.b[3] {
+		if w != f.words[ai] {
 			continue
 		}
-		for _, ap := range a.pats {
+		pats := f.anchors[ai].pats
+		for k := range pats {
+			ap := &pats[k]
 			s := p - ap.off
+			e := s + int(ap.n)
+			if s < from || e > len(hay) {
+				continue
+			}
+			if s+8 <= len(hay) {
+				if (binary.LittleEndian.Uint64(hay[s:])|ap.fold)&ap.keep != ap.head {
+					continue
+				}
+				if ap.n <= 8 {
+					dst = append(dst, occ{start: s, end: e, pat: ap.id})
+					continue
+				}
+			}
 			tok := f.pats[ap.id].tok
-			if s >= from && s+len(tok) <= len(hay) && string(hay[s:s+len(tok)]) == tok {
-				dst = append(dst, occ{start: s, end: s + len(tok), pat: ap.id})
+			if f.fold && equalLowered(hay[s:e], tok) || !f.fold && string(hay[s:e]) == tok {
+				dst = append(dst, occ{start: s, end: e, pat: ap.id})
 			}
 		}
 	}
 	return dst
+}
+
+// equalLowered reports whether b, its ASCII capitals lowered, equals low.
+func equalLowered(b []byte, low string) bool {
+	for len(b) >= 8 {
+		w := binary.LittleEndian.Uint64(b)
+		l := uint64(low[0]) | uint64(low[1])<<8 | uint64(low[2])<<16 | uint64(low[3])<<24 |
+			uint64(low[4])<<32 | uint64(low[5])<<40 | uint64(low[6])<<48 | uint64(low[7])<<56
+		if w|capitals(w)>>2 != l {
+			return false
+		}
+		b, low = b[8:], low[8:]
+	}
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != low[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// blockGenericFold is the portable twin of the folding scans.
+func blockGenericFold(lead bool) blockFunc {
+	return func(hay []byte, i int, t *anchorTab) (int, uint32) {
+		for ; i+blockLen+anchorLen-1 <= len(hay); i += blockLen {
+			var mask uint32
+			for j := 0; j < blockLen; j++ {
+				if c := hay[i+j]; lead && (c == 0xC5 || c == 0xE2) {
+					mask |= 1 << j
+					continue
+				}
+				for a := 0; a < int(t.k); a++ {
+					v := &t.vec[a]
+					if hay[i+j]|0x20 == v[0][0] && hay[i+j+1]|0x20 == v[1][0] && hay[i+j+2]|0x20 == v[2][0] && hay[i+j+3]|0x20 == v[3][0] {
+						mask |= 1 << j
+						break
+					}
+				}
+			}
+			if mask != 0 {
+				return i, mask
+			}
+		}
+		return i, 0
+	}
 }
 
 // blockGeneric is the portable twin of the assembly: starting at i, it finds

@@ -6,6 +6,8 @@ import "math/bits"
 
 // fastBlock is nil: without SIMD the Aho-Corasick automaton is faster than
 // the scalar anchor loop.
-func fastBlock() func([]byte, int, *anchorTab) (int, uint32) { return nil }
+func fastBlock() blockFunc { return nil }
+
+func fastFoldBlock(lead bool) blockFunc { return nil }
 
 func trailingZeros(x uint32) int { return bits.TrailingZeros32(x) }

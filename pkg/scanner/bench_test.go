@@ -89,6 +89,30 @@ func BenchmarkFinders(b *testing.B) {
 	}
 }
 
+// BenchmarkTermFinders measures each way of finding the default rules'
+// terms (30 case-insensitive spellings and the suppression directive) over
+// 1 MB of code-like text.
+func BenchmarkTermFinders(b *testing.B) {
+	text := benchText(1<<20, 1)
+	e, _ := Compile(&rules.Set{Rules: []rules.Rule{
+		{ID: "a", Match: rules.Term, Tokens: []string{"InventorySyncRun", "EntraGroupSyncRun", "BackupScheduleRun"}},
+		{ID: "b", Match: rules.Term, Tokens: []string{"baseline_run_id", "current_run_id", "last_seen_run_id"}},
+	}})
+	for name, f := range lowerVariants(e.m.lower) {
+		if name == "fold-generic" {
+			continue // a test oracle, never used in production
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			var dst []occ
+			var scratch []byte
+			for b.Loop() {
+				dst = f.find(text, 0, dst[:0], &scratch)
+			}
+		})
+	}
+}
+
 // BenchmarkScan measures a whole scan of a seeded tree of 2,000 files.
 func BenchmarkScan(b *testing.B) {
 	dir := b.TempDir()

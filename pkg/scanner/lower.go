@@ -17,10 +17,11 @@ import (
 // (k) and the long s (s). A text that holds one of them is searched by the
 // byte-table foldFinder instead.
 type lowerFinder struct {
-	low     finder     // over the groups' lowered common prefixes
-	groups  [][]lowTok // group id -> the lowered tokens that start with its prefix
-	special bool       // some case-insensitive token holds k or s
-	span    int        // the longest token
+	fa      *anchorFinder // the groups' prefixes, found without lowering the text; or nil
+	low     finder        // over the groups' lowered common prefixes, when fa is nil
+	groups  [][]lowTok    // group id -> the lowered tokens that start with its prefix
+	special bool          // some case-insensitive token holds k or s
+	span    int           // the longest token
 	// For texts with K or ſ: the byte-table finder of the case-insensitive
 	// tokens and an exact finder of the case-sensitive ones, built when
 	// first needed.
@@ -60,6 +61,12 @@ func asciiFold(tok string) bool {
 // sens are case-sensitive tokens without capitals (lowerCaseToken), found
 // in the same pass.
 func newLowerFinder(pats []pattern, ids, sens []int32) *lowerFinder {
+	return newLowerFinderWith(pats, ids, sens, fastFoldBlock)
+}
+
+// newLowerFinderWith is newLowerFinder with a choice of folding scan
+// (fastFoldBlock, blockGenericFold, or nil for lowering the text).
+func newLowerFinderWith(pats []pattern, ids, sens []int32, foldBlock func(lead bool) blockFunc) *lowerFinder {
 	f := &lowerFinder{pats: pats, fold: ids, sens: sens}
 	lowered := func(id int32) string { return strings.ToLower(pats[id].tok) }
 	core := map[int32]string{}
@@ -107,9 +114,22 @@ func newLowerFinder(pats []pattern, ids, sens []int32) *lowerFinder {
 		f.groups[g] = append(f.groups[g], lowTok{tok: lowered(id), id: id, exact: exact[id]})
 		f.span = max(f.span, len(pats[id].tok))
 	}
-	f.low = newExactFinder(cpats, cids)
+	// The SIMD anchor scan folds case as it reads the text, which spares
+	// lowering it into a scratch buffer first; for more prefixes than the
+	// anchor scan takes, or without SIMD, the text is lowered.
+	if foldBlock != nil && len(cids) <= maxAnchorTokens {
+		if block := foldBlock(f.special); block != nil {
+			f.fa = newFoldAnchorFinder(cpats, cids, f.special, block)
+		}
+	}
+	if f.fa == nil {
+		f.low = newExactFinder(cpats, cids)
+	}
 	return f
 }
+
+// anchored reports whether the finder runs on the SIMD anchor scan.
+func (f *lowerFinder) anchored() bool { return f.fa != nil || isAnchor(f.low) }
 
 // lowWindow is how much text is lowered at a time: a small scratch buffer
 // per worker (a page-faulted 256 KiB one cost more than the lowering).
@@ -120,6 +140,9 @@ const lowWindow = 16 << 10
 // searched a window at a time; a window reads span-1 bytes past its end so
 // that a token that starts in it is whole.
 func (f *lowerFinder) find(hay []byte, from int, dst []occ, bp *[]byte) []occ {
+	if f.fa != nil {
+		return f.findFolding(hay, from, dst)
+	}
 	if bp == nil {
 		bp = new([]byte)
 	}
@@ -152,6 +175,26 @@ func (f *lowerFinder) find(hay []byte, from int, dst []occ, bp *[]byte) []occ {
 		dst = append(dst[:w], dst[hits:]...)
 	}
 	return dst
+}
+
+// findFolding is find on the folding anchor scan: the prefixes' hits are
+// expanded to the tokens of their groups that the text holds there.
+func (f *lowerFinder) findFolding(hay []byte, from int, dst []occ) []occ {
+	k := len(dst)
+	dst, folds := f.fa.findFold(hay, from, dst)
+	if folds {
+		return f.findSlow(hay, from, dst[:k])
+	}
+	hits := len(dst)
+	for i := k; i < hits; i++ {
+		p := dst[i].start
+		for _, t := range f.groups[dst[i].pat] {
+			if e := p + len(t.tok); e <= len(hay) && (t.exact && string(hay[p:e]) == t.tok || !t.exact && equalLowered(hay[p:e], t.tok)) {
+				dst = append(dst, occ{start: p, end: e, pat: t.id})
+			}
+		}
+	}
+	return append(dst[:k], dst[hits:]...)
 }
 
 // findSlow finds the tokens in a text that holds a non-ASCII rune that

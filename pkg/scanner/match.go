@@ -156,7 +156,7 @@ func newMatcher(rs []rules.Rule, directives bool, notRun map[string]bool) *match
 			// The text is lowered anyway: one pass can find the
 			// case-sensitive tokens too (the directive, dotted run types),
 			// if the lowered search stays on the SIMD anchor finder.
-			if both := newLowerFinder(m.pats, ascii, exact); isAnchor(both.low) || fastBlock() == nil {
+			if both := newLowerFinder(m.pats, ascii, exact); both.anchored() || fastBlock() == nil {
 				m.lower, exact = both, nil
 			}
 		}

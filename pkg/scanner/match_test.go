@@ -97,6 +97,20 @@ func finderVariants(m *matcher) map[string]finder {
 	return v
 }
 
+// lowerVariants lists every way the engine can find case-insensitive ASCII
+// tokens: lowering the text, or folding case in the anchor scan, portable
+// or SIMD.
+func lowerVariants(l *lowerFinder) map[string]*lowerFinder {
+	v := map[string]*lowerFinder{}
+	if l == nil {
+		return v
+	}
+	v["lowering"] = newLowerFinderWith(l.pats, l.fold, l.sens, nil)
+	v["fold-generic"] = newLowerFinderWith(l.pats, l.fold, l.sens, blockGenericFold)
+	v["fold-simd"] = newLowerFinderWith(l.pats, l.fold, l.sens, fastFoldBlock)
+	return v
+}
+
 // fastFind runs the real matcher over text in one piece, with every finder,
 // and fails if they disagree.
 func fastFind(t testing.TB, r rules.Rule, text []byte) [][2]int {
@@ -106,9 +120,20 @@ func fastFind(t testing.TB, r rules.Rule, text []byte) [][2]int {
 	}
 	var first [][2]int
 	firstName := ""
+	type variant struct {
+		exact finder
+		lower *lowerFinder
+	}
+	variants := map[string]variant{}
 	for name, f := range finderVariants(e.m) {
+		variants[name] = variant{f, e.m.lower}
+	}
+	for name, l := range lowerVariants(e.m.lower) {
+		variants[name] = variant{e.m.exact, l}
+	}
+	for name, v := range variants {
 		m := *e.m
-		m.exact = f
+		m.exact, m.lower = v.exact, v.lower
 		occs := m.occurrences(text, 0, nil, nil)
 		var out [][2]int
 		for _, o := range m.selectMatches(text, occs, len(text), nil, map[int32]int{}, 0) {
@@ -181,6 +206,7 @@ func FuzzMatcher(f *testing.F) {
 	f.Add("InventorySyncRun\x00inventory_sync_runs\x00InventorySyncRunResource", "use App\\Models\\InventorySyncRunResource; inventory_sync_runs", uint8(0))
 	f.Add("run\x00Run", "érun RUN run_id", uint8(3))
 	f.Add("k\x00s", "\u212a\u017f KS", uint8(2))
+	f.Add("backup\x00sync", "BACKUP \u017fync backup SYNC Backup \u212a", uint8(2))
 	f.Add("aa\x00a", "aaaaaaa", uint8(1))
 	f.Add("ab\x00abc\x00b", "abcd ab_ ab", uint8(1))
 	f.Add("inventory.sync\x00drift.generate\x00.x", "inventory.sync.index 'inventory.sync' app.drift.generate. é.inventory.sync.é a..x ..x", uint8(1))
