@@ -13,22 +13,33 @@ import (
 // registration, no allocation per entry (fn gets the name in the buffer), and file types
 // straight from the kernel. typeUnknown asks the caller to lstat.
 func readDir(path string, buf []byte, fn func(name []byte, typ fs.FileMode)) error {
-	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_DIRECTORY|syscall.O_NOFOLLOW, 0)
-	for err == syscall.EINTR {
-		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_DIRECTORY|syscall.O_NOFOLLOW, 0)
-	}
+	// Raw system calls, as for the files' reads (rawFile).
+	p, err := syscall.BytePtrFromString(path)
 	if err != nil {
 		return &os.PathError{Op: "open", Path: path, Err: err}
 	}
-	defer syscall.Close(fd)
+	var fd uintptr
+	var errno syscall.Errno
 	for {
-		n, err := syscall.ReadDirent(fd, buf)
-		if err == syscall.EINTR {
+		fd, _, errno = syscall.RawSyscall6(syscall.SYS_OPENAT, atFDCWD, uintptr(unsafe.Pointer(p)),
+			uintptr(syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_DIRECTORY|syscall.O_NOFOLLOW), 0, 0, 0)
+		if errno != syscall.EINTR {
+			break
+		}
+	}
+	if errno != 0 {
+		return &os.PathError{Op: "open", Path: path, Err: errno}
+	}
+	defer rawFile(fd).Close()
+	for {
+		r, _, errno := syscall.RawSyscall(syscall.SYS_GETDENTS64, fd, uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)))
+		if errno == syscall.EINTR {
 			continue
 		}
-		if err != nil {
-			return &os.PathError{Op: "readdirent", Path: path, Err: err}
+		if errno != 0 {
+			return &os.PathError{Op: "readdirent", Path: path, Err: errno}
 		}
+		n := int(r)
 		if n <= 0 {
 			return nil
 		}
