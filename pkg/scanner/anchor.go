@@ -1,9 +1,9 @@
 package scanner
 
 import (
+	"cmp"
 	"encoding/binary"
 	"slices"
-	"sort"
 	"unicode/utf8"
 )
 
@@ -79,28 +79,110 @@ type anchor struct {
 	pats []anchored
 }
 
-// byteFrequencies approximates how common each byte is in source code, in
-// parts per 10,000; the anchor chooser wants windows of rare bytes.
-func byteFrequencies() (f [256]float64) {
-	for i := range f {
-		f[i] = 1 // control and high bytes: rare
-	}
-	common := map[string]float64{
-		" ": 1500, "\n": 300, "\t": 200, "e": 700, "t": 550, "a": 480, "r": 450, "i": 450, "n": 450, "o": 430,
-		"s": 400, "l": 300, "c": 250, "u": 200, "d": 200, "p": 170, "m": 160, "h": 150, "g": 120, "f": 120,
-		"y": 90, "b": 80, "w": 70, "v": 60, "k": 40, "x": 40, "q": 10, "j": 10, "z": 8,
-		"(": 150, ")": 150, ";": 100, "=": 120, ",": 100, ".": 100, "$": 100, "-": 100, ">": 80, "<": 50,
-		"_": 90, "'": 80, "\"": 60, "/": 60, ":": 60, "{": 40, "}": 40, "[": 30, "]": 30, "*": 30, "0": 60,
-		"1": 50, "2": 40, "3": 20, "4": 15, "5": 15, "6": 12, "7": 10, "8": 10, "9": 10, "#": 10, "@": 10,
-		"!": 20, "&": 20, "|": 15, "+": 20, "\\": 20, "%": 5, "?": 10, "^": 2, "~": 2, "`": 2, "\r": 10,
-	}
-	for s, v := range common {
-		f[s[0]] = v
-	}
-	for c := 'A'; c <= 'Z'; c++ {
-		f[c] = f[c+'a'-'A'] / 3
-	}
-	return f
+// byteFreq approximates how common each byte is in source code, in parts
+// per 10,000 (0 stands for 1: control and high bytes are rare); the anchor
+// chooser wants windows of rare bytes. A capital is a third as common as
+// its small letter. Read only: a literal, so that building a finder
+// computes nothing for it.
+var byteFreq = [256]float64{
+	'\t': 200,
+	'\n': 300,
+	'\r': 10,
+	' ':  1500,
+	'!':  20,
+	'"':  60,
+	'#':  10,
+	'$':  100,
+	'%':  5,
+	'&':  20,
+	'\'': 80,
+	'(':  150,
+	')':  150,
+	'*':  30,
+	'+':  20,
+	',':  100,
+	'-':  100,
+	'.':  100,
+	'/':  60,
+	'0':  60,
+	'1':  50,
+	'2':  40,
+	'3':  20,
+	'4':  15,
+	'5':  15,
+	'6':  12,
+	'7':  10,
+	'8':  10,
+	'9':  10,
+	':':  60,
+	';':  100,
+	'<':  50,
+	'=':  120,
+	'>':  80,
+	'?':  10,
+	'@':  10,
+	'A':  480.0 / 3,
+	'B':  80.0 / 3,
+	'C':  250.0 / 3,
+	'D':  200.0 / 3,
+	'E':  700.0 / 3,
+	'F':  120.0 / 3,
+	'G':  120.0 / 3,
+	'H':  150.0 / 3,
+	'I':  450.0 / 3,
+	'J':  10.0 / 3,
+	'K':  40.0 / 3,
+	'L':  300.0 / 3,
+	'M':  160.0 / 3,
+	'N':  450.0 / 3,
+	'O':  430.0 / 3,
+	'P':  170.0 / 3,
+	'Q':  10.0 / 3,
+	'R':  450.0 / 3,
+	'S':  400.0 / 3,
+	'T':  550.0 / 3,
+	'U':  200.0 / 3,
+	'V':  60.0 / 3,
+	'W':  70.0 / 3,
+	'X':  40.0 / 3,
+	'Y':  90.0 / 3,
+	'Z':  8.0 / 3,
+	'[':  30,
+	'\\': 20,
+	']':  30,
+	'^':  2,
+	'_':  90,
+	'`':  2,
+	'a':  480,
+	'b':  80,
+	'c':  250,
+	'd':  200,
+	'e':  700,
+	'f':  120,
+	'g':  120,
+	'h':  150,
+	'i':  450,
+	'j':  10,
+	'k':  40,
+	'l':  300,
+	'm':  160,
+	'n':  450,
+	'o':  430,
+	'p':  170,
+	'q':  10,
+	'r':  450,
+	's':  400,
+	't':  550,
+	'u':  200,
+	'v':  60,
+	'w':  70,
+	'x':  40,
+	'y':  90,
+	'z':  8,
+	'{':  40,
+	'|':  15,
+	'}':  40,
+	'~':  2,
 }
 
 // windowScore estimates the chance that a window of source code matches.
@@ -111,7 +193,7 @@ func windowScore(freq *[256]float64, w string) float64 {
 	s := 1.0
 	join, runs := false, 0 // runs: maximal runs of letters
 	for i := 0; i < len(w); i++ {
-		s *= freq[w[i]] / 10000
+		s *= max(freq[w[i]], 1) / 10000
 		if isLetter(w[i]) && (i == 0 || !isLetter(w[i-1])) {
 			runs++
 		}
@@ -146,46 +228,60 @@ func newAnchorFinder(pats []pattern, ids []int32, block blockFunc) *anchorFinder
 	}
 	// Greedy set cover: repeatedly take the window that covers the most
 	// uncovered tokens per unit of cost (a pass plus its false candidates).
-	freq := byteFrequencies()
-	chosen := map[string]int{} // window -> anchor index
-	var anchors []anchor
-	left := append([]int32(nil), ids...)
-	// Each token's distinct windows, and every window in sorted order
-	// (deterministic ties) with its cost, once: the rounds only count.
-	wins := make(map[int32][]string, len(ids))
-	cost := map[string]float64{}
+	// Windows are numbered in sorted order (deterministic ties), and each
+	// token knows its distinct windows' numbers: the rounds only count.
+	type window struct {
+		key uint32 // big-endian: sorts as the string does
+		w   string
+	}
+	n := 0
+	for _, id := range ids {
+		n += len(pats[id].tok) - anchorLen + 1
+	}
+	all := make([]window, 0, n)
 	for _, id := range ids {
 		t := pats[id].tok
 		for i := 0; i+anchorLen <= len(t); i++ {
-			w := t[i : i+anchorLen]
-			if !slices.Contains(wins[id], w) {
-				wins[id] = append(wins[id], w)
-			}
-			if _, ok := cost[w]; !ok {
-				// One more anchor in the SIMD loop, plus verifying the false
-				// candidates it lets through (about 400 times dearer per byte).
-				cost[w] = 1 + 400*windowScore(&freq, w)
+			all = append(all, window{binary.BigEndian.Uint32([]byte(t[i : i+anchorLen])), t[i : i+anchorLen]})
+		}
+	}
+	slices.SortFunc(all, func(a, b window) int { return cmp.Compare(a.key, b.key) })
+	all = slices.CompactFunc(all, func(a, b window) bool { return a.key == b.key })
+	cost := make([]float64, len(all))
+	for k, w := range all {
+		// One more anchor in the SIMD loop, plus verifying the false
+		// candidates it lets through (about 400 times dearer per byte).
+		cost[k] = 1 + 400*windowScore(&byteFreq, w.w)
+	}
+	wins := make([][]int32, len(ids))
+	for j, id := range ids {
+		t := pats[id].tok
+		for i := 0; i+anchorLen <= len(t); i++ {
+			key := binary.BigEndian.Uint32([]byte(t[i : i+anchorLen]))
+			k, _ := slices.BinarySearchFunc(all, key, func(a window, key uint32) int { return cmp.Compare(a.key, key) })
+			if !slices.Contains(wins[j], int32(k)) {
+				wins[j] = append(wins[j], int32(k))
 			}
 		}
 	}
-	keys := make([]string, 0, len(cost))
-	for w := range cost {
-		keys = append(keys, w)
+	var anchors []anchor
+	left := make([]int, len(ids)) // positions in ids
+	for j := range left {
+		left[j] = j
 	}
-	sort.Strings(keys)
-	count := make(map[string]int, len(keys))
+	count := make([]int32, len(all))
 	for len(left) > 0 {
-		best, bestVal := "", -1.0
+		best, bestVal := -1, -1.0
 		clear(count)
-		for _, id := range left {
-			for _, w := range wins[id] {
-				count[w]++
+		for _, j := range left {
+			for _, k := range wins[j] {
+				count[k]++
 			}
 		}
-		for _, w := range keys {
-			if c := count[w]; c > 0 {
-				if v := float64(c) / cost[w]; v > bestVal {
-					best, bestVal = w, v
+		for k, c := range count {
+			if c > 0 {
+				if v := float64(c) / cost[k]; v > bestVal {
+					best, bestVal = k, v
 				}
 			}
 		}
@@ -193,16 +289,16 @@ func newAnchorFinder(pats []pattern, ids []int32, block blockFunc) *anchorFinder
 			return nil
 		}
 		a := anchor{}
-		copy(a.b[:], best)
-		chosen[best] = len(anchors)
-		var rest []int32
-		for _, id := range left {
-			if off := indexOf(pats[id].tok, best); off >= 0 {
+		copy(a.b[:], all[best].w)
+		var rest []int
+		for _, j := range left {
+			id := ids[j]
+			if off := indexOf(pats[id].tok, all[best].w); off >= 0 {
 				ap := anchored{id: id, off: off}
 				ap.headOf(pats[id].tok, false)
 				a.pats = append(a.pats, ap)
 			} else {
-				rest = append(rest, id)
+				rest = append(rest, j)
 			}
 		}
 		anchors = append(anchors, a)

@@ -98,9 +98,10 @@ func newLowerFinderWith(pats []pattern, ids, sens []int32, foldBlock func(lead b
 			i++
 		}
 	}
-	byCore := map[string]int32{}
-	var cpats []pattern
-	var cids []int32
+	byCore := make(map[string]int32, len(ids)+len(sens))
+	cpats := make([]pattern, 0, len(ids)+len(sens))
+	cids := make([]int32, 0, len(ids)+len(sens))
+	f.groups = make([][]lowTok, 0, len(ids)+len(sens))
 	for _, id := range append(append([]int32(nil), ids...), sens...) {
 		c := core[id]
 		g, ok := byCore[c]
