@@ -54,6 +54,30 @@ func TestInterrupt(t *testing.T) {
 	}
 }
 
+// A scan that writes no file listens for signals only after its first
+// moments (listenAfter): past them, SIGINT is exit 130 with the message
+// as for any run.
+func TestInterruptReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	f, _ := os.Create(filepath.Join(dir, "huge.txt"))
+	f.WriteString(strings.Repeat("text ", 2000))
+	if err := f.Truncate(64 << 30); err != nil {
+		t.Skip("no sparse files:", err)
+	}
+	f.Close()
+	cmd := exec.Command(binary(t), "--no-gitignore", "--config", "rules.yaml")
+	os.WriteFile(filepath.Join(dir, "rules.yaml"), []byte("rules:\n  - {id: a, message: m, tokens: [LegacyRun]}\n"), 0o644)
+	cmd.Dir = dir
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitForOpen(cmd.Process.Pid, "huge.txt")
+	time.Sleep(time.Second) // well past listenAfter (50 ms), in a 64 GB read
+	interrupt(t, cmd, &stderr)
+}
+
 // A reader that goes away (nolegacyruns | head -1) ends the run quietly.
 func TestClosedStdout(t *testing.T) {
 	dir := t.TempDir()

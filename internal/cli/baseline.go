@@ -39,6 +39,9 @@ func (c *command) renames(ctx context.Context, root string, o *options, _ scanne
 		return nil
 	}
 	return func() (map[string]string, error) {
+		if c.listenNow != nil {
+			c.listenNow() // git will run: a signal must stop it cleanly
+		}
 		base := "HEAD"
 		if o.diff != "" {
 			b, err := gitsrc.MergeBase(ctx, top, o.diff)

@@ -156,6 +156,7 @@ type command struct {
 
 	ctx           context.Context    // the run's context, once it listens for signals
 	stopListening context.CancelFunc // set by Env.Listen
+	listenNow     func()             // listen at once, if it waits (listen.go)
 
 	jobSummary      []byte // for GITHUB_STEP_SUMMARY, made before the reports name it
 	jobSummaryWhole bool   // it lists every finding: it was not cut

@@ -31,7 +31,7 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 	c.opt = *o
 	o = &c.opt
 	if c.env.Listen != nil {
-		ctx, c.stopListening = c.env.Listen(ctx)
+		ctx, c.stopListening = c.listen(ctx)
 		c.ctx = ctx
 	}
 	if err := checkMode(o); err != nil {

@@ -68,15 +68,15 @@ func (c *command) gitList(root, top string, g *source.Git) scanner.Source {
 	if len(g.Pathspecs) == 0 && len(g.Named) > 0 {
 		return g // files named outright: nothing to list (a pre-commit run)
 	}
-	repo, err := gitrepo.Open(top, c.gitEnv())
-	if err != nil {
-		return g
+	if repo, err := gitrepo.Open(top, c.gitEnv()); err == nil {
+		if w, err := source.NewWorktree(root, repo, g.SpecDirs(), g.Named); err == nil {
+			return w
+		}
 	}
-	w, err := source.NewWorktree(root, repo, g.SpecDirs(), g.Named)
-	if err != nil {
-		return g
+	if c.listenNow != nil {
+		c.listenNow() // git will run: a signal must stop it cleanly
 	}
-	return w
+	return g
 }
 
 // includePrefixes turns include globs into pathspecs for the folders they
