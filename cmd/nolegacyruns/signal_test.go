@@ -31,15 +31,8 @@ func binary(t *testing.T) string {
 // SIGINT stops a scan in the middle of a huge file: exit 130, a message,
 // and no temporary file left behind.
 func TestInterrupt(t *testing.T) {
-	dir := t.TempDir()
-	f, _ := os.Create(filepath.Join(dir, "huge.txt"))
-	f.WriteString(strings.Repeat("text ", 2000))
-	if err := f.Truncate(64 << 30); err != nil {
-		t.Skip("no sparse files:", err)
-	}
-	f.Close()
+	dir := hugeTree(t)
 	cmd := exec.Command(binary(t), "--no-gitignore", "--report", "sarif=out.sarif", "--config", "rules.yaml")
-	os.WriteFile(filepath.Join(dir, "rules.yaml"), []byte("rules:\n  - {id: a, message: m, tokens: [LegacyRun]}\n"), 0o644)
 	cmd.Dir = dir
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -58,15 +51,8 @@ func TestInterrupt(t *testing.T) {
 // moments (listenAfter): past them, SIGINT is exit 130 with the message
 // as for any run.
 func TestInterruptReadOnly(t *testing.T) {
-	dir := t.TempDir()
-	f, _ := os.Create(filepath.Join(dir, "huge.txt"))
-	f.WriteString(strings.Repeat("text ", 2000))
-	if err := f.Truncate(64 << 30); err != nil {
-		t.Skip("no sparse files:", err)
-	}
-	f.Close()
+	dir := hugeTree(t)
 	cmd := exec.Command(binary(t), "--no-gitignore", "--config", "rules.yaml")
-	os.WriteFile(filepath.Join(dir, "rules.yaml"), []byte("rules:\n  - {id: a, message: m, tokens: [LegacyRun]}\n"), 0o644)
 	cmd.Dir = dir
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -76,6 +62,20 @@ func TestInterruptReadOnly(t *testing.T) {
 	waitForOpen(cmd.Process.Pid, "huge.txt")
 	time.Sleep(time.Second) // well past listenAfter (50 ms), in a 64 GB read
 	interrupt(t, cmd, &stderr)
+}
+
+// hugeTree makes a folder with a rule file and a 64 GB sparse file, which
+// a scan takes long enough to read to be interrupted in it.
+func hugeTree(t *testing.T) string {
+	dir := t.TempDir()
+	f, _ := os.Create(filepath.Join(dir, "huge.txt"))
+	f.WriteString(strings.Repeat("text ", 2000))
+	if err := f.Truncate(64 << 30); err != nil {
+		t.Skip("no sparse files:", err)
+	}
+	f.Close()
+	os.WriteFile(filepath.Join(dir, "rules.yaml"), []byte("rules:\n  - {id: a, message: m, tokens: [LegacyRun]}\n"), 0o644)
+	return dir
 }
 
 // A reader that goes away (nolegacyruns | head -1) ends the run quietly.
