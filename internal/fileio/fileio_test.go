@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // long is a file name of NAME_MAX bytes.
@@ -355,5 +356,52 @@ func TestAppendFile(t *testing.T) {
 	err := AppendFile(fifo, []byte("x"), 0o644)
 	if err == nil || err.Error() != "it is a FIFO and no process is reading it; start the reader first" {
 		t.Fatalf("no reader: %v", err)
+	}
+}
+
+// ReadLimited never waits for the writer of a FIFO (a rule file or
+// baseline that is one): with none, it is an error at once; with one, as
+// for a process substitution (--baseline <(git show main:b.json)), what it
+// writes is read.
+func TestReadLimitedFIFO(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("no FIFOs:", err)
+	}
+	type res struct {
+		data []byte
+		err  error
+	}
+	read := func() res {
+		done := make(chan res, 1)
+		go func() {
+			data, err := ReadLimited(fifo, 1<<20)
+			done <- res{data, err}
+		}()
+		select {
+		case r := <-done:
+			return r
+		case <-time.After(30 * time.Second):
+			t.Fatal("ReadLimited waits for a writer of the FIFO")
+		}
+		return res{}
+	}
+	if r := read(); r.err == nil || r.err.Error() != "it is a FIFO and no process is writing to it; start the writer first" {
+		t.Fatalf("no writer: %q, %v", r.data, r.err)
+	}
+
+	// A writer that holds the FIFO open: the reader gets all it writes.
+	w, err := os.OpenFile(fifo, os.O_RDWR, 0) // RDWR: opens without waiting for a reader
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := bytes.Repeat([]byte("x"), 200<<10) // more than a pipe buffer
+	go func() {
+		w.Write(want)
+		w.Close()
+	}()
+	if r := read(); r.err != nil || !bytes.Equal(r.data, want) {
+		t.Fatalf("with a writer: %d bytes, %v", len(r.data), r.err)
 	}
 }
