@@ -298,13 +298,20 @@ func describe(err error) error {
 	return err
 }
 
+// errNoWriter says ReadLimited found a FIFO that no process writes to.
+var errNoWriter = errors.New("it is a FIFO and no process is writing to it; start the writer first")
+
 // ErrTooLarge says a file is over the limit ReadLimited was given.
 var ErrTooLarge = errors.New("file too large")
 
 // ReadLimited reads a whole file, refusing one larger than limit bytes
-// before reading more than that.
+// before reading more than that. It never waits for the writer of a FIFO
+// (a rule file or baseline that is one): with none, that is an error at
+// once; with one (a process substitution), what it writes is read.
 func ReadLimited(name string, limit int64) ([]byte, error) {
-	f, err := os.Open(name)
+	// O_NONBLOCK keeps the open from waiting for a writer; a FIFO's
+	// reads still wait for its data, in the runtime's poller.
+	f, err := os.OpenFile(name, os.O_RDONLY|nonblock, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -312,6 +319,11 @@ func ReadLimited(name string, limit int64) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, err
+	}
+	if len(data) == 0 {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&fs.ModeNamedPipe != 0 {
+			return nil, &fs.PathError{Op: "read", Path: name, Err: errNoWriter}
+		}
 	}
 	if int64(len(data)) > limit {
 		return nil, ErrTooLarge

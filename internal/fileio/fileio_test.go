@@ -387,7 +387,7 @@ func TestReadLimitedFIFO(t *testing.T) {
 		}
 		return res{}
 	}
-	if r := read(); r.err == nil || r.err.Error() != "it is a FIFO and no process is writing to it; start the writer first" {
+	if r := read(); !errors.Is(r.err, errNoWriter) || r.err.Error() != "read "+fifo+": it is a FIFO and no process is writing to it; start the writer first" {
 		t.Fatalf("no writer: %q, %v", r.data, r.err)
 	}
 
