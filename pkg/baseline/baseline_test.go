@@ -187,3 +187,43 @@ func TestMergeKeep(t *testing.T) {
 		}
 	}
 }
+
+// A finding whose path, match or line is not UTF-8 (a Latin-1 source
+// file, a file name in another encoding) is recorded as JSON can hold it,
+// with U+FFFD for each invalid byte, and still matches that record: a
+// baseline written from a run accepts that run's findings, and an update
+// from it removes nothing.
+func TestNotUTF8(t *testing.T) {
+	fs := []*result.Finding{
+		finding("app/latin1.php", 1, "$caf\xe9 = Tok::first();"),
+		finding("app/n\xff.php", 1, "Tok::all();"),
+		{Path: "app/c.php", Line: 2, Rule: rule, Match: "caf\xe9", LineText: "\xe9\xe9 caf\xe9"},
+	}
+	var buf bytes.Buffer
+	if err := New(fs).Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Parse("b.json", buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []*File{b, New(fs)} {
+		now := []*result.Finding{}
+		for _, f := range fs {
+			c := *f
+			now = append(now, &c)
+		}
+		a := in.Apply(now, nil)
+		for _, f := range now {
+			if !f.Baselined() {
+				t.Errorf("%q: %q not in the baseline %q", f.Path, f.LineText, buf.String())
+			}
+		}
+		if a.Stale != 0 {
+			t.Errorf("%d stale", a.Stale)
+		}
+		if p := in.Pruned(a, nil); p.Count() != 3 {
+			t.Errorf("an update keeps %d of 3", p.Count())
+		}
+	}
+}
