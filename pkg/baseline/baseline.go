@@ -10,6 +10,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tenantatlas/nolegacyruns/internal/fileio"
 	"github.com/tenantatlas/nolegacyruns/pkg/result"
@@ -40,12 +41,37 @@ type File struct {
 }
 
 // fileEntry is an entry as either version writes it; version 1 has counts.
+// JSON strings hold UTF-8 only: a path, match or line that is not (a
+// Latin-1 source line, a file name in another encoding) is written with
+// U+FFFD for each invalid byte, for people, and its bytes in the matching
+// _bytes field, in base64, which a read takes instead; so the entry keeps
+// matching its finding, and the file's shard and scope.
 type fileEntry struct {
-	Path  string `json:"path"`
-	Rule  string `json:"rule"`
-	Match string `json:"match"`
-	Line  string `json:"line"`
-	Count *int   `json:"count,omitempty"`
+	Path       string `json:"path"`
+	PathBytes  []byte `json:"path_bytes,omitempty"`
+	Rule       string `json:"rule"`
+	Match      string `json:"match"`
+	MatchBytes []byte `json:"match_bytes,omitempty"`
+	Line       string `json:"line"`
+	LineBytes  []byte `json:"line_bytes,omitempty"`
+	Count      *int   `json:"count,omitempty"`
+}
+
+// raw returns the bytes of a string that is not UTF-8, for its _bytes
+// field; nil for UTF-8.
+func raw(s string) []byte {
+	if utf8.ValidString(s) {
+		return nil
+	}
+	return []byte(s)
+}
+
+// text is a string field as read: its _bytes if given.
+func text(s string, b []byte) string {
+	if b != nil {
+		return string(b)
+	}
+	return s
 }
 
 type fileDoc struct {
@@ -141,7 +167,8 @@ func Parse(name string, data []byte) (*File, error) {
 			p = pos[n]
 		}
 		n++
-		b.Entries = append(b.Entries, Entry{Rule: e.Rule, Path: e.Path, Match: e.Match, Line: e.Line, Count: c, Pos: p})
+		b.Entries = append(b.Entries, Entry{Rule: e.Rule, Path: text(e.Path, e.PathBytes), Match: text(e.Match, e.MatchBytes),
+			Line: text(e.Line, e.LineBytes), Count: c, Pos: p})
 	}
 	return b, nil
 }
@@ -386,7 +413,9 @@ func (b *File) Write(w io.Writer) error {
 	enc.SetEscapeHTML(false)
 	for _, e := range sorted.Entries {
 		line.Reset()
-		if err := enc.Encode(fileEntry{Path: e.Path, Rule: e.Rule, Match: e.Match, Line: e.Line}); err != nil {
+		fe := fileEntry{Path: e.Path, PathBytes: raw(e.Path), Rule: e.Rule, Match: e.Match, MatchBytes: raw(e.Match),
+			Line: e.Line, LineBytes: raw(e.Line)}
+		if err := enc.Encode(fe); err != nil {
 			return err
 		}
 		l := bytes.TrimSuffix(line.Bytes(), []byte("\n"))

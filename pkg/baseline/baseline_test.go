@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -206,6 +207,13 @@ func TestNotUTF8(t *testing.T) {
 	b, err := Parse("b.json", buf.Bytes())
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The path as it is, for the run's scope and shards.
+	if !slices.ContainsFunc(b.Entries, func(e Entry) bool { return e.Path == "app/n\xff.php" }) {
+		t.Errorf("entries %+v", b.Entries)
+	}
+	if !strings.Contains(buf.String(), `"path":"app/n\ufffd.php","path_bytes":"YXBwL27/LnBocA=="`) {
+		t.Errorf("not written for people and with its bytes:\n%s", buf.String())
 	}
 	for _, in := range []*File{b, New(fs)} {
 		now := []*result.Finding{}
