@@ -94,6 +94,15 @@ func TestRewrite(t *testing.T) {
 		{"run", "operation_run", "Runs", "Operation_runs"},
 		{"run", "operation_run", "RUN", "OPERATION_RUN"},
 		{"entry", "item", "Entries", "Items"},
+		// A term and its replacement in different numbers: the match's
+		// number wins, not the term's (the table as the term, the model
+		// as the replacement).
+		{"inventory_sync_runs", "OperationRun", "inventory_sync_runs", "operation_runs"},
+		{"inventory_sync_runs", "OperationRun", "InventorySyncRun", "OperationRun"},
+		{"inventory_sync_runs", "OperationRun", "inventorySyncRuns", "operationRuns"},
+		{"InventorySyncRun", "operation_runs", "InventorySyncRun", "OperationRun"},
+		{"InventorySyncRun", "operation_runs", "inventory-sync-runs", "operation-runs"},
+		{"entry", "statuses", "ENTRIES", "STATUSES"},
 	} {
 		got, ok := Rewrite(c.term, c.repl, c.text)
 		if !ok || got != c.want {
