@@ -304,8 +304,12 @@ func Rewrite(t, repl, text string) (string, bool) {
 	if len(rw) == 0 {
 		return "", false
 	}
-	if sp.Other {
-		if o, ok := Other(rw[len(rw)-1]); ok {
+	// The replacement takes the match's number, whichever number the term
+	// and the replacement are written in.
+	tw := Lower(Words(t))
+	plural := IsPlural(tw[len(tw)-1]) != sp.Other
+	if last := rw[len(rw)-1]; IsPlural(last) != plural {
+		if o, ok := Other(last); ok {
 			rw[len(rw)-1] = o
 		}
 	}
