@@ -171,6 +171,9 @@ func TestTermMatches(t *testing.T) {
 		{[]string{"Oauth2Client"}, "oauth2_client Oauth2Clients oauth2client", []string{"oauth2_client", "Oauth2Clients"}},
 		{[]string{"run", "sync run"}, "sync_run run_sync", []string{"sync_run", "run"}},
 		{[]string{"k"}, "\u212a", []string{"\u212a"}},
+		// U+0130 lowers to i, which simple folding does not equate with it:
+		// the term matches its own spelling, and not istanbul.
+		{[]string{"İstanbulRun"}, "İstanbulRun istanbul_run İSTANBUL_RUNS", []string{"İstanbulRun", "İSTANBUL_RUNS"}},
 	}
 	for _, tt := range tests {
 		r := termRule(tt.tokens...)
@@ -221,6 +224,7 @@ func FuzzTerm(f *testing.F) {
 	f.Add("Oauth2Client", "Oauth2Client2 oauth2Clients xOauth2Client", uint8(4))
 	f.Add("class\x00box\x00status", "classes Boxes statuses box_ STATUS", uint8(5))
 	f.Add("été run", "ÉtéRuns étéruns ÉTÉ_RUN", uint8(6))
+	f.Add("İstanbul run", "İstanbulRun istanbul_run İSTANBUL-RUNS", uint8(0))
 	f.Fuzz(func(t *testing.T, toks, text string, mode uint8) {
 		r := termRule()
 		for _, tok := range strings.Split(toks, "\x00") {
