@@ -96,13 +96,23 @@ func consonant(s string) bool {
 	return unicode.IsLetter(r) && !strings.ContainsRune("aeiou", r)
 }
 
-// Lower returns the term's words in lower case.
+// Lower returns the term's words in lower case: each rune lowered where
+// its lowercase equals it under simple case folding, which is how words
+// compare. (U+0130, İ, lowers to i, which folding keeps apart from it: it
+// stays, so that a term matches its own spelling and not another.)
 func Lower(words []string) []string {
 	out := make([]string, len(words))
 	for i, w := range words {
-		out[i] = strings.ToLower(w)
+		out[i] = strings.Map(lowerRune, w)
 	}
 	return out
+}
+
+func lowerRune(r rune) rune {
+	if l := unicode.ToLower(r); l == r || FoldEqual(r, l) {
+		return l
+	}
+	return r
 }
 
 // Spelling is one way of writing a term: its lowercase words joined by
