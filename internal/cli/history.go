@@ -406,6 +406,7 @@ func entryAt(t history.Tree, read func(string, int64) ([]byte, error), name stri
 // commit's own rule file; ids it does not have are left alone.
 func (p *policy) applySelection(rs *rules.Set) {
 	rs.StrictSuppressions = p.c.opt.strict
+	rs.Today = p.cfg.Rules.Today // until= dates expire as in a plain run
 	o := &p.c.opt
 	if len(o.onlyRules) == 0 && len(o.skipRules) == 0 {
 		return
