@@ -105,7 +105,9 @@ func parseDirective(text string) (d directive, ok bool) {
 		}
 		d.rules = append(d.rules, id)
 	}
-	// After the rules, until=YYYY-MM-DD may give an end date.
+	// After the rules, until=YYYY-MM-DD may give an end date. A date
+	// written any other way, or another option, is a problem, never
+	// ignored: the suppression would not end.
 	for _, w := range words[len(d.rules):] {
 		if v, ok := strings.CutPrefix(w, "until="); ok {
 			if t, err := time.Parse(time.DateOnly, v); err != nil || t.Format(time.DateOnly) != v {
@@ -114,12 +116,31 @@ func parseDirective(text string) (d directive, ok bool) {
 			d.until = v
 			break
 		}
+		if option(w) {
+			d.problem = fmt.Sprintf("%q is not an end date; write until=YYYY-MM-DD after the rules", w)
+			break
+		}
+	}
+	for _, w := range strings.Fields(d.reason) {
+		if l := strings.ToLower(w); d.problem == "" && len(l) > 6 && (l[:6] == "until=" || l[:6] == "until:") && '0' <= l[6] && l[6] <= '9' {
+			d.problem = fmt.Sprintf("%s comes after --, in the reason, where it ends nothing; put it before --", w)
+		}
 	}
 	d.used = make([]bool, len(d.rules))
 	if len(d.rules) == 0 {
 		d.problem = "it names no rule; blanket suppressions are not allowed"
 	}
 	return d, true
+}
+
+// option reports whether a word reads as an option of a directive:
+// until in any case and spelling (Until=, until:), or key=value.
+func option(w string) bool {
+	if len(w) >= 5 && strings.EqualFold(w[:5], "until") && len(w) > 5 {
+		return true
+	}
+	k, _, ok := strings.Cut(w, "=")
+	return ok && k != "" && strings.IndexFunc(k, func(r rune) bool { return !unicode.IsLetter(r) && r != '_' && r != '-' }) < 0
 }
 
 func ruleIDLike(s string) bool {

@@ -43,6 +43,8 @@ func TestSuppressionUntil(t *testing.T) {
 			[]string{"1:1 sym InventorySyncRun", "1:22 invalid-suppression nolegacyruns:ignore sym expires=2020-01-01 -- x"}},
 		{"until= in the reason", "InventorySyncRun; // nolegacyruns:ignore sym -- x until=2020-01-01\n", set("2026-01-01", false, false),
 			[]string{"1:1 sym InventorySyncRun", "1:22 invalid-suppression nolegacyruns:ignore sym -- x until=2020-01-01"}},
+		{"a reason with words like options", "InventorySyncRun; // nolegacyruns:ignore sym -- untill a=b is gone, blocked until: the migration\n", set("2026-01-01", false, false),
+			[]string{"1:1 sym InventorySyncRun (suppressed)"}},
 		{"a reason that says until", "InventorySyncRun; // nolegacyruns:ignore sym until=2026-03-31 -- until the cut-over\n", set("2026-01-01", false, false),
 			[]string{"1:1 sym InventorySyncRun (suppressed)"}},
 		{"require_until without a date", "InventorySyncRun; // nolegacyruns:ignore sym -- x\n", set("2026-01-01", true, false),
