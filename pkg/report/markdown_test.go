@@ -127,3 +127,22 @@ func TestMarkdownCutEscapedFullList(t *testing.T) {
 		}
 	}
 }
+
+// GitHub's Markdown turns www.example.com and https://example.com into
+// links wherever they start a word (the autolinks of GFM): a file name or
+// a match that holds one must not add a link to a summary or a comment.
+func TestMarkdownAutolinks(t *testing.T) {
+	r := many(3, 0)
+	r.Findings[0].Path = "www.evil.example"
+	r.Findings[1].Match = "see https://evil.example/x and ftp://e.example"
+	r.Findings[2].Path = "WwW.evil.example/a.php"
+	out := string(write(t, &Markdown{}, r))
+	for _, l := range strings.Split(out, "\n") {
+		if m := regexp.MustCompile(`(?i)www\.|://`).FindString(l); m != "" {
+			t.Errorf("%q would be a link in %q", m, l)
+		}
+	}
+	if !strings.Contains(out, "| www\\.evil.example:2:1 |") {
+		t.Errorf("the path is not shown as it is:\n%s", out)
+	}
+}
