@@ -171,16 +171,19 @@ func countRules(r *Report) []ruleCount {
 // character that Markdown or a table could read as syntax is
 // backslash-escaped, and control characters become spaces, so that a file
 // name or a match is shown as it is and cannot add a link, an image, HTML
-// or a column.
+// or a column. GFM's autolinks need the text www. or :// as it stands: the
+// dot after www and the colon before // are escaped too (@ always is).
 func mdText(s string) string {
 	var b strings.Builder
 	s = validUTF8(s)
 	b.Grow(len(s) + 8)
-	for _, r := range s {
+	for i, r := range s {
 		switch {
 		case r < ' ' || r == 0x7f:
 			b.WriteByte(' ')
-		case r < utf8.RuneSelf && strings.ContainsRune("\\`*_{}[]<>()#!|~&$@", r):
+		case r < utf8.RuneSelf && strings.ContainsRune("\\`*_{}[]<>()#!|~&$@", r),
+			r == '.' && i >= 3 && strings.EqualFold(s[i-3:i], "www"),
+			r == ':' && strings.HasPrefix(s[i+1:], "//"):
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		default:
