@@ -100,12 +100,19 @@ func (c *command) testRule(ctx context.Context, r rules.Rule) ([]string, error) 
 		}
 	}
 	var out []string
+	// A binary file is never searched: such an example says nothing.
+	const binary = "a NUL byte in its first 8 KiB makes it a binary file, which the guard never searches"
 	for i, s := range r.Examples.Bad {
-		if len(found[fmt.Sprintf("bad/%d", i+1)]) == 0 {
+		if scanner.Binary([]byte(s)) {
+			out = append(out, fmt.Sprintf("bad example %d %s: %s", i+1, snippet(s), binary))
+		} else if len(found[fmt.Sprintf("bad/%d", i+1)]) == 0 {
 			out = append(out, fmt.Sprintf("bad example %d %s: no finding", i+1, snippet(s)))
 		}
 	}
 	for i, s := range r.Examples.Good {
+		if scanner.Binary([]byte(s)) {
+			out = append(out, fmt.Sprintf("good example %d %s: %s", i+1, snippet(s), binary))
+		}
 		for _, f := range found[fmt.Sprintf("good/%d", i+1)] {
 			out = append(out, fmt.Sprintf("good example %d %s: flagged %q at %d:%d", i+1, snippet(s), f.Match, f.Line, f.Column))
 		}

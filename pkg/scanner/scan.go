@@ -2,6 +2,7 @@
 package scanner
 
 import (
+	"bytes"
 	"context"
 	"runtime"
 	"sync"
@@ -45,6 +46,13 @@ const (
 	binaryProbe = 8 << 10
 	maxLineText = 1 << 10
 )
+
+// Binary reports whether a file that starts with head is skipped as
+// binary, never searched: a NUL byte in its first 8 KiB, and no UTF-16
+// byte order mark.
+func Binary(head []byte) bool {
+	return utf16Order(head) == nil && bytes.IndexByte(head[:min(len(head), binaryProbe)], 0) >= 0
+}
 
 // Scan searches the files the source names. It returns ctx.Err() if the
 // context was cancelled before the scan finished.
