@@ -198,6 +198,18 @@ func TestCheckRegex(t *testing.T) {
 		{`[^\x00-\x{10FFFF}]`, ""},
 		{`a\Qb*`, `ends inside \Q…; close the quote with \E`},
 		{`a\Qb*\E`, ""},
+		// Lines are matched one at a time: an expression that needs a line
+		// break would never match, a rule that silently finds nothing.
+		{`foo\nbar`, "needs a line break"},
+		{`foo[\n]bar`, "needs a line break"},
+		{`InventorySync\s*\n\s*Run`, "needs a line break"},
+		{`(?:\n)+x`, "needs a line break"},
+		{`x(\n|\n\n)`, "needs a line break"},
+		{`(?s)a.b`, ""},
+		{`a(\n|b)`, ""},
+		{`[\n\r]`, ""},
+		{`a\n*b`, ""},
+		{`a[^x]b`, ""},
 	}
 	for _, tt := range tests {
 		err := CheckRegex(tt.expr, false)
