@@ -149,7 +149,41 @@ func CheckRegex(expr string, ignoreCase bool) error {
 	if canBeEmpty(re) {
 		return fmt.Errorf("regex %q can match the empty string, which would be a finding on every line", expr)
 	}
+	if needsNewline(re) {
+		return fmt.Errorf("regex %q needs a line break, but rules match within one line, so it would never match", expr)
+	}
 	return nil
+}
+
+// needsNewline reports whether every match of an expression holds a line
+// break, which a line never does.
+func needsNewline(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return slices.Contains(re.Rune, '\n')
+	case syntax.OpCharClass:
+		// Pairs of ranges: a class of \n alone.
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			if lo, hi := re.Rune[i], re.Rune[i+1]; lo != '\n' || hi != '\n' {
+				return false
+			}
+		}
+		return len(re.Rune) > 0
+	case syntax.OpCapture, syntax.OpPlus:
+		return needsNewline(re.Sub[0])
+	case syntax.OpRepeat:
+		return re.Min >= 1 && needsNewline(re.Sub[0])
+	case syntax.OpConcat:
+		return slices.ContainsFunc(re.Sub, needsNewline)
+	case syntax.OpAlternate:
+		for _, s := range re.Sub {
+			if !needsNewline(s) {
+				return false
+			}
+		}
+		return len(re.Sub) > 0
+	}
+	return false
 }
 
 // canBeEmpty reports whether an expression can match the empty string in
