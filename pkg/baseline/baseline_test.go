@@ -131,6 +131,10 @@ func TestParseErrors(t *testing.T) {
 		{`{"version": 1, "findings": [{"rule":"r","path":"p","match":"m","line":"l","count":0}]}`, "count of at least 1"},
 		{`{"version": 1} {}`, "text after the JSON document"},
 		{`[`, "x.json:1:1: invalid baseline: unexpected EOF"},
+		// Version 2 repeats a line per count: a count that no baseline of
+		// MaxSize could hold would make a rewrite fill the memory and disk.
+		{`{"version": 1, "findings": [{"rule":"r","path":"p","match":"m","line":"l","count":3000000000}]}`, "more findings than a baseline of 64 MiB can hold"},
+		{`{"version": 1, "findings": [{"rule":"r","path":"p","match":"m","line":"l","count":1500000},{"rule":"r","path":"q","match":"m","line":"l","count":1500000}]}`, "more findings than a baseline of 64 MiB can hold"},
 	} {
 		_, err := Parse("x.json", []byte(tt.in))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
