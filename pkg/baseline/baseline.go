@@ -23,6 +23,12 @@ const DefaultFile = ".nolegacyruns-baseline.json"
 // MaxSize bounds the file read, like the rule file's.
 const MaxSize = 64 << 20
 
+// MaxEntries bounds the findings a baseline records: more than a version 2
+// file of MaxSize can hold (a line of 32 bytes each at the least). A
+// version 1 file's counts are checked against it, since rewriting one
+// repeats each entry's line count times.
+const MaxEntries = MaxSize / 32
+
 // Entry is one recorded finding: where, what, and how often. An entry has no
 // line number, so inserting lines or re-indenting does not resurface it.
 type Entry struct {
@@ -145,7 +151,7 @@ func Parse(name string, data []byte) (*File, error) {
 	}
 	b := &File{Version: doc.Version, Entries: make([]Entry, 0, len(doc.Entries))}
 	pos := entryLines(data)
-	n := 0
+	n, total := 0, 0
 	for i, e := range doc.Entries {
 		if e == nil && doc.Version == 2 {
 			continue // the line that closes the list
@@ -162,6 +168,11 @@ func Parse(name string, data []byte) (*File, error) {
 		if e.Count != nil {
 			c = *e.Count
 		}
+		if c > MaxEntries-total {
+			// Written as version 2, each would be a line of its own.
+			return nil, &Error{File: name, Msg: fmt.Sprintf("entry %d: the counts add up to more findings than a baseline of %d MiB can hold (%d)", i+1, MaxSize>>20, MaxEntries)}
+		}
+		total += c
 		p := 0
 		if doc.Version == 2 && len(pos) == len(doc.Entries)-nulls(doc.Entries) {
 			p = pos[n]

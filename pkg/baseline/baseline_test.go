@@ -135,6 +135,7 @@ func TestParseErrors(t *testing.T) {
 		// MaxSize could hold would make a rewrite fill the memory and disk.
 		{`{"version": 1, "findings": [{"rule":"r","path":"p","match":"m","line":"l","count":3000000000}]}`, "more findings than a baseline of 64 MiB can hold"},
 		{`{"version": 1, "findings": [{"rule":"r","path":"p","match":"m","line":"l","count":1500000},{"rule":"r","path":"q","match":"m","line":"l","count":1500000}]}`, "more findings than a baseline of 64 MiB can hold"},
+		{`{"version": 1, "findings": [{"rule":"r","path":"p","match":"m","line":"l","count":1},{"rule":"r","path":"q","match":"m","line":"l","count":9223372036854775807}]}`, "more findings than a baseline of 64 MiB can hold"},
 	} {
 		_, err := Parse("x.json", []byte(tt.in))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
