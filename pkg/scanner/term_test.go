@@ -249,3 +249,22 @@ func FuzzTerm(f *testing.F) {
 		}
 	})
 }
+
+// A term after an acronym: the word split's own rule (ABc → A|Bc) makes
+// XMLInventorySyncRun the words XML|Inventory|Sync|Run, but the boundary
+// rule of the contract accepts an uppercase start only after a lowercase
+// letter or a digit, so the legacy name there is missed. (The naive
+// reference follows the contract; both would change.)
+func TestTermAfterAcronym(t *testing.T) {
+	t.Skip("lead: termBounded (match.go) rejects an uppercase start after an uppercase letter; the contract's boundary rule would need an ABc exception, which is yours to decide")
+	r := termRule("InventorySyncRun")
+	for text, want := range map[string][][2]int{
+		"XMLInventorySyncRun":     {{3, 19}},
+		"APIInventorySyncRuns()":  {{3, 20}},
+		"new DTOInventorySyncRun": {{7, 23}},
+	} {
+		if got := fastFind(t, r, []byte(text)); !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: %v, want %v", text, got, want)
+		}
+	}
+}
