@@ -46,7 +46,7 @@ func (c *command) testRules(ctx context.Context, cfg *config.Config) outcome {
 			continue
 		}
 		tested++
-		problems, err := c.testRule(ctx, r)
+		problems, err := c.testRule(ctx, r, cfg.Rules.Today)
 		if err != nil {
 			return fail(err)
 		}
@@ -72,10 +72,11 @@ func (c *command) testRules(ctx context.Context, cfg *config.Config) outcome {
 }
 
 // testRule runs one rule, out of the rule file's scope, on its examples and
-// describes each example that fails.
-func (c *command) testRule(ctx context.Context, r rules.Rule) ([]string, error) {
+// describes each example that fails. today dates suppressions' until=, as
+// in a run.
+func (c *command) testRule(ctx context.Context, r rules.Rule, today string) ([]string, error) {
 	r.Include, r.Exclude = nil, nil
-	eng, err := scanner.Compile(&rules.Set{Include: []string{"**"}, Rules: []rules.Rule{r}})
+	eng, err := scanner.Compile(&rules.Set{Include: []string{"**"}, Rules: []rules.Rule{r}, Today: today})
 	if err != nil {
 		return nil, err
 	}
