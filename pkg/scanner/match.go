@@ -50,8 +50,9 @@ type matcher struct {
 }
 
 // boundary is how many bytes past either end of a match its word check
-// reads: a rune, or for a dotted token a '.' and a rune.
-const boundary = 1 + utf8.UTFMax
+// reads: a rune, or for a dotted token a '.' and a rune; a term's end
+// check reads two runes (an acronym's last capital, then a lowercase).
+const boundary = 2 * utf8.UTFMax
 
 // minBuf is the smallest read buffer that makes progress: a round carries
 // maxLen+boundary bytes after its cut and behind bytes before it.
@@ -244,21 +245,31 @@ func termBounded(hay []byte, start, end int, p *pattern) bool {
 			}
 		}
 	}
-	if start > 0 {
-		if b := lastRune(hay[:start]); term.IsWordRune(b) &&
-			!((unicode.IsLower(b) || unicode.IsDigit(b)) && unicode.IsUpper(firstRune(hay[start:]))) {
-			return false
-		}
+	if start > 0 && !wordSplit(lastRune(hay[:start]), hay[start:]) {
+		return false
 	}
-	if end < len(hay) {
-		if a := firstRune(hay[end:]); term.IsWordRune(a) {
-			l := lastRune(hay[:end])
-			if !(unicode.IsUpper(a) && (unicode.IsLower(l) || unicode.IsDigit(l))) {
-				return false
-			}
-		}
+	if end < len(hay) && !wordSplit(lastRune(hay[:end]), hay[end:]) {
+		return false
 	}
 	return true
+}
+
+// wordSplit reports whether a term's words may part between the rune b
+// and the text after: as term.Words splits, where either is no letter or
+// digit, or at a case change (aB, 2B, and ABc between A and Bc: the end of
+// an acronym).
+func wordSplit(b rune, after []byte) bool {
+	a, n := utf8.DecodeRune(after)
+	switch {
+	case !term.IsWordRune(b) || !term.IsWordRune(a):
+		return true
+	case !unicode.IsUpper(a):
+		return false
+	case unicode.IsLower(b) || unicode.IsDigit(b):
+		return true
+	}
+	c, _ := utf8.DecodeRune(after[n:]) // RuneError at the end: not lowercase
+	return unicode.IsUpper(b) && unicode.IsLower(c)
 }
 
 func isAnchor(f finder) bool {
