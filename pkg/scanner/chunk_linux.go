@@ -2,23 +2,7 @@
 
 package scanner
 
-import (
-	"io"
-	"syscall"
-)
-
-// fileSize returns the size of the regular file that r reads.
-func fileSize(r reader) (int64, bool) {
-	f, ok := r.(rawFile)
-	if !ok {
-		return 0, false
-	}
-	var st syscall.Stat_t
-	if err := syscall.Fstat(int(f), &st); err != nil || st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		return 0, false
-	}
-	return st.Size, true
-}
+import "syscall"
 
 // reopen returns a second descriptor of the file that r reads, which its
 // chunks share after r is closed.
@@ -32,21 +16,5 @@ func reopen(r reader) (pfile, error) {
 			return nil, errno
 		}
 		return rawFile(fd), nil
-	}
-}
-
-func (f rawFile) readAt(p []byte, off int64) (int, error) {
-	for {
-		n, err := syscall.Pread(int(f), p, off)
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			return 0, err
-		}
-		if n == 0 && len(p) > 0 {
-			return 0, io.EOF
-		}
-		return n, nil
 	}
 }

@@ -4,67 +4,38 @@ package scanner
 
 import (
 	"errors"
-	"io"
 	"os"
 	"syscall"
 	"unsafe"
 )
 
-// rawFile reads with plain system calls: no poller registration, no stat,
-// and O_NOFOLLOW|O_NONBLOCK so that a symlink or FIFO swapped in after the
-// folder was listed can neither redirect nor block the read.
-//
-// The scan's opens, reads and closes are raw system calls, which do not
-// tell the Go scheduler that the thread may block: a call on a regular
-// file returns in microseconds from the page cache, while the scheduler's
-// bookkeeping for a blocking call (and its monitor handing the worker's
-// processor to a new thread when a call runs past 20 us) cost more than
-// the call on a git work tree. A read that waits for a disk only holds its
-// own worker's processor; nothing here can wait for another process.
-type rawFile int
+// The scan's opens, reads and closes are raw system calls on Linux, which
+// do not tell the Go scheduler that the thread may block: a call on a
+// regular file returns in microseconds from the page cache, while the
+// scheduler's bookkeeping for a blocking call (and its monitor handing the
+// worker's processor to a new thread when a call runs past 20 us) cost
+// more than the call on a git work tree. A read that waits for a disk only
+// holds its own worker's processor; nothing here can wait for another
+// process (O_NONBLOCK).
 
-func openFile(name string) (rawFile, error) {
-	for {
-		fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			return -1, &os.PathError{Op: "open", Path: name, Err: err}
-		}
-		return rawFile(fd), nil
+func readFD(fd int, p []byte) (int, error) {
+	var b unsafe.Pointer
+	if len(p) > 0 {
+		b = unsafe.Pointer(&p[0])
 	}
+	n, _, errno := syscall.RawSyscall(syscall.SYS_READ, uintptr(fd), uintptr(b), uintptr(len(p)))
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(n), nil
 }
 
-func (f rawFile) Read(p []byte) (int, error) {
-	for {
-		var b unsafe.Pointer
-		if len(p) > 0 {
-			b = unsafe.Pointer(&p[0])
-		}
-		r, _, errno := syscall.RawSyscall(syscall.SYS_READ, uintptr(f), uintptr(b), uintptr(len(p)))
-		if errno == syscall.EINTR {
-			continue
-		}
-		if errno != 0 {
-			return 0, errno
-		}
-		n := int(r)
-		if n == 0 {
-			return 0, io.EOF
-		}
-		return n, nil
-	}
-}
-
-func (f rawFile) Close() error {
-	if _, _, errno := syscall.RawSyscall(syscall.SYS_CLOSE, uintptr(f), 0, 0); errno != 0 {
+func closeFD(fd int) error {
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_CLOSE, uintptr(fd), 0, 0); errno != 0 {
 		return errno
 	}
 	return nil
 }
-
-func isEOF(err error) bool { return err == io.EOF }
 
 // openAt opens root/dir/name through the worker's path buffer, so that no
 // path string is allocated for the files that have no finding.
@@ -76,8 +47,7 @@ func (w *worker) openAt(dir string, name []byte) (rawFile, error) {
 	b = append(append(append(b, '/'), name...), 0)
 	w.pathBuf = b
 	for {
-		fd, _, errno := syscall.RawSyscall6(syscall.SYS_OPENAT, atFDCWD, uintptr(unsafe.Pointer(&b[0])),
-			uintptr(syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NOFOLLOW|syscall.O_NONBLOCK), 0, 0, 0)
+		fd, _, errno := syscall.RawSyscall6(syscall.SYS_OPENAT, atFDCWD, uintptr(unsafe.Pointer(&b[0])), uintptr(openFlags), 0, 0, 0)
 		if errno == syscall.EINTR {
 			continue
 		}
