@@ -54,9 +54,30 @@ type jsonSummary struct {
 	Baseline map[string]BaselineCounts `json:"baseline,omitempty"`
 }
 
+// jsonTool is the version and the rules of a shard's run (a report of a
+// whole run has none): a merge refuses shards that differ in them, as it
+// refuses SARIF parts whose tool.driver differ. It says what SARIF's rule
+// descriptors say.
+type jsonTool struct {
+	Name    string     `json:"name"`
+	Version string     `json:"version,omitempty"`
+	Rules   []jsonRule `json:"rules"`
+}
+
+type jsonRule struct {
+	ID       string   `json:"id"`
+	Severity string   `json:"severity"`
+	Match    string   `json:"match"`
+	Tokens   []string `json:"tokens,omitempty"`
+	Message  string   `json:"message"`
+	Hint     string   `json:"hint,omitempty"`
+	URL      string   `json:"url,omitempty"`
+}
+
 type jsonDoc struct {
 	Version    int           `json:"version"`
 	Shard      *Shard        `json:"shard,omitempty"`
+	Tool       *jsonTool     `json:"tool,omitempty"`
 	Findings   []jsonFinding `json:"findings"`
 	Suppressed []jsonFinding `json:"suppressed"`
 	ReadErrors []jsonError   `json:"read_errors"`
@@ -88,6 +109,11 @@ func (JSON) Write(w io.Writer, r *Report) error {
 	}
 	if r.Shard.Count > 0 {
 		doc.Shard = &r.Shard
+		doc.Tool = &jsonTool{Name: r.Tool, Version: r.Version, Rules: []jsonRule{}}
+		for _, rule := range r.Rules {
+			doc.Tool.Rules = append(doc.Tool.Rules, jsonRule{ID: rule.ID, Severity: rule.Severity.String(), Match: rule.Match.String(),
+				Tokens: rule.Tokens, Message: rule.Message, Hint: rule.Hint, URL: rule.URL})
+		}
 	}
 	for _, e := range r.Errors {
 		doc.ReadErrors = append(doc.ReadErrors, jsonError{Path: validUTF8(e.Path), PathBytes: pathBytes(e.Path), Error: e.Err.Error()})

@@ -92,6 +92,12 @@ func decodeStrict(p Part, v any) error {
 	return nil
 }
 
+// differentRules is the error for two parts whose version or rules differ.
+func differentRules(a, b Part) error {
+	return &MergeError{fmt.Sprintf("%s and %s come from different rules or versions", a.Name, b.Name),
+		"merge the shards of one run, all with the same rule file and --rule flags"}
+}
+
 // checkShards checks that the parts are the shards 1 to N of one run, each
 // once, and returns N.
 func checkShards(parts []Part, shards []*Shard) (int, error) {
@@ -186,6 +192,13 @@ func mergeJSON(w io.Writer, parts []Part) (Merged, error) {
 	n, err := checkShards(parts, shards)
 	if err != nil {
 		return Merged{}, err
+	}
+	// After checkShards: a whole run's report, which has no tool, among
+	// shards is "not the report of a shard".
+	for i := range docs[1:] {
+		if !reflect.DeepEqual(docs[i+1].Tool, docs[0].Tool) {
+			return Merged{}, differentRules(parts[0], parts[i+1])
+		}
 	}
 	out := jsonDoc{Version: 1, Findings: []jsonFinding{}, Suppressed: []jsonFinding{}, ReadErrors: []jsonError{}}
 	var findings, suppressed []jsonFinding
@@ -326,8 +339,7 @@ func mergeSARIF(w io.Writer, parts []Part) (Merged, error) {
 			shards[i] = run.Properties.Shard
 		}
 		if i > 0 && !reflect.DeepEqual(run.Tool, logs[0].Runs[0].Tool) {
-			return Merged{}, &MergeError{fmt.Sprintf("%s and %s come from different rules or versions", parts[0].Name, p.Name),
-				"merge the shards of one run, all with the same rule file and --rule flags"}
+			return Merged{}, differentRules(parts[0], p)
 		}
 	}
 	n, err := checkShards(parts, shards)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/result"
+	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 )
 
 // halves splits the sample by path into shards 1/2 and 2/2 (by the order of
@@ -90,6 +91,36 @@ func TestMergeCrafted(t *testing.T) {
 		var me *MergeError
 		if !errors.As(err, &me) || !strings.Contains(me.Msg, c.msg) {
 			t.Errorf("%s: %v, want a MergeError with %q", c.name, err, c.msg)
+		}
+	}
+}
+
+// Shards that ran other rules, or were written by another version, are
+// refused in JSON as in SARIF, naming both reports; a whole run's report
+// among shards is no shard.
+func TestMergeDifferentRules(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		change func(*Report)
+		msg    string
+	}{
+		{"a rule's message", func(r *Report) { r.Rules[1].Message = "other" }, "a and b come from different rules or versions"},
+		{"a rule's tokens", func(r *Report) { r.Rules[0].Tokens = []string{"Other"} }, "a and b come from different rules or versions"},
+		{"a rule not run", func(r *Report) { r.Rules = r.Rules[:1] }, "a and b come from different rules or versions"},
+		{"the version", func(r *Report) { r.Version = "v1.0.1" }, "a and b come from different rules or versions"},
+		{"a whole run", func(r *Report) { r.Shard = Shard{} }, "b is not the report of a shard"},
+	} {
+		for _, format := range []string{"json", "sarif"} {
+			a, b := halves()
+			b.Rules = append([]rules.Rule(nil), b.Rules...)
+			c.change(b)
+			_, err := Merge(&bytes.Buffer{}, []Part{{"a", render(t, format, a)}, {"b", render(t, format, b)}})
+			var me *MergeError
+			if !errors.As(err, &me) || me.Msg != c.msg {
+				t.Errorf("%s, %s: %v, want %q", c.name, format, err, c.msg)
+			} else if c.name != "a whole run" && me.Hint != "merge the shards of one run, all with the same rule file and --rule flags" {
+				t.Errorf("%s, %s: hint %q", c.name, format, me.Hint)
+			}
 		}
 	}
 }
