@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/tenantatlas/nolegacyruns/internal/fileio"
 	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
 	"github.com/tenantatlas/nolegacyruns/pkg/config"
 	"github.com/tenantatlas/nolegacyruns/pkg/gitsrc"
@@ -28,6 +29,9 @@ func (c *command) loadConfig() (*config.Config, string, error) {
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
 				return nil, "", &usageError{msg: fmt.Sprintf("rule file %s does not exist", name), hint: "check the --config path, or leave --config out to use the embedded rules"}
+			}
+			if errors.Is(err, fileio.ErrNotRegular) {
+				return nil, "", &usageError{msg: fmt.Sprintf("cannot read the rule file %s: %v", name, errors.Unwrap(err)), hint: "give --config a rule file, or leave --config out to use the embedded rules"}
 			}
 			return nil, "", err
 		}

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/tenantatlas/nolegacyruns/internal/fileio"
@@ -26,6 +25,15 @@ Flags:
   -o FILE   write the merged report to FILE
   -q        print nothing on stderr but errors
 `
+
+// maxPartSize bounds each report a merge reads. A merge holds every part
+// in memory, decoded, so no bound keeps it small; this one refuses what is
+// no shard's report (a log, an image, a runaway file) before reading it,
+// and admits any report the guard writes for the worst case it documents:
+// a million findings make 202 MiB of JSON and 1.53 GiB of SARIF, which
+// merges in 4.6 GiB of memory (docs/RELIABILITY.md). Anything that is not
+// a regular file (a FIFO, /dev/zero) is refused before it is read.
+const maxPartSize = 2 << 30
 
 // runMerge is "nolegacyruns merge": the shards' reports made one.
 func runMerge(args []string, env Env) int {
@@ -73,7 +81,11 @@ func (c *command) merge(files []string, outFile string) outcome {
 	}
 	var parts []report.Part
 	for _, f := range files {
-		data, err := os.ReadFile(c.abs(f))
+		data, err := fileio.ReadLimited(c.abs(f), maxPartSize)
+		if errors.Is(err, fileio.ErrTooLarge) {
+			return fail(&usageError{msg: fmt.Sprintf("merge: %s is larger than %d GiB, more than a shard's report of a million findings", f, maxPartSize>>30),
+				hint: "name the reports that the shards wrote; a run with more findings than that is better recorded in a baseline (--write-baseline) or split by rule (--rule)"})
+		}
 		if err != nil {
 			return fail(&usageError{msg: fmt.Sprintf("merge: cannot read %s: %v", f, errors.Unwrap(err)), hint: "name the reports that the shards wrote (--report json=FILE or sarif=FILE)"})
 		}

@@ -355,6 +355,8 @@ func (c *command) baselineError(err error, name string) error {
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return &usageError{msg: fmt.Sprintf("baseline %s does not exist", c.display(name)), hint: "create it with --write-baseline " + c.display(name)}
+	case errors.Is(err, fileio.ErrNotRegular):
+		return &usageError{msg: fmt.Sprintf("cannot read the baseline %s: %v", c.display(name), errors.Unwrap(err)), hint: "give --baseline the file that --write-baseline wrote"}
 	case errors.As(err, &be):
 		be.File = c.display(be.File)
 	}

@@ -2,6 +2,7 @@
 package fileio
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -304,29 +305,67 @@ var errNoWriter = errors.New("it is a FIFO and no process is writing to it; star
 // ErrTooLarge says a file is over the limit ReadLimited was given.
 var ErrTooLarge = errors.New("file too large")
 
-// ReadLimited reads a whole file, refusing one larger than limit bytes
-// before reading more than that. It never waits for the writer of a FIFO
-// (a rule file or baseline that is one): with none, that is an error at
-// once; with one (a process substitution), what it writes is read.
+// ErrNotRegular says a file is not a regular file: ReadLimited reads no
+// device, socket or folder. Its errors say which it is.
+var ErrNotRegular = errors.New("not a regular file")
+
+type notRegularError struct{ mode fs.FileMode }
+
+func (e notRegularError) Error() string {
+	m := e.mode
+	switch {
+	case m.IsDir():
+		return "it is a folder, not a regular file"
+	case m&fs.ModeNamedPipe != 0:
+		return "it is a FIFO, not a regular file"
+	case m&fs.ModeDevice != 0:
+		return "it is a device, not a regular file"
+	case m&fs.ModeSocket != 0:
+		return "it is a socket, not a regular file"
+	}
+	return "it is not a regular file"
+}
+
+func (e notRegularError) Is(target error) bool { return target == ErrNotRegular }
+
+// ReadLimited reads a whole regular file (a symbolic link to one is
+// followed), refusing one larger than limit bytes before reading more than
+// that. A FIFO is read only if a process writes to it (a process
+// substitution, --baseline <(git show main:b.json)), up to limit bytes:
+// opened O_NONBLOCK, it is never waited on, and without a writer it is an
+// error at once. A device such as /dev/zero, which never ends, a socket or
+// a folder is refused before anything is read, with an *os.PathError that
+// wraps ErrNotRegular.
 func ReadLimited(name string, limit int64) ([]byte, error) {
-	// O_NONBLOCK keeps the open from waiting for a writer; a FIFO's
-	// reads still wait for its data, in the runtime's poller.
 	f, err := os.OpenFile(name, os.O_RDONLY|nonblock, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
-	if len(data) == 0 {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&fs.ModeNamedPipe != 0 {
-			return nil, &fs.PathError{Op: "read", Path: name, Err: errNoWriter}
-		}
+	fifo := fi.Mode()&fs.ModeNamedPipe != 0
+	if !fi.Mode().IsRegular() && !fifo {
+		return nil, &os.PathError{Op: "read", Path: name, Err: notRegularError{fi.Mode()}}
 	}
-	if int64(len(data)) > limit {
+	if fi.Size() > limit {
 		return nil, ErrTooLarge
 	}
-	return data, nil
+	// Room for the size it has now and a little more, so that a file read
+	// whole is not copied as its buffer grows; one that grows is still
+	// read only to limit+1 bytes. A FIFO's reads wait for its data in the
+	// runtime's poller.
+	buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
+		return nil, err
+	}
+	if fifo && buf.Len() == 0 {
+		return nil, &os.PathError{Op: "read", Path: name, Err: errNoWriter}
+	}
+	if int64(buf.Len()) > limit {
+		return nil, ErrTooLarge
+	}
+	return buf.Bytes(), nil
 }

@@ -405,3 +405,42 @@ func TestReadLimitedFIFO(t *testing.T) {
 		t.Fatalf("with a writer: %d bytes, %v", len(r.data), r.err)
 	}
 }
+
+// ReadLimited refuses a device that never ends and a folder at once,
+// before any read, saying what they are; it reads a regular file or a
+// link to one, and refuses a file over the limit by its size.
+func TestReadLimited(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "f"), []byte("data"), 0o644)
+	os.Symlink("f", filepath.Join(dir, "link"))
+	for _, c := range []struct{ name, want string }{
+		{"/dev/zero", "read /dev/zero: it is a device, not a regular file"},
+		{dir, "read " + dir + ": it is a folder, not a regular file"},
+	} {
+		done := make(chan error, 1)
+		go func() {
+			_, err := ReadLimited(c.name, 1<<20)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil || err.Error() != c.want || !errors.Is(err, ErrNotRegular) {
+				t.Errorf("%s: %v, want %q", c.name, err, c.want)
+			}
+		case <-time.After(10 * time.Second):
+			// Not a timing assertion: before, /dev/zero was read on.
+			t.Fatalf("%s: still reading after 10 s", c.name)
+		}
+	}
+	for _, name := range []string{"f", "link"} {
+		if b, err := ReadLimited(filepath.Join(dir, name), 4); err != nil || string(b) != "data" {
+			t.Errorf("%s: %q, %v", name, b, err)
+		}
+	}
+	if _, err := ReadLimited(filepath.Join(dir, "f"), 3); err != ErrTooLarge {
+		t.Errorf("over the limit: %v", err)
+	}
+	if _, err := ReadLimited(filepath.Join(dir, "missing"), 3); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing: %v", err)
+	}
+}
