@@ -87,6 +87,16 @@ func (c *command) history(ctx context.Context, cfg *config.Config, root string, 
 			return fail(c.baselineError(err, c.abs(o.baseline)))
 		}
 	}
+	if o.since != "" {
+		// git log reads a date it cannot read as now, and lists nothing.
+		var de *gitsrc.DateError
+		if err := gitsrc.CheckDate(ctx, top, o.since); errors.As(err, &de) {
+			return fail(&usageError{msg: "--since " + de.Error(),
+				hint: `give --since a date or an age, like 2024-06-30, "2024-06-30 14:00", midnight, yesterday, "2 weeks ago", "last friday" or @1719705600 (a Unix time); git log would read this one as now and list no commit`})
+		} else if err != nil {
+			return fail(err)
+		}
+	}
 	prefix, err := filepath.Rel(top, root)
 	if err != nil {
 		return fail(err)
@@ -115,6 +125,18 @@ func (c *command) history(ctx context.Context, cfg *config.Config, root string, 
 		opt.Workers = 4 * o.jobs
 	}
 	res, err := history.Run(ctx, opt)
+	var ge *gitsrc.Error
+	if errors.As(err, &ge) && badRange(ge.Stderr) && len(o.paths) == 0 {
+		// HEAD names no commit: say so rather than git's "bad revision".
+		if branch, other, unborn := gitsrc.Unborn(ctx, top); unborn {
+			if other == "" {
+				return fail(&usageError{msg: "--history: this repository has no commits yet",
+					hint: "commit first: --history reports the commits of HEAD's first-parent history"})
+			}
+			return fail(&usageError{msg: fmt.Sprintf("--history: the branch %s has no commits yet", branch),
+				hint: "commit first, or give --history a revision that has commits, like " + other})
+		}
+	}
 	if err != nil {
 		return fail(c.historyError(err))
 	}
@@ -180,9 +202,13 @@ func (c *command) historyError(err error) error {
 	var ge *gitsrc.Error
 	var me *gitsrc.MissingObjectError
 	switch {
+	case errors.As(err, &se) && se.Newer == 0:
+		return &usageError{msg: err.Error(),
+			hint: "deepen the clone (git fetch --unshallow, or git fetch --deepen=N; in CI, fetch-depth: 0): each commit reported is compared with its parent"}
 	case errors.As(err, &se):
 		return &usageError{msg: err.Error(),
-			hint: "deepen the clone (git fetch --unshallow, or git fetch --deepen=N; in CI, fetch-depth: 0), or report fewer commits with --max-count or --since"}
+			hint: fmt.Sprintf("deepen the clone (git fetch --unshallow, or git fetch --deepen=N; in CI, fetch-depth: 0), or report at most the %s this clone holds with their parents: --max-count %d",
+				plural(se.Newer, "commit", "commits"), se.Newer)}
 	case errors.As(err, &re) && errors.Is(err, context.Canceled):
 		return context.Canceled
 	case errors.As(err, &re):

@@ -2,6 +2,7 @@ package gitsrc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -212,4 +213,46 @@ func RemoteURL(ctx context.Context, dir string) string {
 		return ""
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// DateError is a --since date that git cannot read.
+type DateError struct{ Date string }
+
+func (e *DateError) Error() string { return fmt.Sprintf("%q is not a date git can read", e.Date) }
+
+// CheckDate returns a *DateError when git finds no date in date. git log
+// --since takes such a date for now, silently, and so lists no commit.
+// git's own reader (approxidate, which is lenient: "3.weeks", "last
+// friday", "garbage 2") decides: git config --type=expiry-date reads a
+// value with it and fails where it found nothing; of that command's own
+// words, "never" and "now" are dates to git log too, and "all" and "false"
+// are not, so they are refused here.
+func CheckDate(ctx context.Context, dir, date string) error {
+	if date == "all" || date == "false" {
+		return &DateError{Date: date}
+	}
+	_, err := run(ctx, dir, nil, "config", "--file="+os.DevNull, "--type=expiry-date", "--default="+date, "--get", "nolegacyruns.since")
+	var ge *Error
+	if errors.As(err, &ge) && strings.Contains(ge.Stderr, "is not a valid timestamp") {
+		return &DateError{Date: date}
+	}
+	return err
+}
+
+// Unborn reports whether HEAD is a branch with no commit yet, as in a new
+// repository or on an orphan branch, and that branch's name; other is a
+// branch, tag or remote branch that has commits, if there is one.
+func Unborn(ctx context.Context, dir string) (branch, other string, unborn bool) {
+	if _, err := run(ctx, dir, nil, "rev-parse", "-q", "--verify", "HEAD^{commit}"); err == nil {
+		return "", "", false
+	}
+	out, err := run(ctx, dir, nil, "symbolic-ref", "-q", "--short", "HEAD")
+	if err != nil {
+		return "", "", false // a detached HEAD that names nothing: not unborn
+	}
+	branch = strings.TrimSpace(string(out))
+	if out, err := run(ctx, dir, nil, "for-each-ref", "--count=1", "--format=%(refname:short)", "refs/heads", "refs/tags", "refs/remotes"); err == nil {
+		other = strings.TrimSpace(string(out))
+	}
+	return branch, other, true
 }

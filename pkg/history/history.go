@@ -76,8 +76,15 @@ type Result struct {
 	BlobsScanned int
 }
 
-// ShallowError is a history that reaches past what a shallow clone holds.
-type ShallowError struct{ Commit string }
+// ShallowError is a history that reaches past what a shallow clone holds:
+// Commit is listed, but its parent, which it is compared with, is not in
+// the clone. Newer is how many commits were listed after it: the most that
+// can be reported (a clone of depth N holds N commits, and N-1 of them
+// with their parents).
+type ShallowError struct {
+	Commit string
+	Newer  int
+}
 
 func (e *ShallowError) Error() string {
 	return fmt.Sprintf("the history reaches commit %.12s, whose parents this shallow clone does not have", e.Commit)
@@ -185,7 +192,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			return nil, err
 		}
 		if opt.Shallow[c.ID] {
-			return nil, &ShallowError{Commit: c.ID}
+			return nil, &ShallowError{Commit: c.ID, Newer: i}
 		}
 		var base []gitsrc.TreeEntry
 		baseID := c.ID // another root commit: the empty tree before it
