@@ -109,3 +109,42 @@ func TestBatch(t *testing.T) {
 		t.Error("a name that is not an object id: no error")
 	}
 }
+
+// CheckDate accepts what git log --since reads as a date, however loose,
+// and refuses what it would silently read as now.
+func TestCheckDate(t *testing.T) {
+	dir := newRepo(t)
+	for _, d := range []string{"2024-06-30", "2024-06-30 14:00", "2 weeks ago", "3.weeks", "yesterday", "midnight",
+		"last friday", "@1719705600", "never", "now", "garbage 2", "Jun 30 2024", "2024-06-30T14:00:00+02:00"} {
+		if err := CheckDate(context.Background(), dir, d); err != nil {
+			t.Errorf("%q: %v", d, err)
+		}
+	}
+	for _, d := range []string{"garbage", "today", "all", "false", "x", "soon", "all ", "\n"} {
+		err := CheckDate(context.Background(), dir, d)
+		if de, ok := err.(*DateError); !ok || de.Date != d {
+			t.Errorf("%q: %v, want a DateError", d, err)
+		}
+	}
+}
+
+// Unborn tells a branch without commits from one with them, and names a
+// revision that has commits when there is one.
+func TestUnborn(t *testing.T) {
+	dir := newRepo(t)
+	ctx := context.Background()
+	if b, other, ok := Unborn(ctx, dir); !ok || other != "" || b == "" {
+		t.Errorf("new repository: %q %q %v", b, other, ok)
+	}
+	write(t, dir, "a", "a")
+	git(t, dir, "add", ".")
+	git(t, dir, "commit", "-q", "-m", "a")
+	if _, _, ok := Unborn(ctx, dir); ok {
+		t.Error("a branch with a commit is unborn")
+	}
+	base := strings.TrimSpace(git(t, dir, "symbolic-ref", "--short", "HEAD"))
+	git(t, dir, "checkout", "-q", "--orphan", "new")
+	if b, other, ok := Unborn(ctx, dir); !ok || b != "new" || other != base {
+		t.Errorf("orphan branch: %q %q %v", b, other, ok)
+	}
+}
