@@ -27,13 +27,14 @@ Flags:
 `
 
 // maxPartSize bounds each report a merge reads. A merge holds every part
-// in memory, decoded, so no bound keeps it small; this one refuses what is
-// no shard's report (a log, an image, a runaway file) before reading it,
-// and admits any report the guard writes for the worst case it documents:
-// a million findings make 202 MiB of JSON and 1.53 GiB of SARIF, which
-// merges in 4.6 GiB of memory (docs/RELIABILITY.md). Anything that is not
-// a regular file (a FIFO, /dev/zero) is refused before it is read.
-const maxPartSize = 2 << 30
+// in memory, decoded (3 to 4 times its size), so a bound is what stops a
+// file that is no shard's report (a log, a runaway file) before it is
+// read, rather than when the memory runs out. It admits the reports of the
+// worst case the guard documents, a million findings in one shard: 202 MiB
+// of JSON and 786 MiB of SARIF, whose merges peak at 788 MiB and 2.3 GiB
+// (measured; docs/RELIABILITY.md). What is not a regular file (a FIFO,
+// /dev/zero) is refused before it is read.
+const maxPartSize = 1 << 30
 
 // runMerge is "nolegacyruns merge": the shards' reports made one.
 func runMerge(args []string, env Env) int {
