@@ -33,7 +33,7 @@ func (c *command) fixed(ctx context.Context, r *pipeline.Run, x *pipeline.Fix, e
 	nfixed, nfiles, skipped := 0, 0, 0
 	for _, f := range x.Files {
 		if f.Skipped != "" {
-			c.errorf("%s: not fixed: %s", report.QuotePath(f.Path), f.Skipped)
+			c.errorf("%s: not fixed: %s", report.LogPath(f.Path), f.Skipped)
 			skipped++
 			continue
 		}
@@ -131,7 +131,8 @@ func (c *command) explainRule(cfg *config.Config, id string) error {
 		if r.ID != id {
 			continue
 		}
-		w := c.env.Stdout
+		// The rule file's text, a line at a time safe in a CI log.
+		w := &strings.Builder{}
 		fmt.Fprintf(w, "%s (%s)\n\n  %s\n", r.ID, r.Severity, r.Message)
 		if r.Hint != "" {
 			fmt.Fprintf(w, "  hint: %s\n", r.Hint)
@@ -197,6 +198,7 @@ func (c *command) explainRule(cfg *config.Config, id string) error {
 			}
 		}
 		fmt.Fprintf(w, "\nsuppress one line: // nolegacyruns:ignore %s -- reason\n", r.ID)
+		fmt.Fprint(c.env.Stdout, report.LogLines(w.String()))
 		return nil
 	}
 	return &usageError{msg: fmt.Sprintf("no rule %q in %s", id, cfg.Path), hint: "rules: " + strings.Join(ids, ", ")}

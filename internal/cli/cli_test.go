@@ -17,6 +17,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/tenantatlas/nolegacyruns/internal/ghlog"
 	"github.com/tenantatlas/nolegacyruns/internal/pipeline"
 	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
 	"github.com/tenantatlas/nolegacyruns/pkg/result"
@@ -105,6 +106,26 @@ func TestDashPathAfterDoubleDash(t *testing.T) {
 	code, out, errs := run(t, dir, "--no-gitignore", "--", "-rf.php")
 	if code != ExitFindings || !strings.HasPrefix(out, "-rf.php:1:1:") {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+}
+
+// Every message is one line of ours, whatever it quotes: no line break,
+// no ##[ that GitHub's runner would read as a workflow command.
+func TestMessagesCarryNoCommand(t *testing.T) {
+	var errb bytes.Buffer
+	c := &command{env: Env{Stderr: &errb}}
+	c.errorf("%s: %v", "a\r::warning::x", errors.New("b\n::error::y ##[add-mask]z"))
+	c.hint("see %s", "\n  ::stop-commands::t")
+	c.report(&usageError{msg: "x##[error]y", hint: "h\n::error::h"})
+	want := "nolegacyruns: a\\r::warning::x: b\\n::error::y #\\x23[add-mask]z\n" +
+		"hint: see \\n  ::stop-commands::t\n" +
+		"nolegacyruns: x#\\x23[error]y\n" +
+		"hint: h\\n::error::h\n"
+	if errb.String() != want {
+		t.Errorf("stderr:\n%s\nwant:\n%s", errb.String(), want)
+	}
+	if cmds := ghlog.Commands(errb.String()); len(cmds) > 0 {
+		t.Errorf("the runner reads %v", cmds)
 	}
 }
 

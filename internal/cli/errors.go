@@ -11,6 +11,7 @@ import (
 	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
 	"github.com/tenantatlas/nolegacyruns/pkg/config"
 	"github.com/tenantatlas/nolegacyruns/pkg/gitsrc"
+	"github.com/tenantatlas/nolegacyruns/pkg/report"
 )
 
 // usageError is a mistake in the command line: exit 2 with a hint.
@@ -18,13 +19,16 @@ type usageError struct{ msg, hint string }
 
 func (e *usageError) Error() string { return e.msg }
 
-// errorf prints one message in the house style.
+// errorf prints one message in the house style. Every message is one
+// line that GitHub's runner reads no workflow command in, whatever path,
+// git output or rule file text it holds (report.LogSafe): it starts with
+// our prefix, and its line breaks and ##[ are escaped.
 func (c *command) errorf(format string, args ...any) {
-	fmt.Fprintf(c.env.Stderr, "nolegacyruns: "+format+"\n", args...)
+	fmt.Fprintf(c.env.Stderr, "nolegacyruns: %s\n", report.LogSafe(fmt.Sprintf(format, args...)))
 }
 
 func (c *command) hint(format string, args ...any) {
-	fmt.Fprintf(c.env.Stderr, "hint: "+format+"\n", args...)
+	fmt.Fprintf(c.env.Stderr, "hint: %s\n", report.LogSafe(fmt.Sprintf(format, args...)))
 }
 
 // notef prints a message that is not an error: -q silences it.

@@ -109,7 +109,7 @@ func (c *command) merge(files []string, outFile string) outcome {
 		return fail(fmt.Errorf("writing the merged report to %s: %w", outFile, err))
 	}
 	for _, e := range m.ReadErrors {
-		c.errorf("%s: %s", report.QuotePath(e.Path), e.Error)
+		c.errorf("%s: %s", report.LogPath(e.Path), e.Error)
 	}
 	if !c.opt.quiet {
 		var quiet []string

@@ -46,7 +46,7 @@ func (c *command) output(r *pipeline.Run) outcome {
 // finish prints the file errors and the summary, and tallies the outcome.
 func (c *command) finish(r *pipeline.Run) outcome {
 	for _, e := range r.Errors {
-		c.errorf("%s: %v", report.QuotePath(e.Path), e.Err)
+		c.errorf("%s: %v", report.LogPath(e.Path), e.Err)
 	}
 	counts := result.Count(r.Findings)
 	for _, p := range r.Progress {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/config"
+	"github.com/tenantatlas/nolegacyruns/pkg/report"
 	"github.com/tenantatlas/nolegacyruns/pkg/result"
 	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
@@ -55,9 +56,10 @@ func (c *command) testRules(ctx context.Context, cfg *config.Config) outcome {
 			continue
 		}
 		failed++
-		fmt.Fprintf(w, "FAIL\t%s\t%s\n", r.ID, problems[0])
+		// An example is the rule file's text: quoted, and safe in a CI log.
+		fmt.Fprintf(w, "FAIL\t%s\t%s\n", r.ID, report.LogSafe(problems[0]))
 		for _, p := range problems[1:] {
-			fmt.Fprintf(w, "    \t%s\t%s\n", strings.Repeat(" ", len(r.ID)), p)
+			fmt.Fprintf(w, "    \t%s\t%s\n", strings.Repeat(" ", len(r.ID)), report.LogSafe(p))
 		}
 	}
 	if tested == 0 {

@@ -67,7 +67,7 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 				shown.Rules = append(shown.Rules, r)
 			}
 		}
-		fmt.Fprintf(c.env.Stdout, "# rule file: %s\n# root: %s\n%s", cfg.Path, root, config.Describe(&shown))
+		fmt.Fprint(c.env.Stdout, report.LogLines(fmt.Sprintf("# rule file: %s\n# root: %s\n%s", cfg.Path, root, config.Describe(&shown))))
 		return outcome{}
 	}
 	if o.history {
@@ -231,7 +231,7 @@ func (c *command) scanBase(ctx context.Context, eng *scanner.Engine, opt scanner
 	}
 	if len(res.Errors) > 0 {
 		e := res.Errors[0]
-		return nil, fmt.Errorf("reading %s as it was at the merge base: %w", report.QuotePath(e.Path), e.Err)
+		return nil, fmt.Errorf("reading %s as it was at the merge base: %w", report.LogPath(e.Path), e.Err)
 	}
 	counts := make(map[string]int, len(res.Findings))
 	var key []byte

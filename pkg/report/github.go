@@ -57,8 +57,8 @@ func (g *GitHub) Write(w io.Writer, r *Report) error {
 		for f := range r.Active() {
 			// A plain log line: a line break in it could start a workflow
 			// command, so none is left, nor the old form ##[ that the
-			// runner reads anywhere in a line.
-			ew.printf("%s\n", noLegacyCommand(oneLine(fmt.Sprintf("%s:%d:%d: %s: %s: %s (%s)", ghListPath(f.Path), f.Line, f.Column,
+			// runner reads anywhere in a line (see logsafe.go).
+			ew.printf("%s\n", noLegacyCommand(oneLine(fmt.Sprintf("%s:%d:%d: %s: %s: %s (%s)", LogPath(f.Path), f.Line, f.Column,
 				f.Rule.Severity, Message(f), strconv.Quote(f.Match), f.Rule.ID))))
 		}
 		ew.printf("::endgroup::\n")
@@ -72,22 +72,6 @@ func (g *GitHub) Write(w io.Writer, r *Report) error {
 // oneLine escapes line breaks, so that a text stays on its log line.
 func oneLine(s string) string {
 	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(validUTF8(s))
-}
-
-// ghListPath is a path for the plain list: Go-quoted, as QuotePath does,
-// and also when it holds ##[, which noLegacyCommand writes #\x23[.
-func ghListPath(p string) string {
-	if strings.Contains(p, "##[") {
-		return strconv.Quote(p)
-	}
-	return QuotePath(p)
-}
-
-// noLegacyCommand writes ##[ as #\x23[ (the Go escape of #, in the quoted
-// path and match), since GitHub's runner takes ##[name] anywhere in a line
-// for a workflow command, such as ##[add-mask] or ##[stop-commands].
-func noLegacyCommand(s string) string {
-	return strings.ReplaceAll(s, "##[", `#\x23[`)
 }
 
 func severityOf(f *result.Finding) rules.Severity {

@@ -152,10 +152,13 @@ func (HistoryText) Write(w io.Writer, h *History) error {
 			ew.printf("\ncommits that brought findings back:\n")
 		}
 		events++
-		ew.printf("\n%s %s %s: %s\n", day(c.Date), short(c.ID), printable(c.Author), printable(c.Subject))
+		// Authors, subjects, paths and lines are the commits' own: printed
+		// so that GitHub's runner reads no workflow command in them
+		// (logsafe.go); a line of code can start a line here.
+		ew.printf("\n%s %s %s: %s\n", day(c.Date), short(c.ID), LogSafe(printable(c.Author)), LogSafe(printable(c.Subject)))
 		for _, f := range c.Added {
-			ew.printf("  %s:%d:%d: %s: %s (%s)\n", QuotePath(f.Path), f.Line, f.Column, f.Rule.Severity, strconv.Quote(f.Match), f.Rule.ID)
-			ew.printf("      %s\n", printable(strings.TrimSpace(f.LineText)))
+			ew.printf("  %s:%d:%d: %s: %s (%s)\n", LogPath(f.Path), f.Line, f.Column, f.Rule.Severity, logQuote(f.Match), f.Rule.ID)
+			ew.printf("      %s\n", LogLine(printable(strings.TrimSpace(f.LineText))))
 		}
 	}
 	if events == 0 {

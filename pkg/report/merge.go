@@ -164,7 +164,7 @@ func (o *owners) add(part int, path string) error {
 		o.of = map[string]int{}
 	}
 	if p, ok := o.of[path]; ok && p != part {
-		return &MergeError{fmt.Sprintf("%s and %s both report %s, so they are not shards of one run", o.parts[p].Name, o.parts[part].Name, QuotePath(path)),
+		return &MergeError{fmt.Sprintf("%s and %s both report %s, so they are not shards of one run", o.parts[p].Name, o.parts[part].Name, LogPath(path)),
 			"merge the reports of one run's shards, all with the same --root and --path-prefix"}
 	}
 	o.of[path] = part

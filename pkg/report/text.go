@@ -12,7 +12,9 @@ import (
 )
 
 // Text is the default format: one "path:line:column: severity: message"
-// line per finding, with the hint indented below it.
+// line per finding, with the hint indented below it. What a pull request
+// chooses is printed so that GitHub's runner reads no workflow command in
+// it (logsafe.go).
 type Text struct {
 	Color bool
 }
@@ -43,10 +45,10 @@ func (t *Text) Write(w io.Writer, r *Report) error {
 			code = yellow
 		}
 		ew.printf("%s: %s: %s: %s (%s)\n",
-			t.paint(bold, QuotePath(f.Path)+":"+strconv.Itoa(f.Line)+":"+strconv.Itoa(f.Column)),
-			t.paint(code, sev), Message(f), strconv.Quote(f.Match), f.Rule.ID)
+			t.paint(bold, LogPath(f.Path)+":"+strconv.Itoa(f.Line)+":"+strconv.Itoa(f.Column)),
+			t.paint(code, sev), LogSafe(Message(f)), logQuote(f.Match), f.Rule.ID)
 		if f.Rule.Hint != "" {
-			ew.printf("    %s %s\n", t.paint(dim, "hint:"), f.Rule.Hint)
+			ew.printf("    %s %s\n", t.paint(dim, "hint:"), LogSafe(f.Rule.Hint))
 		}
 	}
 	if ew.err != nil {
