@@ -299,8 +299,17 @@ func describe(err error) error {
 	return err
 }
 
-// errNoWriter says ReadLimited found a FIFO that no process writes to.
-var errNoWriter = errors.New("it is a FIFO and no process is writing to it; start the writer first")
+// errNoWriter says ReadLimited found a FIFO that no process writes to: as
+// a device or a folder, it wraps ErrNotRegular.
+var errNoWriter error = noWriterError{}
+
+type noWriterError struct{}
+
+func (noWriterError) Error() string {
+	return "it is a FIFO and no process is writing to it; start the writer first"
+}
+
+func (noWriterError) Is(target error) bool { return target == ErrNotRegular }
 
 // ErrTooLarge says a file is over the limit ReadLimited was given.
 var ErrTooLarge = errors.New("file too large")
