@@ -30,20 +30,26 @@ func BenchmarkRead(b *testing.B) {
 	for _, n := range []int{2000, 100000} {
 		for _, version := range []int{2, 4} {
 			var data []byte // made once, for the sub-benchmarks that run
-			b.Run(fmt.Sprintf("entries=%d/v%d", n, version), func(b *testing.B) {
-				if data == nil {
-					data = gitIndex(b, n, version)
+			for _, ids := range []bool{true, false} {
+				var opts []Option
+				if !ids {
+					opts = append(opts, NoOIDs)
 				}
-				b.ReportAllocs()
-				b.SetBytes(int64(len(data)))
-				for b.Loop() {
-					idx, err := Read(data, 20)
-					if err != nil || len(idx.Entries) != n {
-						b.Fatal(err)
+				b.Run(fmt.Sprintf("entries=%d/v%d/ids=%v", n, version, ids), func(b *testing.B) {
+					if data == nil {
+						data = gitIndex(b, n, version)
 					}
-				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/entry")
-			})
+					b.ReportAllocs()
+					b.SetBytes(int64(len(data)))
+					for b.Loop() {
+						idx, err := Read(data, 20, opts...)
+						if err != nil || len(idx.Entries) != n {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/entry")
+				})
+			}
 		}
 	}
 }

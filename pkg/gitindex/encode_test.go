@@ -9,19 +9,28 @@ import (
 // encode writes entries as an index of the version, the way git does, then
 // the extensions (each a signature and its content) and a checksum. It
 // writes whatever it is given, in order, so that tests can make bad indexes.
+// Entry i gets the id oid(hashSize, byte(i)).
 func encode(version, hashSize int, entries []Entry, exts ...ext) []byte {
+	return encodeWith(version, hashSize, entries, nil, exts...)
+}
+
+// encodeWith is encode with the ids given: hashSize bytes for each entry,
+// one after the other (as Index keeps them); nil for encode's.
+func encodeWith(version, hashSize int, entries []Entry, oids []byte, exts ...ext) []byte {
 	b := []byte("DIRC")
 	b = binary.BigEndian.AppendUint32(b, uint32(version))
 	b = binary.BigEndian.AppendUint32(b, uint32(len(entries)))
 	prev := ""
-	for _, e := range entries {
+	for i, e := range entries {
 		start := len(b)
 		var stat [statSize]byte
 		binary.BigEndian.PutUint32(stat[24:], e.Mode)
 		b = append(b, stat[:]...)
-		oid := make([]byte, hashSize)
-		copy(oid, e.OID)
-		b = append(b, oid...)
+		if oids != nil {
+			b = append(b, oids[i*hashSize:(i+1)*hashSize]...)
+		} else {
+			b = append(b, oid(hashSize, byte(i))...)
+		}
 		flags := uint16(e.Stage&3)<<flagStageShift | uint16(min(len(e.Path), nameMask))
 		if e.AssumeValid {
 			flags |= flagAssumeValid

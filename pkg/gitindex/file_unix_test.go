@@ -23,7 +23,7 @@ func TestReadFileNotRegular(t *testing.T) {
 		t.Fatal("a FIFO was read")
 	}
 	real := filepath.Join(dir, "real")
-	if err := os.WriteFile(real, encode(2, 20, sample(20, false)), 0o644); err != nil {
+	if err := os.WriteFile(real, encode(2, 20, sample(false)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	link := filepath.Join(dir, "link")
@@ -42,7 +42,7 @@ func TestReadFileNotRegular(t *testing.T) {
 func TestLoadEqualsReadAll(t *testing.T) {
 	for _, v := range []int{2, 3, 4} {
 		path := filepath.Join(t.TempDir(), "index")
-		if err := os.WriteFile(path, encode(v, 32, sample(32, v > 2)), 0o644); err != nil {
+		if err := os.WriteFile(path, encode(v, 32, sample(v > 2)), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		mapped, err := ReadFile(path, 32)

@@ -28,7 +28,7 @@ func allocated() uint64 {
 func FuzzRead(f *testing.F) {
 	for _, hashSize := range []int{20, 32} {
 		for _, version := range []int{2, 3, 4} {
-			f.Add(encode(version, hashSize, sample(hashSize, version > 2)[:6], someExtensions[:2]...), hashSize == 32)
+			f.Add(encode(version, hashSize, sample(version > 2)[:6], someExtensions[:2]...), hashSize == 32)
 		}
 	}
 	f.Add(encode(4, 20, []Entry{{Path: "a/b/c", Mode: ModeRegular}, {Path: "a/b/d", Mode: ModeRegular}}), false)
@@ -40,16 +40,24 @@ func FuzzRead(f *testing.F) {
 		}
 		before := allocated()
 		idx, err := Read(data, hashSize)
-		// Entries take 48 bytes and ids 20 or 32 for every 64 or 76 bytes
+		// Entries take 24 bytes and ids 20 or 32 for every 64 or 76 bytes
 		// of input at least; paths add up to maxExpansion times the input.
 		if n, limit := allocated()-before, uint64((maxExpansion+2)*len(data)+maxExpansionBase+1<<20); n > limit {
 			t.Fatalf("%d bytes allocated for %d bytes of input", n, len(data))
 		}
+		// Without the ids: the same answer, the ids left out.
+		bare, bareErr := Read(data, hashSize, NoOIDs)
+		if (err == nil) != (bareErr == nil) || err != nil && err.Error() != bareErr.Error() {
+			t.Fatalf("with ids %v, without %v", err, bareErr)
+		}
 		if err != nil {
-			if idx != nil {
+			if idx != nil || bare != nil {
 				t.Fatal("an index and an error")
 			}
 			return
+		}
+		if bare.Version != idx.Version || !reflect.DeepEqual(bare.Entries, idx.Entries) {
+			t.Fatalf("without ids: %+v, with: %+v", bare, idx)
 		}
 		if idx.Version < 2 || idx.Version > 4 {
 			t.Fatalf("version %d", idx.Version)
@@ -58,8 +66,8 @@ func FuzzRead(f *testing.F) {
 			switch {
 			case e.Path == "" || strings.IndexByte(e.Path, 0) >= 0:
 				t.Fatalf("entry %d: path %q", i, e.Path)
-			case len(e.OID) != hashSize || cap(e.OID) != hashSize:
-				t.Fatalf("entry %d: a %d-byte id", i, len(e.OID))
+			case len(idx.OID(i)) != hashSize || cap(idx.OID(i)) != hashSize || bare.OID(i) != nil:
+				t.Fatalf("entry %d: a %d-byte id", i, len(idx.OID(i)))
 			case e.Mode != ModeRegular && e.Mode != ModeExecutable && e.Mode != ModeSymlink && e.Mode != ModeGitlink:
 				t.Fatalf("entry %d: mode %o", i, e.Mode)
 			case e.Stage > 3 || e.SkipWorktree || e.IntentToAdd && idx.Version < 3:
@@ -68,7 +76,7 @@ func FuzzRead(f *testing.F) {
 				t.Fatalf("entry %d is out of order", i)
 			}
 		}
-		again, err := Read(encode(idx.Version, hashSize, idx.Entries), hashSize)
+		again, err := Read(encodeWith(idx.Version, hashSize, idx.Entries, idx.oids), hashSize)
 		if err != nil {
 			t.Fatalf("written again: %v", err)
 		}

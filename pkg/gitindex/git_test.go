@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -94,11 +95,15 @@ func (r *repo) check() *Index {
 		r.t.Fatalf("version %d, the header says %d", idx.Version, data[7])
 	}
 	var got []string
-	for _, e := range idx.Entries {
-		if len(e.OID) != r.hashSize {
-			r.t.Fatalf("%q: a %d-byte id", e.Path, len(e.OID))
+	for i, e := range idx.Entries {
+		if len(idx.OID(i)) != r.hashSize {
+			r.t.Fatalf("%q: a %d-byte id", e.Path, len(idx.OID(i)))
 		}
-		got = append(got, fmt.Sprintf("%06o %s %d\t%s", e.Mode, e.Hex(), e.Stage, e.Path))
+		got = append(got, fmt.Sprintf("%06o %s %d\t%s", e.Mode, idx.Hex(i), e.Stage, e.Path))
+	}
+	// A listing's read, without the ids, has the same entries.
+	if bare, err := Read(data, r.hashSize, NoOIDs); err != nil || !reflect.DeepEqual(bare.Entries, idx.Entries) {
+		r.t.Fatalf("Read without ids: %v, or other entries", err)
 	}
 	want := strings.Split(strings.TrimSuffix(r.git("ls-files", "-z", "--stage"), "\x00"), "\x00")
 	if len(want) == 1 && want[0] == "" {

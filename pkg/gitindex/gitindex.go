@@ -33,16 +33,18 @@ const modeSparseDir uint32 = 0o040000
 type Index struct {
 	Version int     // 2, 3 or 4
 	Entries []Entry // in file order: sorted by path bytes, then by stage
+
+	hashSize int
+	oids     []byte // the entries' object ids, one after the other; nil with NoOIDs
 }
 
-// An Entry is one path of the index at one stage.
+// An Entry is one path of the index at one stage. Its object id is
+// Index.OID's: an entry holds no slice, so that a listing, which needs
+// none, pays 24 bytes an entry rather than 48 and the ids' bytes.
 type Entry struct {
 	// Path is the path from the top of the work tree, slash-separated, as
 	// stored. The paths of one Index share one allocation.
 	Path string
-	// OID is the object id: 20 bytes for SHA-1, 32 for SHA-256. The ids of
-	// one Index share one allocation.
-	OID  []byte
 	Mode uint32
 	// Stage is 0 for a merged path, 1 to 3 for the base, ours and theirs of
 	// a conflict.
@@ -57,8 +59,29 @@ type Entry struct {
 	SkipWorktree bool
 }
 
-// Hex returns the object id in hexadecimal.
-func (e *Entry) Hex() string { return hex.EncodeToString(e.OID) }
+// OID returns the object id of Entries[i]: 20 bytes for SHA-1, 32 for
+// SHA-256, sharing one allocation with the other entries' ids; nil for an
+// index read with NoOIDs.
+func (x *Index) OID(i int) []byte {
+	if x.oids == nil {
+		return nil
+	}
+	_ = x.Entries[i] // an entry's, or a panic
+	return x.oids[i*x.hashSize : (i+1)*x.hashSize : (i+1)*x.hashSize]
+}
+
+// Hex returns the object id of Entries[i] in hexadecimal ("" with NoOIDs).
+func (x *Index) Hex(i int) string { return hex.EncodeToString(x.OID(i)) }
+
+// An Option changes what Read and ReadFile keep.
+type Option uint8
+
+const (
+	// NoOIDs leaves the object ids out (Index.OID returns nil): a listing
+	// needs only the paths and modes, and in a short run every 4 KiB of
+	// fresh memory is a page fault.
+	NoOIDs Option = 1 << iota
+)
 
 // Bits of an entry's flags and extended flags.
 const (
@@ -78,8 +101,13 @@ const (
 // Read parses the content of an index file. hashSize is 20 in a SHA-1
 // repository, 32 in a SHA-256 one. Optional extensions are skipped, the
 // trailing checksum is not verified (git checks it only in git fsck; with
-// index.skipHash it is zero), and nothing of data is kept.
-func Read(data []byte, hashSize int) (*Index, error) {
+// index.skipHash it is zero), and nothing of data is kept. NoOIDs changes
+// what is kept, never what is accepted.
+func Read(data []byte, hashSize int, opts ...Option) (*Index, error) {
+	var opt Option
+	for _, o := range opts {
+		opt |= o
+	}
 	if hashSize != 20 && hashSize != 32 {
 		return nil, fmt.Errorf("gitindex: hash size %d, want 20 or 32", hashSize)
 	}
@@ -127,7 +155,10 @@ func Read(data []byte, hashSize int) (*Index, error) {
 	}
 
 	entries := make([]Entry, n)
-	oids := make([]byte, n*hashSize)
+	var oids []byte
+	if opt&NoOIDs == 0 {
+		oids = make([]byte, n*hashSize)
+	}
 	names := make([]byte, 0, total)
 	off = headerSize
 	prev := ""
@@ -143,13 +174,13 @@ func Read(data []byte, hashSize int) (*Index, error) {
 		// The bytes of names[start:] are never written again (appends go
 		// after them), so the path can share them.
 		path := unsafe.String(&names[start], len(names)-start)
-		oid := oids[i*hashSize : (i+1)*hashSize : (i+1)*hashSize]
-		copy(oid, r.oid)
+		if oids != nil {
+			copy(oids[i*hashSize:], r.oid)
+		}
 		// Field by field: the entries are zero, and a whole-struct store
 		// costs a bulk write barrier while the collector runs.
 		e := &entries[i]
 		e.Path = path
-		e.OID = oid
 		e.Mode = r.mode
 		e.Stage = uint8(r.flags>>flagStageShift) & 3
 		e.AssumeValid = r.flags&flagAssumeValid != 0
@@ -164,7 +195,7 @@ func Read(data []byte, hashSize int) (*Index, error) {
 		}
 		prev = path
 	}
-	return &Index{Version: d.version, Entries: entries}, nil
+	return &Index{Version: d.version, Entries: entries, hashSize: hashSize, oids: oids}, nil
 }
 
 func malformed(format string, args ...any) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -24,7 +25,7 @@ func oid(n int, seed byte) []byte {
 // sample is an index's worth of entries in git's order: every mode, a
 // conflict, shared prefixes, odd bytes and a path longer than the flags
 // can count.
-func sample(hashSize int, extended bool) []Entry {
+func sample(extended bool) []Entry {
 	long := strings.Repeat("d/", 2100) + "f" // 4201 bytes
 	es := []Entry{
 		{Path: "-x", Mode: ModeRegular},
@@ -49,10 +50,7 @@ func sample(hashSize int, extended bool) []Entry {
 		{Path: "q", Mode: ModeRegular, IntentToAdd: extended},
 		{Path: "ü/日本語.go", Mode: ModeRegular},
 	}
-	for i := range es {
-		es[i].OID = oid(hashSize, byte(i))
-	}
-	return es
+	return es // encode gives entry i the id oid(hashSize, byte(i))
 }
 
 // someExtensions are optional extensions git writes, with made-up content.
@@ -68,7 +66,7 @@ var someExtensions = []ext{
 func TestReadSample(t *testing.T) {
 	for _, hashSize := range []int{20, 32} {
 		for _, version := range []int{2, 3, 4} {
-			want := sample(hashSize, version > 2)
+			want := sample(version > 2)
 			for _, exts := range [][]ext{nil, someExtensions} {
 				data := encode(version, hashSize, want, exts...)
 				idx, err := Read(data, hashSize)
@@ -77,6 +75,16 @@ func TestReadSample(t *testing.T) {
 				}
 				if idx.Version != version || !reflect.DeepEqual(idx.Entries, want) {
 					t.Fatalf("v%d, %d-byte ids: got version %d and\n%+v\nwant\n%+v", version, hashSize, idx.Version, idx.Entries, want)
+				}
+				for i := range want {
+					if id := idx.OID(i); !bytes.Equal(id, oid(hashSize, byte(i))) || cap(id) != hashSize {
+						t.Fatalf("v%d, %d-byte ids: entry %d has id %x (capacity %d)", version, hashSize, i, id, cap(id))
+					}
+				}
+				// Without the ids: the same entries, and no id.
+				bare, err := Read(data, hashSize, NoOIDs)
+				if err != nil || bare.Version != version || !reflect.DeepEqual(bare.Entries, want) || bare.OID(0) != nil || bare.Hex(0) != "" {
+					t.Fatalf("v%d, %d-byte ids, without them: %v", version, hashSize, err)
 				}
 				// git writes a zero checksum with index.skipHash.
 				clear(data[len(data)-hashSize:])
@@ -89,8 +97,11 @@ func TestReadSample(t *testing.T) {
 }
 
 func TestHex(t *testing.T) {
-	e := Entry{OID: []byte{0x01, 0xab, 0xff}}
-	if got := e.Hex(); got != "01abff" {
+	idx, err := Read(encode(2, 20, []Entry{{Path: "a", Mode: ModeRegular}, {Path: "b", Mode: ModeRegular}}), 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := idx.Hex(1); got != "0102030405060708090a0b0c0d0e0f1011121314" {
 		t.Fatalf("got %q", got)
 	}
 }
@@ -106,24 +117,29 @@ func TestReadEmpty(t *testing.T) {
 
 // Read keeps nothing of its input: the caller may reuse the buffer.
 func TestReadCopies(t *testing.T) {
-	data := encode(4, 20, sample(20, true))
+	data := encode(4, 20, sample(true))
 	idx, err := Read(data, 20)
 	if err != nil {
 		t.Fatal(err)
 	}
 	clear(data)
-	if !reflect.DeepEqual(idx.Entries, sample(20, true)) {
+	if !reflect.DeepEqual(idx.Entries, sample(true)) {
 		t.Fatal("entries changed with the input")
+	}
+	for i := range idx.Entries {
+		if !bytes.Equal(idx.OID(i), oid(20, byte(i))) {
+			t.Fatalf("entry %d: the id changed with the input", i)
+		}
 	}
 }
 
 func TestReadFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "index")
-	if err := os.WriteFile(path, encode(2, 20, sample(20, false)), 0o644); err != nil {
+	if err := os.WriteFile(path, encode(2, 20, sample(false)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	idx, err := ReadFile(path, 20)
-	if err != nil || len(idx.Entries) != len(sample(20, false)) {
+	if err != nil || len(idx.Entries) != len(sample(false)) {
 		t.Fatalf("%v, %v", idx, err)
 	}
 	if _, err := ReadFile(filepath.Join(t.TempDir(), "none"), 20); !errors.Is(err, os.ErrNotExist) {
@@ -142,7 +158,6 @@ func TestReadErrors(t *testing.T) {
 		if e.Mode == 0 {
 			e.Mode = ModeRegular
 		}
-		e.OID = oid(20, 1)
 		return []Entry{e}
 	}
 	good := encode(2, 20, one(Entry{}))
@@ -156,7 +171,7 @@ func TestReadErrors(t *testing.T) {
 	// Entries whose v4 paths reuse a 4000-byte prefix, 64 bytes each.
 	var expanding []Entry
 	for i := range 2000 {
-		expanding = append(expanding, Entry{Path: strings.Repeat("a", 4000) + string(rune(0x100+i)), Mode: ModeRegular, OID: oid(20, 0)})
+		expanding = append(expanding, Entry{Path: strings.Repeat("a", 4000) + string(rune(0x100+i)), Mode: ModeRegular})
 	}
 	for _, c := range []struct {
 		name        string
@@ -171,7 +186,7 @@ func TestReadErrors(t *testing.T) {
 		{"version 5", patch(good, 7, 5), 20, unsupported},
 		{"hash size 21", good, 21, malformed},
 		{"SHA-1 index read as SHA-256", good, 32, malformed},
-		{"SHA-256 index read as SHA-1", encode(2, 32, []Entry{{Path: "f", Mode: ModeRegular, OID: oid(32, 1)}}), 20, malformed},
+		{"SHA-256 index read as SHA-1", encode(2, 32, []Entry{{Path: "f", Mode: ModeRegular}}), 20, malformed},
 		{"count too large", patch(good, 8, 0xff, 0xff, 0xff, 0xff), 20, malformed},
 		{"count one more", patch(good, 11, 2), 20, malformed},
 		{"count one less", patch(good, 11, 0), 20, malformed},
@@ -223,7 +238,7 @@ func TestReadErrors(t *testing.T) {
 // extensions, the same entries. Never a panic.
 func TestReadTruncated(t *testing.T) {
 	for _, version := range []int{2, 3, 4} {
-		want := sample(20, version > 2)
+		want := sample(version > 2)
 		data := encode(version, 20, want, someExtensions...)
 		for n := range len(data) {
 			idx, err := Read(data[:n], 20)
@@ -245,5 +260,34 @@ func TestReadHugeCount(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if err == nil || after.TotalAlloc-before.TotalAlloc > 1<<16 {
 		t.Fatalf("%v, %d bytes allocated", err, after.TotalAlloc-before.TotalAlloc)
+	}
+}
+
+// What Read keeps: the entries (24 bytes each on 64-bit platforms: no slice
+// in them), one allocation of paths and, unless NoOIDs, one of ids; nothing
+// else of any size (the slack is the allocator's size classes).
+func TestReadKeeps(t *testing.T) {
+	var es []Entry
+	paths := 0
+	for i := range 1000 {
+		es = append(es, Entry{Path: fmt.Sprintf("src/module%02d/file_%04d.go", i/100, i), Mode: ModeRegular})
+		paths += len(es[i].Path)
+	}
+	data := encode(2, 32, es)
+	measure := func(opts ...Option) uint64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		if _, err := Read(data, 32, opts...); err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	with, without := measure(), measure(NoOIDs)
+	if limit := uint64((len(es)*24+paths)*9/8 + 1024); without > limit {
+		t.Errorf("without ids: %d bytes allocated, want at most %d", without, limit)
+	}
+	if with < without+uint64(len(es)*32) {
+		t.Errorf("with ids: %d bytes allocated, without: %d; want the ids' %d more", with, without, len(es)*32)
 	}
 }
