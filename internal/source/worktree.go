@@ -9,9 +9,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 
@@ -41,6 +41,11 @@ type Worktree struct {
 
 	mu     sync.Mutex
 	levels map[string]levelResult // listed folders' choosers, by path from the top
+	// Walked folders that are ignored but were taken for their tracked
+	// files (by path from the top): Enter makes them trackedOnly without
+	// asking the ignore rules again. Rare: nIgnored spares Enter the lock.
+	ignored  map[string]bool
+	nIgnored atomic.Int32
 }
 
 // NewWorktree reads the index and the exclude files of the repository that
@@ -262,15 +267,16 @@ func (w *Worktree) Covers(p string) bool { return covers(w.named, w.dirs, p) }
 func (w *Worktree) Enter(parent scanner.Chooser, dir string, has func(string) bool) (scanner.Chooser, error) {
 	top := strings.TrimSuffix(w.prefix+dir, "/")
 	if p, ok := parent.(*folder); ok && p != nil {
+		lo, hi := p.span(top)
 		// An ignored folder was taken for its tracked files only; its
 		// .gitignore is never read (git does not read it either).
-		if p.trackedOnly || p.stack.Ignored(top, true) {
-			return &folder{w: w, dir: top + "/", stack: p.stack, trackedOnly: true}, nil
+		if p.trackedOnly || w.tookIgnored(top) {
+			return &folder{w: w, dir: top, lo: lo, hi: hi, stack: p.stack, trackedOnly: true}, nil
 		}
 		if has != nil && !has(".gitignore") {
-			return &folder{w: w, dir: top + "/", stack: p.stack}, nil
+			return &folder{w: w, dir: top, lo: lo, hi: hi, stack: p.stack}, nil
 		}
-		return w.folder(p.stack, top)
+		return w.folder(p.stack, top, lo, hi)
 	}
 	// A folder the source listed: the rules from the top down to it.
 	f, err := w.listed(top)
@@ -306,6 +312,7 @@ type levelResult struct {
 
 func (w *Worktree) level(top string) (*folder, error) {
 	st := w.global
+	lo, hi := 0, len(w.entries)
 	if top != "" {
 		parent, err := w.listedLocked(parentDir(top))
 		if parent == nil || err != nil {
@@ -318,15 +325,19 @@ func (w *Worktree) level(top string) (*folder, error) {
 		if st.Ignored(top, true) || (!w.hasTrackedBelow(top) && isNested(w.repo.Top, top)) {
 			return nil, nil
 		}
+		lo, hi = w.span(lo, hi, 0, top)
 	}
-	f, err := w.folder(st, top)
+	f, err := w.folder(st, top, lo, hi)
 	if err != nil {
 		return nil, err
 	}
 	return f.(*folder), nil
 }
 
-func (w *Worktree) folder(parent *gitignore.Stack, top string) (scanner.Chooser, error) {
+// folder is the chooser of the folder at top (a path from the top of the
+// work tree), whose tracked files are entries[lo:hi], with its .gitignore
+// read and pushed on parent.
+func (w *Worktree) folder(parent *gitignore.Stack, top string, lo, hi int) (scanner.Chooser, error) {
 	base := ""
 	if top != "" {
 		base = top + "/"
@@ -354,17 +365,57 @@ func (w *Worktree) folder(parent *gitignore.Stack, top string) (scanner.Chooser,
 		}
 		return nil, &fs.PathError{Op: "read", Path: filepath.ToSlash(rel), Err: err}
 	}
-	return &folder{w: w, dir: base, stack: parent.Push(l)}, nil
+	return &folder{w: w, dir: top, lo: lo, hi: hi, stack: parent.Push(l)}, nil
 }
 
-// folder decides the entries of one folder: dir is its path from the top,
-// with a trailing slash ("" at the top). In an ignored folder that holds
-// tracked files, only those are taken (trackedOnly).
+// folder decides the entries of one folder: dir is its path from the top
+// ("" at the top), and entries[lo:hi] are the index entries inside it, all
+// starting with dir + "/", so that a name is looked up among them only. In
+// an ignored folder that holds tracked files, only those are taken
+// (trackedOnly).
 type folder struct {
 	w           *Worktree
 	dir         string
+	lo, hi      int
 	stack       *gitignore.Stack
 	trackedOnly bool
+}
+
+// off is the length of the folder's path and its slash, which every entry
+// of entries[f.lo:f.hi] starts with.
+func (f *folder) off() int {
+	if f.dir == "" {
+		return 0
+	}
+	return len(f.dir) + 1
+}
+
+// span returns the entries inside the subfolder at top (a path from the
+// top of the work tree, one name longer than f.dir).
+func (f *folder) span(top string) (lo, hi int) {
+	off := f.off()
+	return f.w.span(f.lo, f.hi, off, top[off:])
+}
+
+// tookIgnored reports whether Choose took the folder at top although it is
+// ignored. The Choose that took a folder comes before the folder's Enter.
+func (w *Worktree) tookIgnored(top string) bool {
+	if w.nIgnored.Load() == 0 {
+		return false
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.ignored[top]
+}
+
+func (w *Worktree) takeIgnored(top string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ignored == nil {
+		w.ignored = map[string]bool{}
+	}
+	w.ignored[strings.Clone(top)] = true
+	w.nIgnored.Add(1)
 }
 
 // Choose implements scanner.Chooser, as git's treat_path: tracked files
@@ -378,24 +429,52 @@ func (f *folder) Choose(name []byte, typ fs.FileMode) scanner.Choice {
 		return scanner.Drop
 	}
 	// The path is only looked at, never kept: on the stack, no allocation.
+	// pb is the path from the top and a slash, which the entries of a
+	// subfolder of that name start with; key is that past the folder's
+	// own path: the name and the slash.
 	var buf [256]byte
-	pb := append(append(buf[:0], f.dir...), name...)
-	p := unsafe.String(unsafe.SliceData(pb), len(pb))
-	i, exact := w.lookup(p)
+	pb := buf[:0]
+	if f.dir != "" {
+		pb = append(append(pb, f.dir...), '/')
+	}
+	off := len(pb)
+	pb = append(append(pb, name...), '/')
+	key := unsafe.String(unsafe.SliceData(pb[off:]), len(pb)-off)
+	p := unsafe.String(unsafe.SliceData(pb), len(pb)-1)
+	// The name's entry, or where it would be, among the folder's.
+	at := w.search(f.lo, f.hi, off, key[:len(key)-1])
+	i, exact := -1, at < f.hi && w.entries[at].Path[off:] == key[:len(key)-1]
+	if exact {
+		i = at
+	} else if w.folded != nil {
+		i = w.foldedLookup(p)
+	}
 	var e *gitindex.Entry
 	if i >= 0 {
 		e = &w.entries[i]
 	}
 	if typ.IsDir() {
+		// Whether the index has entries inside it: they come at or after
+		// the name's own place.
+		below := func() bool {
+			j := w.search(at, f.hi, off, key)
+			return j < f.hi && strings.HasPrefix(w.entries[j].Path[off:], key) || w.foldedBelow(unsafe.String(unsafe.SliceData(pb), len(pb)))
+		}
 		switch {
 		case exact && e.Mode == gitindex.ModeGitlink:
 			return scanner.Drop
-		case f.trackedOnly || f.stack.Ignored(p, true):
-			if w.hasTrackedBelow(p) {
+		case f.trackedOnly:
+			if below() {
 				return scanner.Take // for its tracked files only
 			}
 			return scanner.Drop
-		case !w.hasTrackedBelow(p) && isNested(w.repo.Top, strings.Clone(p)):
+		case f.stack.Ignored(p, true):
+			if below() {
+				w.takeIgnored(p)
+				return scanner.Take // for its tracked files only
+			}
+			return scanner.Drop
+		case !below() && isNested(w.repo.Top, strings.Clone(p)):
 			return scanner.Skip
 		}
 		return scanner.Take
@@ -427,20 +506,52 @@ func isNested(top, p string) bool {
 	return gitrepo.IsNested(filepath.Join(top, filepath.FromSlash(p)))
 }
 
+// search returns the first entry of entries[lo:hi] whose path from byte off
+// on is not less than key, hi if there is none. The entries of
+// entries[lo:hi] share their first off bytes: they are one folder's.
+func (w *Worktree) search(lo, hi, off int, key string) int {
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if w.entries[m].Path[off:] < key {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// span returns the entries inside a subfolder, given by its name, of the
+// folder whose entries are entries[lo:hi] (off bytes of path each): they
+// sort together, from name + "/" up to name + "0" ('/' + 1).
+func (w *Worktree) span(lo, hi, off int, name string) (int, int) {
+	var buf [256]byte
+	key := append(append(buf[:0], name...), '/')
+	k := unsafe.String(unsafe.SliceData(key), len(key))
+	lo = w.search(lo, hi, off, k)
+	key[len(key)-1] = '/' + 1
+	return lo, w.search(lo, hi, off, k)
+}
+
 // lookup returns the index of a path's (first) entry (-1 if it is not
 // tracked), and whether the name matched exactly, not only with
 // core.ignoreCase folding.
 func (w *Worktree) lookup(p string) (int, bool) {
-	i := sort.Search(len(w.entries), func(i int) bool { return w.entries[i].Path >= p })
-	if i < len(w.entries) && w.entries[i].Path == p {
+	if i := w.search(0, len(w.entries), 0, p); i < len(w.entries) && w.entries[i].Path == p {
 		return i, true
 	}
+	return w.foldedLookup(p), false
+}
+
+// foldedLookup returns the entry of a path in another case
+// (core.ignoreCase), -1 if none.
+func (w *Worktree) foldedLookup(p string) int {
 	if w.folded != nil {
 		if i, ok := w.folded[lowerASCII(p)]; ok {
-			return i, false
+			return i
 		}
 	}
-	return -1, false
+	return -1
 }
 
 // markSeen marks every stage of the tracked path at entry i as met by the walk.
@@ -454,10 +565,13 @@ func (w *Worktree) markSeen(i int) {
 // they sort together, right after p + "/".
 func (w *Worktree) hasTrackedBelow(p string) bool {
 	d := p + "/"
-	i := sort.Search(len(w.entries), func(i int) bool { return w.entries[i].Path >= d })
-	if i < len(w.entries) && strings.HasPrefix(w.entries[i].Path, d) {
-		return true
-	}
+	i := w.search(0, len(w.entries), 0, d)
+	return i < len(w.entries) && strings.HasPrefix(w.entries[i].Path, d) || w.foldedBelow(d)
+}
+
+// foldedBelow reports whether the index has entries inside folder d (with
+// its slash) in another case (core.ignoreCase).
+func (w *Worktree) foldedBelow(d string) bool {
 	if w.folded != nil {
 		ld := lowerASCII(d)
 		for k := range w.folded {
