@@ -1,19 +1,19 @@
 // Package gitignore decides which files git ignores, as git 2.39 does: its pattern files, their precedence and wildmatch.
 package gitignore
 
-import (
-	"bytes"
-	"strings"
-)
+import "strings"
 
 // pattern is one line of a pattern file, parsed as git's parse_path_pattern.
 type pattern struct {
-	text      string // without a leading '!' or a trailing '/'
-	literal   int    // length of the leading part without glob characters
-	negative  bool   // "!": re-includes
-	mustBeDir bool   // trailing "/": folders only
-	noDir     bool   // no slash: matches a base name at any depth
-	endsWith  bool   // "*literal": a suffix test
+	// text is without a leading '!' or a trailing '/'; a pattern with a
+	// slash (!noDir) is anchored at its file's folder, and its leading '/'
+	// is dropped too, as git's match_pathname drops it.
+	text      string
+	literal   int  // length of the leading part of text without glob characters
+	negative  bool // "!": re-includes
+	mustBeDir bool // trailing "/": folders only
+	noDir     bool // no slash: matches a base name at any depth
+	endsWith  bool // "*literal": a suffix test
 }
 
 // List is the patterns of one file, in file order. Base is the folder the
@@ -27,43 +27,48 @@ type List struct {
 // Parse reads a pattern file as git does: an optional UTF-8 byte order
 // mark, lines split at '\n' with one '\r' before it dropped, blank lines and
 // '#' comments skipped, unescaped trailing spaces trimmed, and each line cut
-// at a NUL byte (git handles lines as C strings).
+// at a NUL byte (git handles lines as C strings). The list keeps one copy of
+// data, which the patterns share, and nothing else of any size: in a short
+// run every fresh allocation is a page fault's worth.
 func Parse(data []byte, base string) *List {
-	l := &List{Base: base}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	for len(data) > 0 {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
+	text := strings.TrimPrefix(string(data), "\xef\xbb\xbf")
+	n := 0
+	for rest := text; rest != ""; {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\n")
+		if line != "" && line[0] != '#' {
+			n++
 		}
-		if len(line) == 0 || line[0] == '#' {
+	}
+	l := &List{Base: base, patterns: make([]pattern, 0, n)}
+	for text != "" {
+		var line string
+		line, text, _ = strings.Cut(text, "\n")
+		if line == "" || line[0] == '#' {
 			continue
 		}
-		line = bytes.TrimSuffix(line, []byte{'\r'})
-		if i := bytes.IndexByte(line, 0); i >= 0 {
+		line = strings.TrimSuffix(line, "\r")
+		if i := strings.IndexByte(line, 0); i >= 0 {
 			line = line[:i]
 		}
-		line = trimTrailingSpaces(line)
-		l.patterns = append(l.patterns, parsePattern(string(line)))
+		l.patterns = append(l.patterns, parsePattern(trimTrailingSpaces(line)))
 	}
 	return l
 }
 
 // trimTrailingSpaces drops trailing spaces that no backslash escapes.
-func trimTrailingSpaces(b []byte) []byte {
+func trimTrailingSpaces(s string) string {
 	last := -1
-	for i := 0; i < len(b); i++ {
-		switch b[i] {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
 		case ' ':
 			if last < 0 {
 				last = i
 			}
 		case '\\':
 			i++
-			if i == len(b) {
-				return b
+			if i == len(s) {
+				return s
 			}
 			last = -1
 		default:
@@ -71,9 +76,9 @@ func trimTrailingSpaces(b []byte) []byte {
 		}
 	}
 	if last >= 0 {
-		return b[:last]
+		return s[:last]
 	}
-	return b
+	return s
 }
 
 func parsePattern(p string) pattern {
@@ -87,8 +92,11 @@ func parsePattern(p string) pattern {
 		p = p[:len(p)-1]
 	}
 	pt.noDir = !strings.Contains(p, "/")
-	pt.literal = min(literalLen(p), len(p))
 	pt.endsWith = strings.HasPrefix(p, "*") && literalLen(p[1:]) == len(p)-1
+	if !pt.noDir {
+		p = strings.TrimPrefix(p, "/")
+	}
+	pt.literal = literalLen(p)
 	pt.text = p
 	return pt
 }
@@ -104,24 +112,37 @@ func literalLen(s string) int {
 }
 
 // match returns the last pattern of l that matches path (relative to the
-// top, no trailing slash), or nil.
+// top, no trailing slash, base its last name), or nil.
 func (l *List) match(path, base string, isDir, fold bool) *pattern {
+	// Patterns with a slash match the path below the list's folder: found
+	// once for them all.
+	rel, below := l.below(path, fold)
 	for i := len(l.patterns) - 1; i >= 0; i-- {
 		p := &l.patterns[i]
-		if p.mustBeDir && !isDir {
-			continue
-		}
-		if p.noDir {
+		switch {
+		case p.mustBeDir && !isDir:
+		case p.noDir:
 			if matchBasename(base, p, fold) {
 				return p
 			}
-			continue
-		}
-		if matchPathname(path, strings.TrimSuffix(l.Base, "/"), p, fold) {
+		case below && matchPathname(rel, p, fold):
 			return p
 		}
 	}
 	return nil
+}
+
+// below returns path relative to the list's folder, and whether path is
+// below that folder at all (as git's match_pathname checks).
+func (l *List) below(path string, fold bool) (string, bool) {
+	base := strings.TrimSuffix(l.Base, "/")
+	if len(path) < len(base)+1 || (base != "" && path[len(base)] != '/') || !equal(path[:len(base)], base, fold) {
+		return "", false
+	}
+	if base != "" {
+		return path[len(base)+1:], true
+	}
+	return path, true
 }
 
 func matchBasename(name string, p *pattern, fold bool) bool {
@@ -136,20 +157,13 @@ func matchBasename(name string, p *pattern, fold bool) bool {
 	}
 }
 
-func matchPathname(path, base string, p *pattern, fold bool) bool {
+// matchPathname matches a pattern with a slash against name, the path
+// below the pattern file's folder.
+func matchPathname(name string, p *pattern, fold bool) bool {
 	pat, prefix := p.text, p.literal
-	if strings.HasPrefix(pat, "/") {
-		pat, prefix = pat[1:], prefix-1
-	}
-	if len(path) < len(base)+1 || (base != "" && path[len(base)] != '/') || !equal(path[:len(base)], base, fold) {
-		return false
-	}
-	name := path
-	if base != "" {
-		name = path[len(base)+1:]
-	}
 	if prefix > 0 {
-		if prefix > len(name) || !equal(pat[:prefix], name[:prefix], fold) {
+		// The first byte first: most patterns differ from most paths there.
+		if prefix > len(name) || !fold && pat[0] != name[0] || !equal(pat[:prefix], name[:prefix], fold) {
 			return false
 		}
 		pat, name = pat[prefix:], name[prefix:]

@@ -1,6 +1,10 @@
 package gitignore
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 // wildmatch as git's wildmatch.c behaves (the differential tests in
 // internal/source hold the whole to git itself).
@@ -45,7 +49,7 @@ func TestWildmatch(t *testing.T) {
 
 func TestStack(t *testing.T) {
 	top := Parse([]byte("\xef\xbb\xbf# comment\n*.log\n!keep.log\n/build/\ndocs/*.md\nsp\\ \ntrail  \n\\#h\n\\!bang\nx\r\n"), "")
-	sub := Parse([]byte("*.php\n!a.php\n"), "app/")
+	sub := Parse([]byte("*.php\n!a.php\n/only-here.txt\nlib/*.js\n"), "app/")
 	st := NewStack(false, Parse([]byte("secret\n"), ""))
 	root := st.Push(top)
 	app := root.Push(sub)
@@ -73,9 +77,92 @@ func TestStack(t *testing.T) {
 		{app, "app/a.php", false, false},
 		{app, "app/x.log", false, true},
 		{root, "b.php", false, false},
+		{app, "app/only-here.txt", false, true}, // anchored at app/
+		{app, "app/x/only-here.txt", false, false},
+		{app, "app/lib/a.js", false, true},
+		{app, "app/x/lib/a.js", false, false},
+		{app, "application/lib/a.js", false, false}, // not below app/
+		{app, "lib/a.js", false, false},
 	} {
 		if got := c.s.Ignored(c.path, c.isDir); got != c.want {
 			t.Errorf("Ignored(%q, dir %v) = %v, want %v", c.path, c.isDir, got, c.want)
 		}
 	}
+}
+
+// Parse keeps one copy of the file and one slice of patterns: no
+// allocation per line.
+func TestParseAllocations(t *testing.T) {
+	var data []byte
+	for i := range 200 {
+		data = fmt.Appendf(data, "# comment %d\n/dir%d/\n*.ext%d\n\n!keep%d  \r\n", i, i, i, i)
+	}
+	var l *List
+	if n := testing.AllocsPerRun(10, func() { l = Parse(data, "") }); n > 3 {
+		t.Errorf("%v allocations, want at most 3", n)
+	}
+	if len(l.patterns) != 600 || cap(l.patterns) != 600 {
+		t.Errorf("%d patterns in a slice of %d, want 600 in 600", len(l.patterns), cap(l.patterns))
+	}
+}
+
+// benchList is a Laravel application's kind of top .gitignore.
+const benchList = `/bootstrap/ssr
+/node_modules
+/public/build
+/public/hot
+/public/storage
+/public/vendor
+/storage/*.key
+/vendor
+/tests/Browser/screenshots/
+/tests/Browser/console/
+.env
+.env.backup
+.env.production
+.phpunit.result.cache
+.phpactor.json
+Homestead.json
+Homestead.yaml
+auth.json
+npm-debug.log
+yarn-error.log
+/.fleet
+/.idea
+/.vscode
+.DS_Store
+*.swp
+_ide_helper.php
+`
+
+// BenchmarkIgnored asks about the files and folders of a Laravel-shaped
+// tree, as the walk does: each with the stack of its folder.
+func BenchmarkIgnored(b *testing.B) {
+	root := NewStack(false, Parse(nil, "")).Push(Parse([]byte(benchList), ""))
+	db := root.Push(Parse([]byte("*.sqlite*\n"), "database/"))
+	type ask struct {
+		s     *Stack
+		path  string
+		isDir bool
+	}
+	var asks []ask
+	for _, d := range []string{"app/Http/Controllers", "app/Models", "resources/js/Pages/Settings", "routes", "database/migrations"} {
+		s := root
+		if strings.HasPrefix(d, "database/") {
+			s = db
+		}
+		for i := range 20 {
+			asks = append(asks, ask{s, fmt.Sprintf("%s/File%02d.php", d, i), false})
+		}
+		asks = append(asks, ask{s, d + "/Sub", true})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, a := range asks {
+			if a.s.Ignored(a.path, a.isDir) {
+				b.Fatal(a.path)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(asks)), "ns/path")
 }
