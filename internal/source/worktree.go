@@ -70,7 +70,7 @@ func NewWorktree(root string, repo *gitrepo.Repo, dirs, named []string) (*Worktr
 	}
 	// The listing needs no object id: leaving them out saves a page fault
 	// for every 200 entries (SHA-1).
-	idx, err := gitindex.ReadFile(filepath.Join(repo.GitDir, "index"), repo.HashSize, gitindex.NoOIDs)
+	idx, err := gitindex.Config{NoOIDs: true}.ReadFile(filepath.Join(repo.GitDir, "index"), repo.HashSize)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		// A new repository: nothing is tracked yet.

@@ -17,13 +17,18 @@ import (
 // the page cache, while a fresh buffer costs a page fault per 4 KiB, and
 // page faults dominate a short run's time on virtual machines. Read copies
 // what it keeps, so the mapping is gone when ReadFile returns.
-func ReadFile(path string, hashSize int, opts ...Option) (*Index, error) {
+func ReadFile(path string, hashSize int) (*Index, error) {
+	return Config{}.ReadFile(path, hashSize)
+}
+
+// ReadFile is the package's ReadFile, keeping what c says.
+func (c Config) ReadFile(path string, hashSize int) (*Index, error) {
 	data, release, err := load(path)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	return readGuarded(path, data, hashSize, opts...)
+	return c.readGuarded(path, data, hashSize)
 }
 
 // errNotRegular is wrapped when the index is not a regular file.
@@ -39,8 +44,9 @@ func checkRegular(path string, fi fs.FileInfo) error {
 // readGuarded runs Read on data that may be a mapping of a file that
 // another process truncates meanwhile: the fault that would kill the
 // process becomes an error. (git itself replaces the index by renaming a
-// new file over it, which leaves a mapping of the old one intact.)
-func readGuarded(path string, data []byte, hashSize int, opts ...Option) (idx *Index, err error) {
+// new file over it, which leaves a mapping of the old one intact.) Keep
+// runs under the guard too: the path it is given may be in the mapping.
+func (c Config) readGuarded(path string, data []byte, hashSize int) (idx *Index, err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
@@ -50,7 +56,7 @@ func readGuarded(path string, data []byte, hashSize int, opts ...Option) (idx *I
 			idx, err = nil, fmt.Errorf("gitindex: %s shrank while it was read", path)
 		}
 	}()
-	return Read(data, hashSize, opts...)
+	return c.Read(data, hashSize)
 }
 
 // openRegular opens path for reading if it is a regular file: a FIFO is

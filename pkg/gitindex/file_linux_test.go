@@ -35,7 +35,7 @@ func TestReadFileShrinks(t *testing.T) {
 	if err := os.Truncate(path, 4096); err != nil {
 		t.Fatal(err)
 	}
-	idx, err := readGuarded(path, data, 20)
+	idx, err := Config{}.readGuarded(path, data, 20)
 	if err == nil || !strings.Contains(err.Error(), "shrank") {
 		t.Fatalf("got %v entries, error %v; want the shrank error", idx, err)
 	}

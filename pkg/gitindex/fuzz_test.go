@@ -1,6 +1,7 @@
 package gitindex
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -45,19 +46,43 @@ func FuzzRead(f *testing.F) {
 		if n, limit := allocated()-before, uint64((maxExpansion+2)*len(data)+maxExpansionBase+1<<20); n > limit {
 			t.Fatalf("%d bytes allocated for %d bytes of input", n, len(data))
 		}
-		// Without the ids: the same answer, the ids left out.
-		bare, bareErr := Read(data, hashSize, NoOIDs)
-		if (err == nil) != (bareErr == nil) || err != nil && err.Error() != bareErr.Error() {
-			t.Fatalf("with ids %v, without %v", err, bareErr)
+		// Without the ids: the same answer, the ids left out. Keeping some
+		// entries: the same answer, Keep asked about each path in order.
+		bare, bareErr := Config{NoOIDs: true}.Read(data, hashSize)
+		var seen []string
+		some, someErr := Config{Keep: func(p []byte) bool {
+			seen = append(seen, string(p))
+			return len(p)%3 != 1
+		}}.Read(data, hashSize)
+		for _, other := range []error{bareErr, someErr} {
+			if (err == nil) != (other == nil) || err != nil && err.Error() != other.Error() {
+				t.Fatalf("with all kept: %v; with less: %v", err, other)
+			}
 		}
 		if err != nil {
-			if idx != nil || bare != nil {
+			if idx != nil || bare != nil || some != nil {
 				t.Fatal("an index and an error")
 			}
 			return
 		}
 		if bare.Version != idx.Version || !reflect.DeepEqual(bare.Entries, idx.Entries) {
 			t.Fatalf("without ids: %+v, with: %+v", bare, idx)
+		}
+		j := 0
+		for i, e := range idx.Entries {
+			if i >= len(seen) || seen[i] != e.Path {
+				t.Fatalf("Keep saw %q, the entries are %+v", seen, idx.Entries)
+			}
+			if len(e.Path)%3 == 1 {
+				continue
+			}
+			if j >= len(some.Entries) || some.Entries[j] != e || !bytes.Equal(some.OID(j), idx.OID(i)) {
+				t.Fatalf("kept %+v of %+v", some.Entries, idx.Entries)
+			}
+			j++
+		}
+		if j != len(some.Entries) || len(seen) != len(idx.Entries) {
+			t.Fatalf("kept %+v of %+v; Keep saw %q", some.Entries, idx.Entries, seen)
 		}
 		if idx.Version < 2 || idx.Version > 4 {
 			t.Fatalf("version %d", idx.Version)

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"unsafe"
 )
 
@@ -61,7 +60,7 @@ type Entry struct {
 
 // OID returns the object id of Entries[i]: 20 bytes for SHA-1, 32 for
 // SHA-256, sharing one allocation with the other entries' ids; nil for an
-// index read with NoOIDs.
+// index read with Config.NoOIDs.
 func (x *Index) OID(i int) []byte {
 	if x.oids == nil {
 		return nil
@@ -73,15 +72,19 @@ func (x *Index) OID(i int) []byte {
 // Hex returns the object id of Entries[i] in hexadecimal ("" with NoOIDs).
 func (x *Index) Hex(i int) string { return hex.EncodeToString(x.OID(i)) }
 
-// An Option changes what Read and ReadFile keep.
-type Option uint8
-
-const (
+// A Config says what Read keeps of an index; the zero Config keeps all of
+// it. Neither field changes what is accepted: an index that Read refuses is
+// refused whatever is kept.
+type Config struct {
 	// NoOIDs leaves the object ids out (Index.OID returns nil): a listing
 	// needs only the paths and modes, and in a short run every 4 KiB of
 	// fresh memory is a page fault.
-	NoOIDs Option = 1 << iota
-)
+	NoOIDs bool
+	// Keep, if not nil, is asked about every entry's path, once each and
+	// in order, before anything is kept: Entries holds only the entries
+	// it keeps (and their ids). The bytes are valid during the call only.
+	Keep func(path []byte) bool
+}
 
 // Bits of an entry's flags and extended flags.
 const (
@@ -98,16 +101,15 @@ const (
 	maxExpansionBase = 1 << 16
 )
 
-// Read parses the content of an index file. hashSize is 20 in a SHA-1
-// repository, 32 in a SHA-256 one. Optional extensions are skipped, the
-// trailing checksum is not verified (git checks it only in git fsck; with
-// index.skipHash it is zero), and nothing of data is kept. NoOIDs changes
-// what is kept, never what is accepted.
-func Read(data []byte, hashSize int, opts ...Option) (*Index, error) {
-	var opt Option
-	for _, o := range opts {
-		opt |= o
-	}
+// Read parses the content of an index file, all of it kept (Config.Read).
+// hashSize is 20 in a SHA-1 repository, 32 in a SHA-256 one. Optional
+// extensions are skipped, the trailing checksum is not verified (git checks
+// it only in git fsck; with index.skipHash it is zero), and nothing of data
+// is kept.
+func Read(data []byte, hashSize int) (*Index, error) { return Config{}.Read(data, hashSize) }
+
+// Read is the package's Read, keeping what c says.
+func (c Config) Read(data []byte, hashSize int) (*Index, error) {
 	if hashSize != 20 && hashSize != 32 {
 		return nil, fmt.Errorf("gitindex: hash size %d, want 20 or 32", hashSize)
 	}
@@ -134,19 +136,33 @@ func Read(data []byte, hashSize int, opts ...Option) (*Index, error) {
 	n := int(count)
 
 	// A first pass finds where the entries end, checks the extensions that
-	// follow and measures the paths, so that one exact allocation holds
-	// them all. The second checks the rest of each entry.
-	off, prevLen, total := headerSize, 0, 0
+	// follow, asks Keep, and measures the paths kept, so that one exact
+	// allocation holds them all. The second checks the rest of each entry.
+	// v4 paths are put together in two buffers that take turns (the path
+	// and the one before it): only Keep and the second pass need them.
+	var bufs [2][]byte
+	var dropped []uint64 // bit i: Keep left entry i out
+	kept, off, prevLen, total, keptBytes := n, headerSize, 0, 0, 0
 	maxNameBytes := maxExpansion*len(data) + maxExpansionBase
 	for i := 0; i < n; i++ {
-		next, length, err := d.span(off, prevLen)
+		next, reuse, suffix, err := d.span(off, prevLen)
 		if err != nil {
 			return nil, err
 		}
+		length := reuse + len(suffix)
 		// A v4 path reuses a prefix of the one before, so paths can add up
 		// to far more than the file's size.
 		if total += length; total > maxNameBytes {
 			return nil, fmt.Errorf("%w: paths longer than %d bytes in all", ErrUnsupported, maxNameBytes)
+		}
+		if c.Keep != nil && !c.Keep(d.path(&bufs, i, reuse, suffix)) {
+			if dropped == nil {
+				dropped = make([]uint64, (n+63)/64)
+			}
+			dropped[i/64] |= 1 << (i % 64)
+			kept--
+		} else {
+			keptBytes += length
 		}
 		off, prevLen = next, length
 	}
@@ -154,48 +170,66 @@ func Read(data []byte, hashSize int, opts ...Option) (*Index, error) {
 		return nil, err
 	}
 
-	entries := make([]Entry, n)
+	entries := make([]Entry, kept)
 	var oids []byte
-	if opt&NoOIDs == 0 {
-		oids = make([]byte, n*hashSize)
+	if !c.NoOIDs {
+		oids = make([]byte, kept*hashSize)
 	}
-	names := make([]byte, 0, total)
+	names := make([]byte, 0, keptBytes)
 	off = headerSize
-	prev := ""
+	var prev []byte // the path before
+	var prevStage uint8
 	var r rawEntry
-	for i := range entries {
+	for i, j := 0, 0; i < n; i++ {
 		if err := d.entry(&r, off, len(prev)); err != nil {
 			return nil, err
 		}
 		off = r.next
-		start := len(names)
-		names = append(names, prev[:r.keep]...)
-		names = append(names, r.suffix...)
-		// The bytes of names[start:] are never written again (appends go
-		// after them), so the path can share them.
-		path := unsafe.String(&names[start], len(names)-start)
-		if oids != nil {
-			copy(oids[i*hashSize:], r.oid)
-		}
-		// Field by field: the entries are zero, and a whole-struct store
-		// costs a bulk write barrier while the collector runs.
-		e := &entries[i]
-		e.Path = path
-		e.Mode = r.mode
-		e.Stage = uint8(r.flags>>flagStageShift) & 3
-		e.AssumeValid = r.flags&flagAssumeValid != 0
-		e.IntentToAdd = r.ext&extIntentToAdd != 0
+		path := d.path(&bufs, i, r.keep, r.suffix)
+		stage := uint8(r.flags>>flagStageShift) & 3
 		// git keeps entries sorted, merged paths once; an index in any
 		// other order is not one to list from.
 		if i > 0 {
-			p := &entries[i-1]
-			if c := strings.Compare(p.Path, path); c > 0 || c == 0 && (p.Stage == 0 || p.Stage >= e.Stage) {
-				return nil, malformed("entry %d (%q, stage %d) is out of order", i, path, e.Stage)
+			if c := bytes.Compare(prev, path); c > 0 || c == 0 && (prevStage == 0 || prevStage >= stage) {
+				return nil, malformed("entry %d (%q, stage %d) is out of order", i, path, stage)
 			}
 		}
-		prev = path
+		prev, prevStage = path, stage
+		if dropped != nil && dropped[i/64]&(1<<(i%64)) != 0 {
+			continue
+		}
+		start := len(names)
+		names = append(names, path...)
+		if oids != nil {
+			copy(oids[j*hashSize:], r.oid)
+		}
+		// Field by field: the entries are zero, and a whole-struct store
+		// costs a bulk write barrier while the collector runs. The bytes of
+		// names[start:] are never written again (appends go after them),
+		// so the path can share them.
+		e := &entries[j]
+		e.Path = unsafe.String(&names[start], len(path))
+		e.Mode = r.mode
+		e.Stage = stage
+		e.AssumeValid = r.flags&flagAssumeValid != 0
+		e.IntentToAdd = r.ext&extIntentToAdd != 0
+		j++
 	}
 	return &Index{Version: d.version, Entries: entries, hashSize: hashSize, oids: oids}, nil
+}
+
+// path returns the path of entry i, which reuses the first reuse bytes of
+// the path before (v4) and adds suffix: suffix itself before v4, else one of
+// bufs, which take turns so that the path before stays whole.
+func (d *decoder) path(bufs *[2][]byte, i, reuse int, suffix []byte) []byte {
+	if d.version < 4 {
+		return suffix
+	}
+	prev := bufs[(i+1)%2]
+	b := append(bufs[i%2][:0], prev[:reuse]...)
+	b = append(b, suffix...)
+	bufs[i%2] = b
+	return b
 }
 
 func malformed(format string, args ...any) error {
@@ -219,45 +253,44 @@ type rawEntry struct {
 	next   int // the offset of what follows
 }
 
-// span returns the offset after the entry at off and the length of its
-// path; prevLen is the length of the path before. It checks only what
-// finding them needs.
-func (d *decoder) span(off, prevLen int) (next, length int, err error) {
+// span returns the offset after the entry at off and its path: the number
+// of bytes it reuses of the path before (v4), whose length is prevLen, and
+// the bytes that follow them. It checks only what finding them needs.
+func (d *decoder) span(off, prevLen int) (next, reuse int, suffix []byte, err error) {
 	data := d.data
 	p := off + statSize + d.hashSize + 2
 	if p > len(data) {
-		return 0, 0, malformed("an entry at offset %d is cut off", off)
+		return 0, 0, nil, malformed("an entry at offset %d is cut off", off)
 	}
 	if data[p-2]&(flagExtended>>8) != 0 {
 		p += 2
 	}
-	keep := 0
 	if d.version == 4 {
 		strip, q, err := varint(data, p)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, nil, err
 		}
 		if strip > uint64(prevLen) {
-			return 0, 0, malformed("an entry at offset %d removes %d bytes from a %d-byte path", off, strip, prevLen)
+			return 0, 0, nil, malformed("an entry at offset %d removes %d bytes from a %d-byte path", off, strip, prevLen)
 		}
-		keep, p = prevLen-int(strip), q
+		reuse, p = prevLen-int(strip), q
 	}
 	if p > len(data) {
-		return 0, 0, malformed("an entry at offset %d is cut off", off)
+		return 0, 0, nil, malformed("an entry at offset %d is cut off", off)
 	}
 	end := bytes.IndexByte(data[p:], 0)
 	if end < 0 {
-		return 0, 0, malformed("the path at offset %d has no end", p)
+		return 0, 0, nil, malformed("the path at offset %d has no end", p)
 	}
 	end += p
 	next = end + 1
 	if d.version < 4 {
 		next = off + (end-off+8)&^7
 		if next > len(data) {
-			return 0, 0, malformed("an entry at offset %d is cut off", off)
+			return 0, 0, nil, malformed("an entry at offset %d is cut off", off)
 		}
 	}
-	return next, keep + end - p, nil
+	return next, reuse, data[p:end], nil
 }
 
 // entry decodes the entry at off; prevLen is the length of the path before.

@@ -82,7 +82,7 @@ func TestReadSample(t *testing.T) {
 					}
 				}
 				// Without the ids: the same entries, and no id.
-				bare, err := Read(data, hashSize, NoOIDs)
+				bare, err := Config{NoOIDs: true}.Read(data, hashSize)
 				if err != nil || bare.Version != version || !reflect.DeepEqual(bare.Entries, want) || bare.OID(0) != nil || bare.Hex(0) != "" {
 					t.Fatalf("v%d, %d-byte ids, without them: %v", version, hashSize, err)
 				}
@@ -264,8 +264,9 @@ func TestReadHugeCount(t *testing.T) {
 }
 
 // What Read keeps: the entries (24 bytes each on 64-bit platforms: no slice
-// in them), one allocation of paths and, unless NoOIDs, one of ids; nothing
-// else of any size (the slack is the allocator's size classes).
+// in them), one allocation of paths and, unless NoOIDs, one of ids, of the
+// entries Keep keeps only; nothing else of any size (the slack is the
+// allocator's size classes).
 func TestReadKeeps(t *testing.T) {
 	var es []Entry
 	paths := 0
@@ -273,21 +274,72 @@ func TestReadKeeps(t *testing.T) {
 		es = append(es, Entry{Path: fmt.Sprintf("src/module%02d/file_%04d.go", i/100, i), Mode: ModeRegular})
 		paths += len(es[i].Path)
 	}
-	data := encode(2, 32, es)
-	measure := func(opts ...Option) uint64 {
+	measure := func(c Config, version int) uint64 {
+		data := encode(version, 32, es)
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		if _, err := Read(data, 32, opts...); err != nil {
+		if _, err := c.Read(data, 32); err != nil {
 			t.Fatal(err)
 		}
 		runtime.ReadMemStats(&after)
 		return after.TotalAlloc - before.TotalAlloc
 	}
-	with, without := measure(), measure(NoOIDs)
-	if limit := uint64((len(es)*24+paths)*9/8 + 1024); without > limit {
-		t.Errorf("without ids: %d bytes allocated, want at most %d", without, limit)
+	for _, version := range []int{2, 4} {
+		with, without := measure(Config{}, version), measure(Config{NoOIDs: true}, version)
+		if limit := uint64((len(es)*24+paths)*9/8 + 1024); without > limit {
+			t.Errorf("v%d without ids: %d bytes allocated, want at most %d", version, without, limit)
+		}
+		if with < without+uint64(len(es)*32) {
+			t.Errorf("v%d with ids: %d bytes allocated, without: %d; want the ids' %d more", version, with, without, len(es)*32)
+		}
+		// A tenth of the entries kept: a tenth of the memory.
+		tenth := measure(Config{NoOIDs: true, Keep: func(p []byte) bool { return bytes.HasPrefix(p, []byte("src/module03/")) }}, version)
+		if limit := without/10 + 1024; tenth > limit {
+			t.Errorf("v%d, a tenth kept: %d bytes allocated, want at most %d", version, tenth, limit)
+		}
 	}
-	if with < without+uint64(len(es)*32) {
-		t.Errorf("with ids: %d bytes allocated, without: %d; want the ids' %d more", with, without, len(es)*32)
+}
+
+// Keep sees every path in order, v4 paths put together also from the
+// paths of entries it leaves out; the entries it keeps are read as they
+// would be, ids included.
+func TestReadKeep(t *testing.T) {
+	for _, version := range []int{2, 3, 4} {
+		want := sample(version > 2)
+		data := encode(version, 32, want)
+		var seen []string
+		idx, err := Config{Keep: func(p []byte) bool {
+			seen = append(seen, string(p))
+			return len(seen)%2 == 0 // "dir/sub/xy" kept, "dir/sub/x" before it not
+		}}.Read(data, 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var paths []string
+		var kept []Entry
+		for i, e := range want {
+			paths = append(paths, e.Path)
+			if i%2 == 1 {
+				kept = append(kept, e)
+				if j := len(kept) - 1; !bytes.Equal(idx.OID(j), oid(32, byte(i))) {
+					t.Errorf("v%d: kept entry %d has the id %x", version, j, idx.OID(j))
+				}
+			}
+		}
+		if !reflect.DeepEqual(seen, paths) {
+			t.Errorf("v%d: Keep saw\n%q\nwant\n%q", version, seen, paths)
+		}
+		if !reflect.DeepEqual(idx.Entries, kept) {
+			t.Errorf("v%d: kept\n%+v\nwant\n%+v", version, idx.Entries, kept)
+		}
+		// Nothing kept: no entry, and the same errors as a full read.
+		none := Config{Keep: func([]byte) bool { return false }}
+		if idx, err := none.Read(data, 32); err != nil || len(idx.Entries) != 0 {
+			t.Errorf("v%d, nothing kept: %v", version, err)
+		}
+		bad := encode(version, 32, []Entry{{Path: "b", Mode: ModeRegular}, {Path: "a", Mode: ModeRegular}})
+		if _, err := none.Read(bad, 32); err == nil {
+			t.Errorf("v%d: an unsorted index read without error when nothing is kept", version)
+		}
 	}
 }
