@@ -408,6 +408,24 @@ func TestWorktreeScanMatchesGitScan(t *testing.T) {
 				d := all[r.IntN(len(all))]
 				g.Pathspecs = []string{gitsrc.Literal(d)}
 			}
+			// Deeper pathspecs, one or two, side by side with the one
+			// above, as include globs make them: the index read keeps only
+			// the entries inside them and above them.
+			if r2 := rand.New(rand.NewPCG(uint64(seed), 90)); r2.IntN(2) == 0 {
+				var paths []string
+				filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+					if d != nil && d.Name() == ".git" {
+						return filepath.SkipDir
+					}
+					if rel, _ := filepath.Rel(dir, p); err == nil && rel != "." {
+						paths = append(paths, filepath.ToSlash(rel))
+					}
+					return nil
+				})
+				for k := 1 + r2.IntN(2); k > 0 && len(paths) > 0; k-- {
+					g.Pathspecs = append(g.Pathspecs, gitsrc.Literal(paths[r2.IntN(len(paths))]))
+				}
+			}
 			repo, err := gitrepo.Open(dir, testEnv(home, nil))
 			if err != nil {
 				t.Fatal(err)
@@ -429,6 +447,101 @@ func TestWorktreeScanMatchesGitScan(t *testing.T) {
 				if !reflect.DeepEqual(summary(got), summary(want)) {
 					t.Fatalf("workers %d:\n got %v\nwant %v\n%s", workers, summary(got), summary(want), describe(dir, nil, nil))
 				}
+			}
+		})
+	}
+}
+
+// Listings narrowed to folders below folders that are more than folders:
+// each as git lists it (the index read keeps only the entries of the
+// folders listed and above them).
+func TestWorktreeNarrowed(t *testing.T) {
+	e, err := scanner.Compile(&rules.Set{Rules: []rules.Rule{{ID: "r", Message: "m", Tokens: []string{"tok"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(t *testing.T, dir, p string) {
+		t.Helper()
+		abs := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(abs, []byte("tok\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		setup func(t *testing.T, dir string)
+		specs []string
+	}{
+		{"another repository with tracked files elsewhere", func(t *testing.T, dir string) {
+			// a/ has tracked files outside a/b, and a repository of its
+			// own: git walks it all the same.
+			write(t, dir, "a/c/tracked.php")
+			runGit(t, dir, nil, "add", "a/c/tracked.php")
+			write(t, dir, "a/b/untracked.php")
+			runGit(t, filepath.Join(dir, "a"), nil, "init", "-q")
+		}, []string{"a/b", "other"}},
+		{"another repository without tracked files", func(t *testing.T, dir string) {
+			write(t, dir, "a/b/untracked.php")
+			write(t, dir, "x/tracked.php")
+			runGit(t, dir, nil, "add", "x/tracked.php")
+			runGit(t, filepath.Join(dir, "a"), nil, "init", "-q")
+		}, []string{"a/b", "x"}},
+		{"a submodule above", func(t *testing.T, dir string) {
+			write(t, dir, "a/b/s.php")
+			write(t, dir, "t.php")
+			runGit(t, dir, nil, "add", "t.php")
+			runGit(t, dir, nil, "update-index", "--add", "--cacheinfo", "160000,"+strings.Repeat("1", 40)+",a")
+		}, []string{"a/b", "t.php"}},
+		{"a tracked file named, beside a folder", func(t *testing.T, dir string) {
+			write(t, dir, "d/e/f.php")
+			write(t, dir, "d/e/g.php")
+			write(t, dir, "d/h.php")
+			runGit(t, dir, nil, "add", "d/e/f.php", "d/h.php")
+			os.Remove(filepath.Join(dir, "d", "h.php"))
+		}, []string{"d/e/f.php", "d/h.php", "d/e"}},
+		{"ignored above, tracked below", func(t *testing.T, dir string) {
+			write(t, dir, ".gitignore")
+			os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("/a/\n"), 0o644)
+			write(t, dir, "a/b/tracked.php")
+			write(t, dir, "a/b/untracked.php")
+			write(t, dir, "a/c/tracked.php")
+			runGit(t, dir, nil, "add", "-f", "a/b/tracked.php", "a/c/tracked.php")
+		}, []string{"a/b"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			home := isolateGit(t)
+			dir := t.TempDir()
+			runGit(t, dir, nil, "init", "-q")
+			c.setup(t, dir)
+			g := &Git{Root: dir}
+			for _, s := range c.specs {
+				g.Pathspecs = append(g.Pathspecs, gitsrc.Literal(s))
+			}
+			repo, err := gitrepo.Open(dir, testEnv(home, nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, err := NewWorktree(dir, repo, g.SpecDirs(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			want, err := e.Scan(ctx, scanner.Options{Root: dir, Source: g})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := e.Scan(ctx, scanner.Options{Root: dir, Source: w})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(summary(got), summary(want)) {
+				t.Fatalf("got %v\nwant %v", summary(got), summary(want))
+			}
+			if len(want.Findings) == 0 {
+				t.Fatal("the case scans nothing: it tests nothing")
 			}
 		})
 	}
