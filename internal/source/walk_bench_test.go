@@ -137,7 +137,8 @@ func (l listing) walk(b *testing.B, w *Worktree) int {
 }
 
 // BenchmarkWorktree is the in-process listing's own cost, without the
-// search: "open" reads the index and the exclude files (NewWorktree),
+// search: "open" reads the index and the exclude files (NewWorktree; and
+// "open-scoped" for four folders, as the default rules list),
 // "walk" is the Enter and Choose calls of a walk of the whole tree (its
 // folders listed beforehand), "all" is both and Rest, as one scan has them.
 func BenchmarkWorktree(b *testing.B) {
@@ -158,6 +159,16 @@ func BenchmarkWorktree(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			open(b)
+		}
+	})
+	// As the default rules' include globs narrow it: the index read keeps
+	// the entries of these folders only.
+	b.Run("open-scoped", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := NewWorktree(top, repo, []string{"app", "database", "resources", "routes"}, nil); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 	b.Run("walk", func(b *testing.B) {

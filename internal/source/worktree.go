@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -87,6 +88,10 @@ func NewWorktree(root string, repo *gitrepo.Repo, dirs, named []string) (*Worktr
 		// A new repository: nothing is tracked yet.
 	case err != nil:
 		return nil, err
+	case len(idx.Entries) > math.MaxInt32:
+		// A folder keeps its entries' bounds in 32 bits. (Each entry is
+		// 62 bytes of the file at least: 128 GiB.)
+		return nil, gitrepo.ErrUnsupported
 	default:
 		w.entries = idx.Entries
 	}
@@ -324,10 +329,10 @@ func (w *Worktree) Enter(parent scanner.Chooser, dir string, has func(string) bo
 		// An ignored folder was taken for its tracked files only; its
 		// .gitignore is never read (git does not read it either).
 		if p.trackedOnly || w.tookIgnored(top) {
-			return &folder{w: w, dir: top, lo: lo, hi: hi, stack: p.stack, trackedOnly: true}, nil
+			return &folder{w: w, dir: top, lo: int32(lo), hi: int32(hi), stack: p.stack, trackedOnly: true}, nil
 		}
 		if has != nil && !has(".gitignore") {
-			return &folder{w: w, dir: top, lo: lo, hi: hi, stack: p.stack}, nil
+			return &folder{w: w, dir: top, lo: int32(lo), hi: int32(hi), stack: p.stack}, nil
 		}
 		return w.folder(p.stack, top, lo, hi)
 	}
@@ -418,7 +423,7 @@ func (w *Worktree) folder(parent *gitignore.Stack, top string, lo, hi int) (scan
 		}
 		return nil, &fs.PathError{Op: "read", Path: filepath.ToSlash(rel), Err: err}
 	}
-	return &folder{w: w, dir: top, lo: lo, hi: hi, stack: parent.Push(l)}, nil
+	return &folder{w: w, dir: top, lo: int32(lo), hi: int32(hi), stack: parent.Push(l)}, nil
 }
 
 // folder decides the entries of one folder: dir is its path from the top
@@ -429,7 +434,7 @@ func (w *Worktree) folder(parent *gitignore.Stack, top string, lo, hi int) (scan
 type folder struct {
 	w           *Worktree
 	dir         string
-	lo, hi      int
+	lo, hi      int32 // 48 bytes a folder, not 64: one is made for each
 	stack       *gitignore.Stack
 	trackedOnly bool
 }
@@ -447,7 +452,7 @@ func (f *folder) off() int {
 // top of the work tree, one name longer than f.dir).
 func (f *folder) span(top string) (lo, hi int) {
 	off := f.off()
-	return f.w.span(f.lo, f.hi, off, top[off:])
+	return f.w.span(int(f.lo), int(f.hi), off, top[off:])
 }
 
 // tookIgnored reports whether Choose took the folder at top although it is
@@ -495,8 +500,9 @@ func (f *folder) Choose(name []byte, typ fs.FileMode) scanner.Choice {
 	key := unsafe.String(unsafe.SliceData(pb[off:]), len(pb)-off)
 	p := unsafe.String(unsafe.SliceData(pb), len(pb)-1)
 	// The name's entry, or where it would be, among the folder's.
-	at := w.search(f.lo, f.hi, off, key[:len(key)-1])
-	i, exact := -1, at < f.hi && w.entries[at].Path[off:] == key[:len(key)-1]
+	lo, hi := int(f.lo), int(f.hi)
+	at := w.search(lo, hi, off, key[:len(key)-1])
+	i, exact := -1, at < hi && w.entries[at].Path[off:] == key[:len(key)-1]
 	if exact {
 		i = at
 	} else if w.folded != nil {
@@ -510,8 +516,8 @@ func (f *folder) Choose(name []byte, typ fs.FileMode) scanner.Choice {
 		// Whether the index has entries inside it: they come at or after
 		// the name's own place.
 		below := func() bool {
-			j := w.search(at, f.hi, off, key)
-			return j < f.hi && strings.HasPrefix(w.entries[j].Path[off:], key) || w.foldedBelow(unsafe.String(unsafe.SliceData(pb), len(pb)))
+			j := w.search(at, hi, off, key)
+			return j < hi && strings.HasPrefix(w.entries[j].Path[off:], key) || w.foldedBelow(unsafe.String(unsafe.SliceData(pb), len(pb)))
 		}
 		switch {
 		case exact && e.Mode == gitindex.ModeGitlink:
