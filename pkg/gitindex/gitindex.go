@@ -31,7 +31,7 @@ const modeSparseDir uint32 = 0o040000
 // An Index is the content of an index file.
 type Index struct {
 	Version int     // 2, 3 or 4
-	Entries []Entry // in file order: sorted by path bytes, then by stage
+	Entries []Entry // in file order: sorted by path bytes, then by stage (those Config.Keep keeps)
 
 	hashSize int
 	oids     []byte // the entries' object ids, one after the other; nil with NoOIDs
@@ -39,7 +39,7 @@ type Index struct {
 
 // An Entry is one path of the index at one stage. Its object id is
 // Index.OID's: an entry holds no slice, so that a listing, which needs
-// none, pays 24 bytes an entry rather than 48 and the ids' bytes.
+// none, pays 24 bytes an entry (64-bit) rather than 48 and the ids' bytes.
 type Entry struct {
 	// Path is the path from the top of the work tree, slash-separated, as
 	// stored. The paths of one Index share one allocation.
@@ -81,8 +81,10 @@ type Config struct {
 	// fresh memory is a page fault.
 	NoOIDs bool
 	// Keep, if not nil, is asked about every entry's path, once each and
-	// in order, before anything is kept: Entries holds only the entries
-	// it keeps (and their ids). The bytes are valid during the call only.
+	// in order, before anything is kept (and before the entries are all
+	// checked: it may see the paths of an index that Read then refuses):
+	// Entries holds only the entries it keeps, and their ids. The bytes
+	// are valid during the call only.
 	Keep func(path []byte) bool
 }
 
