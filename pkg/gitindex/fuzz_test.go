@@ -42,7 +42,9 @@ func FuzzRead(f *testing.F) {
 		before := allocated()
 		idx, err := Read(data, hashSize)
 		// Entries take 24 bytes and ids 20 or 32 for every 64 or 76 bytes
-		// of input at least; paths add up to maxExpansion times the input.
+		// of input at least; paths add up to maxExpansion times the input;
+		// the v4 paths are put together in one buffer, the input's size at
+		// most.
 		if n, limit := allocated()-before, uint64((maxExpansion+2)*len(data)+maxExpansionBase+1<<20); n > limit {
 			t.Fatalf("%d bytes allocated for %d bytes of input", n, len(data))
 		}

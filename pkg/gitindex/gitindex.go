@@ -138,13 +138,11 @@ func (c Config) Read(data []byte, hashSize int) (*Index, error) {
 	n := int(count)
 
 	// A first pass finds where the entries end, checks the extensions that
-	// follow, asks Keep, and measures the paths kept, so that one exact
-	// allocation holds them all. The second checks the rest of each entry.
-	// v4 paths are put together in two buffers that take turns (the path
-	// and the one before it): only Keep and the second pass need them.
-	var bufs [2][]byte
-	var dropped []uint64 // bit i: Keep left entry i out
-	kept, off, prevLen, total, keptBytes := n, headerSize, 0, 0, 0
+	// follow and measures the paths, so that one exact allocation holds
+	// them all. Keep, if any, is asked next; the last pass checks the rest
+	// of each entry. v4 paths are put together in one buffer of the
+	// longest one's size: each keeps a prefix of the path before.
+	off, prevLen, total, longest := headerSize, 0, 0, 0
 	maxNameBytes := maxExpansion*len(data) + maxExpansionBase
 	for i := 0; i < n; i++ {
 		next, reuse, suffix, err := d.span(off, prevLen)
@@ -153,23 +151,40 @@ func (c Config) Read(data []byte, hashSize int) (*Index, error) {
 		}
 		length := reuse + len(suffix)
 		// A v4 path reuses a prefix of the one before, so paths can add up
-		// to far more than the file's size.
+		// to far more than the file's size (one path never does).
 		if total += length; total > maxNameBytes {
 			return nil, fmt.Errorf("%w: paths longer than %d bytes in all", ErrUnsupported, maxNameBytes)
 		}
-		if c.Keep != nil && !c.Keep(d.path(&bufs, i, reuse, suffix)) {
-			if dropped == nil {
-				dropped = make([]uint64, (n+63)/64)
-			}
-			dropped[i/64] |= 1 << (i % 64)
-			kept--
-		} else {
-			keptBytes += length
-		}
-		off, prevLen = next, length
+		off, prevLen, longest = next, length, max(longest, length)
 	}
 	if err := d.extensions(off); err != nil {
 		return nil, err
+	}
+	var v4 []byte
+	if d.version == 4 {
+		v4 = make([]byte, 0, longest)
+	}
+
+	kept, keptBytes := n, total
+	var dropped []uint64 // bit i: Keep left entry i out
+	if c.Keep != nil {
+		off, prevLen = headerSize, 0
+		for i := 0; i < n; i++ {
+			next, reuse, suffix, _ := d.span(off, prevLen) // checked above
+			path := suffix
+			if d.version == 4 {
+				v4 = append(v4[:reuse], suffix...)
+				path = v4
+			}
+			if !c.Keep(path) {
+				if dropped == nil {
+					dropped = make([]uint64, (n+63)/64)
+				}
+				dropped[i/64] |= 1 << (i % 64)
+				kept, keptBytes = kept-1, keptBytes-len(path)
+			}
+			off, prevLen = next, len(path)
+		}
 	}
 
 	entries := make([]Entry, kept)
@@ -179,7 +194,7 @@ func (c Config) Read(data []byte, hashSize int) (*Index, error) {
 	}
 	names := make([]byte, 0, keptBytes)
 	off = headerSize
-	var prev []byte // the path before
+	var prev []byte // the path before (in v4, the one in v4)
 	var prevStage uint8
 	var r rawEntry
 	for i, j := 0, 0; i < n; i++ {
@@ -187,14 +202,21 @@ func (c Config) Read(data []byte, hashSize int) (*Index, error) {
 			return nil, err
 		}
 		off = r.next
-		path := d.path(&bufs, i, r.keep, r.suffix)
 		stage := uint8(r.flags>>flagStageShift) & 3
 		// git keeps entries sorted, merged paths once; an index in any
-		// other order is not one to list from.
+		// other order is not one to list from. The path and the one before
+		// share their first r.keep bytes: the rest decides.
+		order := 0
 		if i > 0 {
-			if c := bytes.Compare(prev, path); c > 0 || c == 0 && (prevStage == 0 || prevStage >= stage) {
-				return nil, malformed("entry %d (%q, stage %d) is out of order", i, path, stage)
-			}
+			order = bytes.Compare(prev[r.keep:], r.suffix)
+		}
+		path := r.suffix
+		if d.version == 4 {
+			v4 = append(v4[:r.keep], r.suffix...)
+			path = v4
+		}
+		if i > 0 && (order > 0 || order == 0 && (prevStage == 0 || prevStage >= stage)) {
+			return nil, malformed("entry %d (%q, stage %d) is out of order", i, path, stage)
 		}
 		prev, prevStage = path, stage
 		if dropped != nil && dropped[i/64]&(1<<(i%64)) != 0 {
@@ -218,20 +240,6 @@ func (c Config) Read(data []byte, hashSize int) (*Index, error) {
 		j++
 	}
 	return &Index{Version: d.version, Entries: entries, hashSize: hashSize, oids: oids}, nil
-}
-
-// path returns the path of entry i, which reuses the first reuse bytes of
-// the path before (v4) and adds suffix: suffix itself before v4, else one of
-// bufs, which take turns so that the path before stays whole.
-func (d *decoder) path(bufs *[2][]byte, i, reuse int, suffix []byte) []byte {
-	if d.version < 4 {
-		return suffix
-	}
-	prev := bufs[(i+1)%2]
-	b := append(bufs[i%2][:0], prev[:reuse]...)
-	b = append(b, suffix...)
-	bufs[i%2] = b
-	return b
 }
 
 func malformed(format string, args ...any) error {

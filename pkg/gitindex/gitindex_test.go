@@ -298,6 +298,15 @@ func TestReadKeeps(t *testing.T) {
 			t.Errorf("v%d, a tenth kept: %d bytes allocated, want at most %d", version, tenth, limit)
 		}
 	}
+	// v4 paths, each one byte longer than the one before, none kept: one
+	// buffer of the longest path's size is all that Read allocates.
+	es = es[:0]
+	for i := range 1000 {
+		es = append(es, Entry{Path: strings.Repeat("a", i+1), Mode: ModeRegular})
+	}
+	if n := measure(Config{NoOIDs: true, Keep: func([]byte) bool { return false }}, 4); n > 2048 {
+		t.Errorf("v4, a 1000-byte path, nothing kept: %d bytes allocated, want at most 2048", n)
+	}
 }
 
 // Keep sees every path in order, v4 paths put together also from the
