@@ -5,13 +5,13 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 
+	"github.com/tenantatlas/nolegacyruns/internal/fileuri"
 	"github.com/tenantatlas/nolegacyruns/internal/pipeline"
 	"github.com/tenantatlas/nolegacyruns/pkg/baseline"
 	"github.com/tenantatlas/nolegacyruns/pkg/config"
@@ -187,18 +187,17 @@ func inRoot(root, p string) (string, bool) {
 
 // uriPath returns the file path of a file: URI.
 func uriPath(uri string) (string, bool) {
-	u, err := url.Parse(uri)
-	if err != nil || u.Scheme != "file" || u.Path == "" {
+	host, p, ok := fileuri.Parse(uri)
+	if !ok {
 		return "", false
 	}
-	p := u.Path
 	if runtime.GOOS == "windows" {
 		// file:///C:/x is /C:/x here.
 		p = strings.TrimPrefix(p, "/")
-		if u.Host != "" {
-			p = `\\` + u.Host + `\` + p // a UNC path
+		if host != "" {
+			p = `\\` + host + `\` + p // a UNC path
 		}
-	} else if u.Host != "" && u.Host != "localhost" {
+	} else if host != "" && host != "localhost" {
 		return "", false
 	}
 	return filepath.Clean(filepath.FromSlash(p)), true
@@ -210,7 +209,7 @@ func pathURI(p string) string {
 	if !strings.HasPrefix(p, "/") {
 		p = "/" + p // C:/x
 	}
-	return (&url.URL{Scheme: "file", Path: p}).String()
+	return fileuri.FromPath(p)
 }
 
 // errorPlace is the position of a rule file's or a baseline's error, if

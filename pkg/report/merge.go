@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"net/url"
 	"reflect"
 	"sort"
+
+	"github.com/tenantatlas/nolegacyruns/internal/fileuri"
 )
 
 // Part is one report to merge: a shard's JSON or SARIF, by the name the
@@ -242,7 +243,7 @@ func mergeJSON(w io.Writer, parts []Part) (Merged, error) {
 
 // uriKey is a SARIF artifact's path as the file system has it.
 func uriKey(u string) string {
-	if s, err := url.PathUnescape(u); err == nil {
+	if s, err := fileuri.Unescape(u); err == nil {
 		return s
 	}
 	return u
