@@ -5,13 +5,13 @@ package sha256
 import (
 	"testing"
 
-	"golang.org/x/sys/cpu"
+	"github.com/tenantatlas/nolegacyruns/internal/cpuid"
 )
 
 func addImpls(m map[string]func()) {
 	chooseOnce.Do(choose)
 	m["generic"] = func() { useSHANI, useAVX2 = false, false }
-	if cpu.X86.HasAVX && cpu.X86.HasAVX2 && cpu.X86.HasBMI2 {
+	if x := cpuid.X86(); x.AVX && x.AVX2 && x.BMI2 {
 		m["avx2"] = func() { useSHANI, useAVX2 = false, true }
 	}
 	if useSHANI {

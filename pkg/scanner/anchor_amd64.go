@@ -3,7 +3,7 @@ package scanner
 import (
 	"math/bits"
 
-	"golang.org/x/sys/cpu"
+	"github.com/tenantatlas/nolegacyruns/internal/cpuid"
 )
 
 //go:generate go run gen_anchor.go
@@ -21,7 +21,7 @@ func blockAVX2FoldLead(hay []byte, i int, t *anchorTab) (int, uint32)
 
 // fastBlock is the SIMD block scanner, or nil where the CPU lacks AVX2.
 func fastBlock() blockFunc {
-	if cpu.X86.HasAVX2 {
+	if cpuid.X86().AVX2 {
 		return blockAVX2
 	}
 	return nil
@@ -31,7 +31,7 @@ func fastBlock() blockFunc {
 // also reports 0xC5 and 0xE2), or nil where the CPU lacks AVX2.
 func fastFoldBlock(lead bool) blockFunc {
 	switch {
-	case !cpu.X86.HasAVX2:
+	case !cpuid.X86().AVX2:
 		return nil
 	case lead:
 		return blockAVX2FoldLead
