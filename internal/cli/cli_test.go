@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -255,6 +256,46 @@ func TestVersion(t *testing.T) {
 	} {
 		if got := releaseVersion(tt[0], tt[1]); got != tt[2] {
 			t.Errorf("releaseVersion(%q, %q) = %q, want %q", tt[0], tt[1], got, tt[2])
+		}
+	}
+}
+
+// --version and --help read nothing of the process (Env.settle is not
+// called: no environment, current folder or stdout mode), whichever way
+// they are asked; --version alone, which skips the flag set, prints what
+// the flag set's --version prints. A run with work settles once.
+func TestVersionAndHelpSettleNothing(t *testing.T) {
+	want := "nolegacyruns " + Version() + "\n"
+	for _, args := range [][]string{
+		{"--version"}, {"-version"}, {"--version=true"}, {"--version", "-q"}, {"-q", "--version", "app"},
+		{"--help"}, {"-h"}, {"-help"}, {"--format", "json", "--help"},
+	} {
+		var out, errb bytes.Buffer
+		settles := 0
+		env := Env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }, Dir: t.TempDir(),
+			settle: func(*Env) { settles++ }}
+		if code := Run(context.Background(), args, env); code != ExitClean || errb.Len() > 0 {
+			t.Errorf("%q: exit %d, stderr %q", args, code, errb.String())
+		}
+		if settles != 0 {
+			t.Errorf("%q: settled the environment %d times", args, settles)
+		}
+		isHelp := strings.Contains(strings.Join(args, " "), "h")
+		if !isHelp && out.String() != want {
+			t.Errorf("%q printed %q, want %q", args, out.String(), want)
+		}
+		if isHelp && !strings.HasPrefix(out.String(), "usage: nolegacyruns") {
+			t.Errorf("%q printed %q", args, out.String())
+		}
+	}
+	for _, args := range [][]string{{"--list-rules"}, {"--version=false", "--list-rules"}, {"--bogus"}, {"merge", "--bogus"}, {"lsp", "--bogus"}} {
+		settles := 0
+		var dir string
+		env := Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" },
+			settle: func(e *Env) { settles++; e.Dir = t.TempDir(); dir = e.Dir }}
+		Run(context.Background(), args, env)
+		if settles != 1 || dir == "" {
+			t.Errorf("%q: settled %d times", args, settles)
 		}
 	}
 }

@@ -41,27 +41,48 @@ type Env struct {
 	// context that SIGINT and SIGTERM cancel, and a function that stops
 	// listening. Tests that run the command in-process leave it nil.
 	Listen func(context.Context) (context.Context, context.CancelFunc)
+	// settle, when set, fills in what Main reads of the process (Dir,
+	// IsTerminal) and sets the memory limit. Run calls it once the flags
+	// show there is work to do: --version and --help read nothing of the
+	// process (the current folder, stdout's mode, the environment) and
+	// change nothing. Tests that run the command in-process leave it nil.
+	settle func(*Env)
 }
 
 // Main runs the command with the process's own arguments and stdio.
 func Main() int {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		// Below this the heap grows as usual; near it the collector works
-		// harder, so that a million findings stay well under 256 MiB.
-		debug.SetMemoryLimit(memoryLimit)
-	}
-	dir, _ := os.Getwd()
-	env := Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Dir: dir, Self: os.Args[0],
+	env := Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Self: os.Args[0],
 		SetCPUs: func(n int) { runtime.GOMAXPROCS(n) },
 		Listen: func(ctx context.Context) (context.Context, context.CancelFunc) {
 			// os/signal's loop blocks a thread of its own: started only
 			// when the run has work that an interrupt should stop cleanly.
 			return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-		}}
+		},
+		settle: settleProcess}
+	return Run(context.Background(), os.Args[1:], env)
+}
+
+// settleProcess is Main's Env.settle.
+func settleProcess(env *Env) {
+	// The first os.Getenv copies the whole environment into a map.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// Below this the heap grows as usual; near it the collector works
+		// harder, so that a million findings stay well under 256 MiB.
+		debug.SetMemoryLimit(memoryLimit)
+	}
+	env.Dir, _ = os.Getwd()
 	if fi, err := os.Stdout.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
 		env.IsTerminal = true
 	}
-	return Run(context.Background(), os.Args[1:], env)
+}
+
+// settled is env with what Main reads of the process filled in.
+func settled(env Env) Env {
+	if env.settle != nil {
+		env.settle(&env)
+		env.settle = nil
+	}
+	return env
 }
 
 // memoryLimit is the soft limit of the Go heap (GOMEMLIMIT overrides it).
@@ -105,12 +126,17 @@ func versionOf(bi *debug.BuildInfo) string {
 
 // Run is the whole command; it returns the exit status.
 func Run(ctx context.Context, args []string, env Env) int {
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-version") {
+		// What scripts and installers ask: answered before the flag set
+		// (every flag and its usage text) is made.
+		return printVersion(env.Stdout)
+	}
 	start := time.Now()
 	if len(args) > 0 && args[0] == "merge" {
-		return runMerge(args[1:], env)
+		return runMerge(args[1:], settled(env))
 	}
 	if len(args) > 0 && args[0] == "lsp" {
-		return runLSP(ctx, args[1:], env)
+		return runLSP(ctx, args[1:], settled(env))
 	}
 	o, err := parseArgs(args)
 	switch {
@@ -118,10 +144,14 @@ func Run(ctx context.Context, args []string, env Env) int {
 		printUsage(env.Stdout)
 		return ExitClean
 	case err == nil && o.version:
-		fmt.Fprintf(env.Stdout, "nolegacyruns %s\n", Version())
-		return ExitClean
+		return printVersion(env.Stdout)
 	}
-	return runCommand(ctx, o, err, env, start)
+	return runCommand(ctx, o, err, settled(env), start)
+}
+
+func printVersion(w io.Writer) int {
+	io.WriteString(w, "nolegacyruns "+Version()+"\n")
+	return ExitClean
 }
 
 // runCommand is a run past --help and --version: it sets up the command,

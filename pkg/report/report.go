@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"strings"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/result"
 	"github.com/tenantatlas/nolegacyruns/pkg/rules"
@@ -93,14 +92,10 @@ func Lookup(name string) (Format, bool) {
 	return nil, false
 }
 
-// Names lists the format names, comma-separated, for messages.
-func Names() string {
-	var n []string
-	for _, s := range Formats() {
-		n = append(n, s.Name)
-	}
-	return strings.Join(n, ", ")
-}
+// Names lists the format names, comma-separated, for messages (and the
+// usage of --format, which every run builds: a constant, which a test holds
+// to Formats).
+func Names() string { return "text, json, sarif, github, gitlab, markdown, checkstyle, junit" }
 
 // Active yields the findings that are reported: not suppressed. It copies
 // nothing, since a run can have millions.

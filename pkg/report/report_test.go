@@ -254,3 +254,20 @@ func TestSARIFHelpURI(t *testing.T) {
 		t.Errorf("helpUri: %v", rs[1])
 	}
 }
+
+// Names is a constant: it lists Formats, in order.
+func TestNamesAreTheFormats(t *testing.T) {
+	var n, h []string
+	for _, s := range Formats() {
+		n = append(n, s.Name)
+	}
+	for _, s := range HistoryFormats() {
+		h = append(h, s.Name)
+	}
+	if got, want := Names(), strings.Join(n, ", "); got != want {
+		t.Errorf("Names() = %q, Formats say %q", got, want)
+	}
+	if got, want := HistoryNames(), strings.Join(h, ", "); got != want {
+		t.Errorf("HistoryNames() = %q, HistoryFormats say %q", got, want)
+	}
+}
