@@ -28,12 +28,17 @@ func sealedRules(cfg *config.Config) func(string) bool {
 }
 
 // renames returns a function that maps, root-relative, the old path of
-// each file the change renamed to its new one, so that baseline entries
-// follow their files: the index against HEAD with --staged, the work tree
-// against HEAD otherwise, against the merge base with --diff. It asks git
-// only when called, which the baseline does only when some finding is not
-// recorded while some entry is stale.
-func (c *command) renames(ctx context.Context, root string, o *options, _ scanner.Source) func() (map[string]string, error) {
+// each file renamed since the baseline was written to its new one, so
+// that baseline entries follow their files: the renames of the commits
+// since the last commit that changed the baseline file (name), of HEAD's
+// first-parent history, commit by commit as --history finds them, then
+// those of the index (--staged) or the work tree against HEAD. When that
+// commit is unknown (git does not track the baseline, or a shallow clone
+// lacks it) or the baseline has changed since HEAD, only the renames
+// since HEAD count (since the merge base with --diff), as they did before.
+// It asks git only when called, which the baseline does only when some
+// finding is not recorded.
+func (c *command) renames(ctx context.Context, root, name string, o *options) func() (map[string]string, error) {
 	top, inGit := gitsrc.FindTop(root)
 	if !inGit {
 		return nil
@@ -42,44 +47,82 @@ func (c *command) renames(ctx context.Context, root string, o *options, _ scanne
 		if c.listenNow != nil {
 			c.listenNow() // git will run: a signal must stop it cleanly
 		}
-		base := "HEAD"
-		if o.diff != "" {
-			b, err := gitsrc.MergeBase(ctx, top, o.diff)
-			if err != nil {
-				return nil, err
-			}
-			base = b
-		} else if _, err := gitsrc.ResolveCommit(ctx, top, "HEAD"); err != nil {
+		_, err := gitsrc.ResolveCommit(ctx, top, "HEAD")
+		born := err == nil
+		if !born && o.diff == "" {
 			return nil, nil // no commit yet: nothing was renamed
 		}
 		var drivers []string
 		if repo, err := gitrepo.Open(top, c.gitEnv()); err == nil {
 			drivers = gitsrc.FilterDrivers(repo.FilterKeys)
 		}
-		cs, err := gitsrc.Changes(ctx, top, base, o.staged, drivers)
+		var m *gitsrc.RenameMap // the renames since the baseline's commit, to HEAD
+		var cs []gitsrc.FileChange
+		listed := false // cs are the changes since HEAD
+		abs, err := filepath.Abs(name)
 		if err != nil {
 			return nil, err
 		}
+		if rel, err := filepath.Rel(top, abs); born && err == nil && filepath.IsLocal(rel) {
+			rel = filepath.ToSlash(rel)
+			since, ok, err := gitsrc.RenamesSince(ctx, top, "HEAD", rel)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				if cs, err = gitsrc.Changes(ctx, top, "HEAD", o.staged, drivers); err != nil {
+					return nil, err
+				}
+				listed, m = true, since
+				for _, ch := range cs {
+					if ch.Path == rel || ch.OldPath == rel {
+						m = nil // the baseline changed since HEAD: written now
+					}
+				}
+			}
+		}
+		if m == nil {
+			// The renames since HEAD, or since the merge base with --diff.
+			m = gitsrc.NewRenameMap()
+			if o.diff != "" {
+				base, err := gitsrc.MergeBase(ctx, top, o.diff)
+				if err != nil {
+					return nil, err
+				}
+				if cs, err = gitsrc.Changes(ctx, top, base, o.staged, drivers); err != nil {
+					return nil, err
+				}
+			} else if !listed {
+				if cs, err = gitsrc.Changes(ctx, top, "HEAD", o.staged, drivers); err != nil {
+					return nil, err
+				}
+			}
+		}
+		m.ApplyChanges(cs)
 		prefix, err := filepath.Rel(top, root)
 		if err != nil {
 			return nil, err
 		}
-		prefix = filepath.ToSlash(prefix)
-		if prefix == "." {
-			prefix = ""
-		} else {
-			prefix += "/"
-		}
-		m := map[string]string{}
-		for old, to := range gitsrc.Renames(cs) {
-			o, ok1 := strings.CutPrefix(old, prefix)
-			n, ok2 := strings.CutPrefix(to, prefix)
-			if ok1 && ok2 {
-				m[o] = n
-			}
-		}
-		return m, nil
+		return rootRelative(m.Map(), filepath.ToSlash(prefix)), nil
 	}
+}
+
+// rootRelative keeps the renames of files under the root (prefix, relative
+// to the top), root-relative.
+func rootRelative(m map[string]string, prefix string) map[string]string {
+	if prefix == "." || prefix == "" {
+		return m
+	}
+	prefix += "/"
+	out := map[string]string{}
+	for old, to := range m {
+		o, ok1 := strings.CutPrefix(old, prefix)
+		n, ok2 := strings.CutPrefix(to, prefix)
+		if ok1 && ok2 {
+			out[o] = n
+		}
+	}
+	return out
 }
 
 // suggestSealing says which rules a full write or update left with no

@@ -117,7 +117,7 @@ func (c *command) history(ctx context.Context, cfg *config.Config, root string, 
 		return fail(err)
 	}
 	opt := history.Options{Dir: top, Prefix: prefix, Setup: p.at, Shallow: shallow,
-		Log: gitsrc.LogSpec{Revs: o.paths, MaxCount: o.maxCount, Since: o.since}}
+		Log: gitsrc.LogSpec{Revs: o.paths, MaxCount: o.maxCount, Since: o.since, Renames: !o.noBaseline}}
 	if o.jobs > 0 {
 		if c.env.SetCPUs != nil {
 			c.env.SetCPUs(o.jobs)
@@ -343,6 +343,11 @@ func (p *policy) at(t history.Tree, read func(string, int64) ([]byte, error)) (*
 		p.engines[ruleBlob] = eng
 	}
 	s := &history.Setup{Engine: eng, Baseline: bl, Ran: p.ran}
+	if bpath != "" {
+		if r, ok := p.topRel(bpath); ok {
+			s.BaselinePath = r // a file of the commit: its entries follow renames
+		}
+	}
 	for _, r := range eng.Rules() {
 		if !cfg.Rules.NotRun[r.ID] {
 			s.Rules = append(s.Rules, r)

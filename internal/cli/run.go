@@ -159,7 +159,7 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 			covers = func(string) bool { return false } // a diff judges some lines only: nothing is stale
 		}
 		pc.Baseline = &pipeline.ApplyBaseline{File: b, Name: c.display(name), Covers: covers, Ran: ran, Sealed: sealed,
-			Renames: c.renames(ctx, root, o, src)}
+			Renames: c.renames(ctx, root, name, o)}
 		if o.update {
 			pc.Baseline.Update = name
 		}

@@ -19,6 +19,10 @@ type Commit struct {
 	Email   string
 	Subject string
 	Changes []TreeEntry // Mode "" marks a deleted path
+	// Renames are the files renamed against the first parent, old path
+	// then new, with LogSpec.Renames; Changes lists each as the old path
+	// deleted and the new one added.
+	Renames [][2]string
 }
 
 // TreeEntry is one path of a commit's tree: its mode ("100644", "120000",
@@ -39,6 +43,8 @@ type LogSpec struct {
 	Revs     []string
 	MaxCount int
 	Since    string
+	// Renames detects renames (git log -M): each commit's Renames are set.
+	Renames bool
 }
 
 // historyArgs pin what a repository's configuration could change in git
@@ -51,6 +57,7 @@ func historyArgs() []string {
 		"-c", "log.showRoot=true",
 		"-c", "i18n.logOutputEncoding=UTF-8",
 		"-c", "diff.renames=false",
+		"-c", "diff.renameLimit=1000",
 		"-c", "diff.relative=false",
 		"-c", "core.abbrev=no",
 	}
@@ -73,8 +80,12 @@ func Log(ctx context.Context, dir string, spec LogSpec, fn func(*Commit) error) 
 	if err := checkRevs(spec.Revs); err != nil {
 		return err
 	}
+	renames := "--no-renames"
+	if spec.Renames {
+		renames = "-M"
+	}
 	args := append(historyArgs(), "log", "--first-parent", "--diff-merges=first-parent", "--raw", "-z",
-		"--no-abbrev", "--no-renames", "--no-relative", "--no-color", "--no-notes", "--no-show-signature",
+		"--no-abbrev", renames, "--no-relative", "--no-color", "--no-notes", "--no-show-signature",
 		"--no-ext-diff", "--no-textconv", "--encoding=UTF-8",
 		"--format=%H%x00%P%x00%cI%x00%aN%x00%aE%x00%s")
 	if spec.MaxCount > 0 {
@@ -92,6 +103,7 @@ func Log(ctx context.Context, dir string, spec LogSpec, fn func(*Commit) error) 
 	var cur *Commit
 	var head []string // the commit's header records so far
 	meta := ""        // a raw record's metadata, waiting for its path
+	var from []string // a rename's old path, waiting for the new one
 	flush := func() error {
 		if cur == nil {
 			return nil
@@ -112,12 +124,24 @@ func Log(ctx context.Context, dir string, spec LogSpec, fn func(*Commit) error) 
 			}
 			cur = &Commit{ID: head[0], Parents: strings.Fields(head[1]), Date: head[2], Author: head[3], Email: head[4], Subject: head[5]}
 			head = nil
+		case meta != "" && from == nil && renameStatus(meta):
+			if rec == "" {
+				return &Error{Args: args, Err: fmt.Errorf("unexpected record %q", meta)}
+			}
+			from = []string{rec}
 		case meta != "":
 			e, err := parseRaw(meta, rec)
 			if err != nil {
 				return &Error{Args: args, Err: err}
 			}
+			copied := renameStatus(meta) && !strings.Contains(meta, " R")
 			meta = ""
+			if from != nil && !copied {
+				// A rename: its old path deleted, its new one added.
+				cur.Changes = append(cur.Changes, TreeEntry{Path: from[0]})
+				cur.Renames = append(cur.Renames, [2]string{from[0], e.Path})
+			}
+			from = nil
 			cur.Changes = append(cur.Changes, e)
 		case cur != nil && strings.HasPrefix(strings.TrimPrefix(rec, "\n"), ":"):
 			meta = strings.TrimPrefix(rec, "\n")
@@ -129,7 +153,7 @@ func Log(ctx context.Context, dir string, spec LogSpec, fn func(*Commit) error) 
 		}
 		return nil
 	})
-	if err == nil && (head != nil || meta != "") {
+	if err == nil && (head != nil || meta != "" || from != nil) {
 		err = &Error{Args: args, Err: fmt.Errorf("output ends inside a record")}
 	}
 	if err == nil {
@@ -142,6 +166,14 @@ func Log(ctx context.Context, dir string, spec LogSpec, fn func(*Commit) error) 
 		return err
 	}
 	return nil
+}
+
+// renameStatus reports whether a raw record's status is a rename or a
+// copy, which name two paths.
+func renameStatus(meta string) bool {
+	f := strings.Split(meta, " ")
+	st := f[len(f)-1]
+	return st != "" && (st[0] == 'R' || st[0] == 'C')
 }
 
 // parseRaw reads one ":<old mode> <new mode> <old id> <new id> <status>"

@@ -128,3 +128,166 @@ func ResolveCommit(ctx context.Context, dir, ref string) (string, error) {
 	}
 	return strings.TrimSpace(string(out)), nil
 }
+
+// RenameMap follows files through renames: it maps the path each file had
+// at a base commit to its path now. The renames of each commit after the
+// base are applied in order (a file renamed twice maps to its last name, a
+// file renamed back maps to nothing); a file deleted drops out, and a new
+// file at a path that was renamed or deleted is not the old one.
+type RenameMap struct {
+	to   map[string]string // base path to its path now, "" when deleted
+	from map[string]string // the inverse, of the files still there
+}
+
+// NewRenameMap returns a map of no renames: the base is now.
+func NewRenameMap() *RenameMap {
+	return &RenameMap{to: map[string]string{}, from: map[string]string{}}
+}
+
+// Apply follows one commit's (or change's) renames, old path then new, and
+// deletions. It reports whether the map changed.
+func (m *RenameMap) Apply(renames [][2]string, deleted []string) bool {
+	changed := false
+	type move struct{ base, to string }
+	var moves []move // from the state before this change: renames are simultaneous
+	for _, r := range renames {
+		if base, ok := m.from[r[0]]; ok {
+			moves = append(moves, move{base, r[1]})
+		} else if _, moved := m.to[r[0]]; !moved {
+			moves = append(moves, move{r[0], r[1]}) // a file of the base, not moved so far
+		}
+	}
+	for _, d := range deleted {
+		if base, ok := m.from[d]; ok {
+			delete(m.from, d)
+			m.to[base] = ""
+			changed = true
+		} else if _, moved := m.to[d]; !moved {
+			m.to[d] = "" // a file of the base, gone
+			changed = true
+		}
+	}
+	for _, mv := range moves {
+		if cur := m.to[mv.base]; cur != "" && m.from[cur] == mv.base {
+			delete(m.from, cur)
+		}
+	}
+	for _, mv := range moves {
+		m.to[mv.base] = mv.to
+		m.from[mv.to] = mv.base
+		changed = true
+	}
+	return changed
+}
+
+// ApplyChanges follows the renames and deletions of a diff's changes.
+func (m *RenameMap) ApplyChanges(cs []FileChange) bool {
+	var renames [][2]string
+	var deleted []string
+	for _, c := range cs {
+		switch c.Status {
+		case 'R':
+			renames = append(renames, [2]string{c.OldPath, c.Path})
+		case 'D':
+			deleted = append(deleted, c.Path)
+		}
+	}
+	return m.Apply(renames, deleted)
+}
+
+// Lookup returns the path now of the file that was at base, if it was
+// renamed and is still there.
+func (m *RenameMap) Lookup(base string) (string, bool) {
+	to := m.to[base]
+	return to, to != "" && to != base
+}
+
+// Map returns the old path of each file renamed since the base (and still
+// there) with its path now.
+func (m *RenameMap) Map() map[string]string {
+	out := map[string]string{}
+	for base, to := range m.to {
+		if to != "" && to != base {
+			out[base] = to
+		}
+	}
+	return out
+}
+
+// LastChange returns the newest commit of commit's first-parent history
+// that changed the file at path (relative to the work tree's top; a merge
+// counts against its first parent), and whether that commit is a root
+// commit of this clone; "" if none did (a file git does not track).
+func LastChange(ctx context.Context, dir, commit, path string) (id string, root bool, err error) {
+	if strings.HasPrefix(commit, "-") {
+		return "", false, &BaseError{Ref: commit, Reason: "a ref cannot start with -"}
+	}
+	args := append(historyArgs(), "log", "-1", "--first-parent", "--no-show-signature", "--format=%H %P", commit, "--", Literal(path))
+	out, err := run(ctx, dir, nil, args...)
+	if err != nil {
+		return "", false, err
+	}
+	f := strings.Fields(string(out))
+	if len(f) == 0 {
+		return "", false, nil
+	}
+	return f[0], len(f) == 1, nil
+}
+
+// RenamesSince returns the renames of commit's first-parent history since
+// the last commit that changed the file at path (the baseline, whose
+// entries name the files as they were there), as git log -M finds them
+// commit by commit. ok is false when that commit is unknown: git does not
+// track the file, or the commit git names is where a shallow clone's
+// history is cut off, so that the file may have changed before it.
+func RenamesSince(ctx context.Context, dir, commit, path string) (m *RenameMap, ok bool, err error) {
+	base, root, err := LastChange(ctx, dir, commit, path)
+	if err != nil || base == "" {
+		return nil, false, err
+	}
+	if root {
+		shallow, err := ShallowCommits(ctx, dir)
+		if err != nil || shallow[base] {
+			return nil, false, err
+		}
+	}
+	m = NewRenameMap()
+	var commits []*Commit
+	err = Log(ctx, dir, LogSpec{Revs: []string{base + ".." + commit}, Renames: true}, func(c *Commit) error {
+		c.Changes = deletions(c)
+		commits = append(commits, c)
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	for i := len(commits) - 1; i >= 0; i-- {
+		m.ApplyCommit(commits[i])
+	}
+	return m, true, nil
+}
+
+// ApplyCommit follows a commit's renames and deletions, as Log lists them
+// with LogSpec.Renames.
+func (m *RenameMap) ApplyCommit(c *Commit) bool {
+	var deleted []string
+	for _, e := range deletions(c) {
+		deleted = append(deleted, e.Path)
+	}
+	return m.Apply(c.Renames, deleted)
+}
+
+// deletions are the paths a commit deleted, not those it renamed.
+func deletions(c *Commit) []TreeEntry {
+	renamed := map[string]bool{}
+	for _, r := range c.Renames {
+		renamed[r[0]] = true
+	}
+	var out []TreeEntry
+	for _, e := range c.Changes {
+		if e.Mode == "" && !renamed[e.Path] {
+			out = append(out, e)
+		}
+	}
+	return out
+}

@@ -29,6 +29,11 @@ type Setup struct {
 	// its entries the run judges (nil: all).
 	Baseline *baseline.File
 	Ran      func(baseline.Entry) bool
+	// BaselinePath is the baseline's path from the top of the work tree
+	// when it is a file of the commit, "" otherwise. With Log.Renames, its
+	// entries follow the files renamed since the last commit that changed
+	// it, as a plain run's do.
+	BaselinePath string
 }
 
 // Tree is a commit's files, by path from the top of the work tree.
@@ -137,6 +142,19 @@ type walker struct {
 	ruleAt map[string]rules.Rule
 	// searchers are each setup's, one per goroutine that searches.
 	searchers map[*scanner.Engine][]*scanner.Searcher
+
+	// With Log.Renames: the renames since the baseline at followPath last
+	// changed (nil: unknown, none followed), and of them the root-relative
+	// ones of files with baseline entries.
+	follow     *gitsrc.RenameMap
+	followPath string
+	renamed    map[string]string
+	entryPaths map[*Setup][]string
+	// activeU counts each file's reported findings with the baseline's
+	// entries where they are, not renamed; totalU sums them. A plain run
+	// follows renames only when that leaves some finding reported.
+	activeU map[string]int
+	totalU  int
 }
 
 // search is one blob to search as the file at path, with engine's rules.
@@ -155,6 +173,9 @@ type plan struct {
 	setup  *Setup
 	paths  []string
 	keys   map[string]cacheKey
+	// renamed maps the old path of each file with baseline entries that
+	// was renamed since the baseline last changed to its path now.
+	renamed map[string]string
 }
 
 // Entry implements Tree.
@@ -174,7 +195,8 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	w := &walker{ctx: ctx, opt: opt, tree: map[string]gitsrc.TreeEntry{}, ids: map[*scanner.Engine]int{}, searchers: map[*scanner.Engine][]*scanner.Searcher{},
 		cache: map[cacheKey][]*result.Finding{}, files: map[string]*contrib{}, counts: map[string]int{},
-		res: &Result{Commits: make([]Commit, 0, len(commits))}, ruleAt: map[string]rules.Rule{}}
+		res: &Result{Commits: make([]Commit, 0, len(commits))}, ruleAt: map[string]rules.Rule{},
+		entryPaths: map[*Setup][]string{}, activeU: map[string]int{}}
 	if len(commits) == 0 {
 		return w.res, nil
 	}
@@ -302,7 +324,19 @@ func (w *walker) plan(c *gitsrc.Commit, id string, changes []gitsrc.TreeEntry) (
 			w.ruleAt[r.ID] = r
 		}
 	}
-	pl := &plan{commit: c, setup: setup, paths: make([]string, 0, len(touched)), keys: map[string]cacheKey{}}
+	if w.opt.Log.Renames {
+		before := w.renamed
+		if err := w.track(c, id, changes, setup); err != nil {
+			return nil, err
+		}
+		// The files whose entries move, or moved, are judged again.
+		for _, m := range []map[string]string{before, w.renamed} {
+			for old, to := range m {
+				touched[old], touched[to] = true, true
+			}
+		}
+	}
+	pl := &plan{commit: c, setup: setup, paths: make([]string, 0, len(touched)), keys: map[string]cacheKey{}, renamed: w.renamed}
 	for p := range touched {
 		pl.paths = append(pl.paths, p)
 	}
@@ -331,6 +365,70 @@ func (w *walker) plan(c *gitsrc.Commit, id string, changes []gitsrc.TreeEntry) (
 	return pl, nil
 }
 
+// track follows the renames since the baseline last changed, as a plain
+// run of the commit would find them: from where the commit's first parent
+// left them, or, for the first commit of a walk or a baseline at a new
+// path, from git (gitsrc.RenamesSince, which a plain run uses too). A
+// commit that changes the baseline starts again with none. c is nil for a
+// tree judged but not reported.
+func (w *walker) track(c *gitsrc.Commit, id string, changes []gitsrc.TreeEntry, setup *Setup) error {
+	bp := setup.BaselinePath
+	changed := false
+	if c != nil && bp != "" {
+		for _, e := range changes {
+			if e.Path == bp {
+				changed = true
+				break
+			}
+		}
+	}
+	switch {
+	case bp == "":
+		w.follow, w.followPath = nil, ""
+	case changed:
+		w.follow, w.followPath = gitsrc.NewRenameMap(), bp
+	case c == nil || bp != w.followPath:
+		m, ok, err := gitsrc.RenamesSince(w.ctx, w.opt.Dir, id, bp)
+		if err != nil {
+			return &ReadError{Commit: id, Err: err}
+		}
+		w.follow, w.followPath = nil, bp
+		if ok {
+			w.follow = m
+		}
+	case w.follow != nil:
+		w.follow.ApplyCommit(c)
+	}
+	w.renamed = nil
+	if w.follow == nil || setup.Baseline == nil {
+		return nil
+	}
+	paths, ok := w.entryPaths[setup]
+	if !ok {
+		seen := map[string]bool{}
+		for _, e := range setup.Baseline.Entries {
+			if !seen[e.Path] {
+				seen[e.Path] = true
+				paths = append(paths, e.Path)
+			}
+		}
+		w.entryPaths[setup] = paths
+	}
+	for _, p := range paths {
+		to, ok := w.follow.Lookup(w.opt.Prefix + p)
+		if !ok {
+			continue
+		}
+		if rel, in := strings.CutPrefix(to, w.opt.Prefix); in {
+			if w.renamed == nil {
+				w.renamed = map[string]string{}
+			}
+			w.renamed[p] = rel
+		}
+	}
+	return nil
+}
+
 // tally replaces the touched files' part of the counts with what this
 // commit's plain run reports for them, and finds what is new.
 func (w *walker) tally(pl *plan) *Commit {
@@ -349,16 +447,36 @@ func (w *walker) tally(pl *plan) *Commit {
 			fresh = append(fresh, &g)
 		}
 	}
+	// As a plain run: the baseline as it is, and if that leaves some
+	// finding reported, with its entries renamed.
+	renamed := fresh
 	if setup.Baseline != nil && len(fresh) > 0 {
-		b := &baseline.File{Version: setup.Baseline.Version}
-		for _, e := range setup.Baseline.Entries {
-			if touched[e.Path] && (setup.Ran == nil || setup.Ran(e)) {
-				b.Entries = append(b.Entries, e)
+		if len(pl.renamed) > 0 {
+			renamed = make([]*result.Finding, len(fresh))
+			for i, f := range fresh {
+				g := *f
+				renamed[i] = &g
 			}
+			applyTo(setup.Baseline.Renamed(pl.renamed), setup, touched, renamed)
 		}
-		if len(b.Entries) > 0 {
-			b.Apply(fresh, nil)
+		applyTo(setup.Baseline, setup, touched, fresh)
+	}
+	activeU := map[string]int{}
+	for _, f := range fresh {
+		if f.Suppression == nil {
+			activeU[f.Path]++
 		}
+	}
+	for _, p := range pl.paths {
+		w.totalU += activeU[p] - w.activeU[p]
+		if activeU[p] > 0 {
+			w.activeU[p] = activeU[p]
+		} else {
+			delete(w.activeU, p)
+		}
+	}
+	if len(pl.renamed) > 0 && w.totalU > 0 {
+		fresh = renamed
 	}
 	byPath := map[string]*contrib{}
 	for _, f := range fresh {
@@ -426,6 +544,19 @@ func (w *walker) tally(pl *plan) *Commit {
 	}
 	result.Sort(rep.Added)
 	return rep
+}
+
+// applyTo applies the entries of b for the touched files to their findings.
+func applyTo(b *baseline.File, setup *Setup, touched map[string]bool, fresh []*result.Finding) {
+	part := &baseline.File{Version: b.Version}
+	for _, e := range b.Entries {
+		if touched[e.Path] && (setup.Ran == nil || setup.Ran(e)) {
+			part.Entries = append(part.Entries, e)
+		}
+	}
+	if len(part.Entries) > 0 {
+		part.Apply(fresh, nil)
+	}
 }
 
 // eventKey is a finding's identity across a commit, path left out so that a
