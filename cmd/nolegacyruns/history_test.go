@@ -283,3 +283,105 @@ func gitPath(t *testing.T) string {
 	}
 	return p
 }
+
+// TestHistoryRenamesEqualPlainRuns: baseline entries follow the files
+// renamed since the baseline last changed, in --history as in a plain run
+// of each commit: renames over several commits and folders, odd names, a
+// rename back, a new file at a renamed file's old path (whose findings a
+// plain run reports only when it follows the renames, that is when some
+// other finding is new), the baseline rewritten, a merge, and a window
+// that starts after the baseline's last commit.
+func TestHistoryRenamesEqualPlainRuns(t *testing.T) {
+	bin := binary(t)
+	repo := t.TempDir()
+	git(t, repo, "init", "-q", "-b", "main")
+	body := strings.Repeat("// filler\n", 12)
+	write := func(name, s string) {
+		p := filepath.Join(repo, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Skipf("file system refuses %q: %v", name, err)
+		}
+	}
+	commit := func(msg string) { git(t, repo, "add", "-A"); git(t, repo, "commit", "-q", "--allow-empty", "-m", msg) }
+	mv := func(from, to string) {
+		os.MkdirAll(filepath.Dir(filepath.Join(repo, filepath.FromSlash(to))), 0o755)
+		git(t, repo, "mv", from, to)
+	}
+	write(".nolegacyruns.yaml", "include: [app/**]\nrules:\n  - id: legacy\n    message: legacy code\n    tokens: [LegacyRun]\n")
+	write("app/a.php", "<?php\n"+body+"LegacyRun::a();\n")
+	write("app/b.php", "<?php\n"+body+"LegacyRun::b();\n")
+	write("app/c.php", "<?php\n"+body+"LegacyRun::c();\n")
+	run(t, bin, repo, "--write-baseline", ".nolegacyruns-baseline.json")
+	commit("base")
+	odd := "app/odd dir/new\nline \"q\" 'x'.php"
+	mv("app/a.php", "app/moved.php")
+	commit("move a")
+	mv("app/moved.php", odd)
+	mv("app/b.php", "lib/b.php") // out of the rules' scope
+	commit("move a again, b out")
+	write("app/a.php", "<?php\n"+body+"LegacyRun::a();\n") // a new file at a's old path
+	commit("a new a")
+	write("app/d.php", "<?php\nLegacyRun::d();\n") // new debt: renames are followed
+	commit("new debt")
+	os.Remove(filepath.Join(repo, "app/d.php"))
+	mv("lib/b.php", "app/b.php") // back
+	commit("drop d, b back")
+	git(t, repo, "checkout", "-q", "-b", "side")
+	mv("app/c.php", "app/side.php")
+	commit("side: move c")
+	git(t, repo, "checkout", "-q", "main")
+	write("app/e.php", "<?php\nLegacyRun::e();\n")
+	commit("new debt on main")
+	git(t, repo, "merge", "-q", "--no-ff", "-m", "merge side", "side")
+	run(t, bin, repo, "--update-baseline")
+	commit("update the baseline")
+	mv("app/side.php", "app/c.php")
+	commit("c back")
+	run(t, bin, repo, "--write-baseline", ".nolegacyruns-baseline.json")
+	commit("write the baseline")
+	mv("app/c.php", "lib/c.php")
+	commit("c out")
+	write("app/c.php", "<?php\n"+body+"LegacyRun::c();\n")
+	commit("a new c, nothing else new") // its entries stay: renames are not followed
+
+	work := filepath.Join(t.TempDir(), "work")
+	git(t, filepath.Dir(work), "clone", "-q", repo, work)
+	h := history(t, bin, repo)
+	if len(h.Commits) != 13 {
+		t.Fatalf("%d commits, want 13", len(h.Commits))
+	}
+	sawRenamed := false
+	for _, c := range h.Commits {
+		git(t, work, "checkout", "-q", "--detach", c.Commit)
+		out, _ := run(t, bin, work, "--format", "json", "-q")
+		var plain scanDoc
+		if err := json.Unmarshal([]byte(out), &plain); err != nil {
+			t.Fatal(err)
+		}
+		if c.Counts["legacy"] != len(plain.Findings) || c.Suppressed["legacy"] != len(plain.Suppressed) {
+			t.Errorf("%.12s %q: history %d (%d suppressed), plain run %d (%d suppressed)",
+				c.Commit, c.Subject, c.Counts["legacy"], c.Suppressed["legacy"], len(plain.Findings), len(plain.Suppressed))
+		}
+		if c.Subject == "move a again, b out" && len(plain.Findings) == 0 && len(plain.Suppressed) == 2 {
+			sawRenamed = true
+		}
+		if c.Subject == "a new c, nothing else new" && len(plain.Findings) != 0 {
+			t.Errorf("a new file at a renamed file's path, all debt recorded: %d findings", len(plain.Findings))
+		}
+	}
+	if !sawRenamed {
+		t.Error("the renamed file's debt was not followed")
+	}
+	for _, n := range []string{"3", "7"} {
+		w := history(t, bin, repo, "--max-count", n)
+		whole := h.Commits[len(h.Commits)-len(w.Commits):]
+		for i, c := range w.Commits {
+			a, _ := json.Marshal(c)
+			b, _ := json.Marshal(whole[i])
+			if string(a) != string(b) {
+				t.Errorf("--max-count %s, commit %d:\n%s\nthe whole history has\n%s", n, i, a, b)
+			}
+		}
+	}
+}

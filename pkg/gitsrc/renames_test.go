@@ -2,6 +2,9 @@ package gitsrc
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -48,5 +51,118 @@ func TestParseRawChanges(t *testing.T) {
 		if _, err := parseRawChanges([]byte(bad)); err == nil {
 			t.Errorf("%q parsed", bad)
 		}
+	}
+}
+
+// RenameMap follows files commit by commit: a chain of renames, a rename
+// back (none), a swap, a deletion, a new file at a path whose file moved
+// or was deleted (not the old one).
+func TestRenameMap(t *testing.T) {
+	m := NewRenameMap()
+	m.Apply([][2]string{{"a", "b"}, {"x", "y"}, {"s", "t"}, {"t", "s"}}, []string{"gone"})
+	m.Apply([][2]string{{"b", "c"}, {"y", "x"}}, nil)
+	m.Apply([][2]string{{"a", "new a"}, {"gone", "back"}}, []string{"t"})
+	want := map[string]string{"a": "c", "t": "s"} // s's file is gone, t's is at s
+	if got := m.Map(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("map %q, want %q", got, want)
+	}
+	if to, ok := m.Lookup("a"); !ok || to != "c" {
+		t.Fatalf("lookup a: %q %v", to, ok)
+	}
+	if _, ok := m.Lookup("x"); ok {
+		t.Fatal("x was renamed back: not renamed")
+	}
+	if m.Apply(nil, []string{"c", "s"}); len(m.Map()) != 0 {
+		t.Fatalf("after c's deletion: %q", m.Map())
+	}
+	if m.Apply(nil, nil) {
+		t.Fatal("no change reported as one")
+	}
+}
+
+// RenamesSince follows the renames of the commits since the file last
+// changed, names with spaces, newlines and quotes included, and only along
+// the first parent; it is not ok for a file git does not track, nor in a
+// shallow clone whose history stops before the file's last change.
+func TestRenamesSince(t *testing.T) {
+	dir := newRepo(t)
+	body := strings.Repeat("line\n", 20)
+	odd := "dir with space/new\nline \"q\" 'x'.php"
+	write(t, dir, "a.php", body+"a\n")
+	write(t, dir, "b.php", body+"b\n")
+	write(t, dir, "base.json", "1")
+	git(t, dir, "add", ".")
+	git(t, dir, "commit", "-q", "-m", "base")
+	git(t, dir, "mv", "a.php", "c.php")
+	git(t, dir, "commit", "-q", "-m", "one")
+	os.MkdirAll(filepath.Join(dir, "dir with space"), 0o755)
+	git(t, dir, "mv", "c.php", odd)
+	git(t, dir, "commit", "-q", "-m", "two")
+	ctx := context.Background()
+	m, ok, err := RenamesSince(ctx, dir, "HEAD", "base.json")
+	if err != nil || !ok {
+		t.Fatalf("ok %v, err %v", ok, err)
+	}
+	if got := m.Map(); !reflect.DeepEqual(got, map[string]string{"a.php": odd}) {
+		t.Fatalf("renames %q", got)
+	}
+	if m, ok, err = RenamesSince(ctx, dir, "HEAD~1", "base.json"); err != nil || !ok || m.Map()["a.php"] != "c.php" {
+		t.Fatalf("at HEAD~1: %q, %v, %v", m.Map(), ok, err)
+	}
+	write(t, dir, "base.json", "2")
+	git(t, dir, "commit", "-q", "-am", "baseline")
+	if m, ok, err = RenamesSince(ctx, dir, "HEAD", "base.json"); err != nil || !ok || len(m.Map()) != 0 {
+		t.Fatalf("after the baseline's commit: %q, %v, %v", m.Map(), ok, err)
+	}
+	if _, ok, err := RenamesSince(ctx, dir, "HEAD", "untracked.json"); err != nil || ok {
+		t.Fatalf("untracked: ok %v, err %v", ok, err)
+	}
+
+	// A merge counts against its first parent: the side branch's rename
+	// and baseline change arrive with it.
+	git(t, dir, "checkout", "-q", "-b", "side")
+	git(t, dir, "mv", "b.php", "side.php")
+	write(t, dir, "base.json", "3")
+	git(t, dir, "commit", "-q", "-am", "side")
+	git(t, dir, "checkout", "-q", "-")
+	git(t, dir, "merge", "-q", "--no-ff", "-m", "merge", "side")
+	if m, ok, err = RenamesSince(ctx, dir, "HEAD", "base.json"); err != nil || !ok || len(m.Map()) != 0 {
+		t.Fatalf("after the merge: %q, %v, %v", m.Map(), ok, err)
+	}
+	git(t, dir, "mv", "side.php", "main.php")
+	git(t, dir, "commit", "-q", "-m", "after the merge")
+	if m, ok, err = RenamesSince(ctx, dir, "HEAD", "base.json"); err != nil || !ok || !reflect.DeepEqual(m.Map(), map[string]string{"side.php": "main.php"}) {
+		t.Fatalf("after the merge and a rename: %q, %v, %v", m.Map(), ok, err)
+	}
+
+	// A shallow clone that holds the rename but not the baseline's commit.
+	clone := filepath.Join(t.TempDir(), "clone")
+	git(t, dir, "clone", "-q", "--depth", "1", "file://"+dir, clone)
+	if m, ok, err = RenamesSince(ctx, clone, "HEAD", "base.json"); err != nil || ok {
+		t.Fatalf("shallow: %v, %v", ok, err)
+	}
+}
+
+// Log with Renames lists a rename as its old path deleted and its new one
+// added, and names both, however odd.
+func TestLogRenames(t *testing.T) {
+	dir := newRepo(t)
+	odd := "new\n\t\"name\".php"
+	write(t, dir, "a.php", strings.Repeat("line\n", 20))
+	git(t, dir, "add", ".")
+	git(t, dir, "commit", "-q", "-m", "base")
+	git(t, dir, "mv", "a.php", odd)
+	git(t, dir, "commit", "-q", "-m", "rename")
+	var got [][2]string
+	var changes []TreeEntry
+	err := Log(context.Background(), dir, LogSpec{Revs: []string{"HEAD~1..HEAD"}, Renames: true}, func(c *Commit) error {
+		got, changes = c.Renames, c.Changes
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, [][2]string{{"a.php", odd}}) || len(changes) != 2 || changes[0].Path != "a.php" || changes[0].Mode != "" || changes[1].Path != odd || changes[1].Mode != "100644" {
+		t.Fatalf("renames %q, changes %+v", got, changes)
 	}
 }
