@@ -155,6 +155,7 @@ type walker struct {
 	// follows renames only when that leaves some finding reported.
 	activeU map[string]int
 	totalU  int
+	moved   bool // the last commit counted followed the renames
 }
 
 // search is one blob to search as the file at path, with engine's rules.
@@ -174,8 +175,10 @@ type plan struct {
 	paths  []string
 	keys   map[string]cacheKey
 	// renamed maps the old path of each file with baseline entries that
-	// was renamed since the baseline last changed to its path now.
+	// was renamed since the baseline last changed to its path now; extra
+	// are those files, old path and new, that paths leaves out.
 	renamed map[string]string
+	extra   []string
 }
 
 // Entry implements Tree.
@@ -332,7 +335,9 @@ func (w *walker) plan(c *gitsrc.Commit, id string, changes []gitsrc.TreeEntry) (
 		// The files whose entries move, or moved, are judged again.
 		for _, m := range []map[string]string{before, w.renamed} {
 			for old, to := range m {
-				touched[old], touched[to] = true, true
+				if before[old] != w.renamed[old] {
+					touched[old], touched[to] = true, true
+				}
 			}
 		}
 	}
@@ -341,12 +346,23 @@ func (w *walker) plan(c *gitsrc.Commit, id string, changes []gitsrc.TreeEntry) (
 		pl.paths = append(pl.paths, p)
 	}
 	sort.Strings(pl.paths)
+	// The other files whose entries moved: judged again by tally only when
+	// the renames start or stop being followed.
+	for old, to := range w.renamed {
+		for _, p := range []string{old, to} {
+			if !touched[p] {
+				touched[p] = true
+				pl.extra = append(pl.extra, p)
+			}
+		}
+	}
+	sort.Strings(pl.extra)
 	skip := map[string]bool{}
 	for _, s := range setup.Skip {
 		skip[s] = true
 	}
 	sid := w.ids[setup.Engine]
-	for _, p := range pl.paths {
+	for _, p := range append(pl.paths, pl.extra...) {
 		e, ok := w.tree[w.opt.Prefix+p]
 		if !ok || !e.Regular() || skip[p] {
 			continue
@@ -433,51 +449,20 @@ func (w *walker) track(c *gitsrc.Commit, id string, changes []gitsrc.TreeEntry, 
 // commit's plain run reports for them, and finds what is new.
 func (w *walker) tally(pl *plan) *Commit {
 	setup := pl.setup
-	touched := map[string]bool{}
-	var fresh []*result.Finding
-	for _, p := range pl.paths {
-		touched[p] = true
-		k, ok := pl.keys[p]
-		if !ok {
-			continue
-		}
-		for _, f := range w.cache[k] {
-			g := *f
-			g.Path = p
-			fresh = append(fresh, &g)
-		}
-	}
 	// As a plain run: the baseline as it is, and if that leaves some
-	// finding reported, with its entries renamed.
-	renamed := fresh
-	if setup.Baseline != nil && len(fresh) > 0 {
-		if len(pl.renamed) > 0 {
-			renamed = make([]*result.Finding, len(fresh))
-			for i, f := range fresh {
-				g := *f
-				renamed[i] = &g
-			}
-			applyTo(setup.Baseline.Renamed(pl.renamed), setup, touched, renamed)
-		}
-		applyTo(setup.Baseline, setup, touched, fresh)
+	// finding reported, with its entries renamed. Whether it does depends
+	// on the touched files only; when that changes, the files whose
+	// entries move are judged again too.
+	w.judge(pl, pl.paths, nil)
+	moved := len(pl.renamed) > 0 && w.totalU > 0
+	paths := pl.paths
+	if moved != w.moved && len(pl.extra) > 0 {
+		paths = append(append([]string(nil), pl.paths...), pl.extra...)
+		sort.Strings(paths)
 	}
-	activeU := map[string]int{}
-	for _, f := range fresh {
-		if f.Suppression == nil {
-			activeU[f.Path]++
-		}
-	}
-	for _, p := range pl.paths {
-		w.totalU += activeU[p] - w.activeU[p]
-		if activeU[p] > 0 {
-			w.activeU[p] = activeU[p]
-		} else {
-			delete(w.activeU, p)
-		}
-	}
-	if len(pl.renamed) > 0 && w.totalU > 0 {
-		fresh = renamed
-	}
+	w.moved = moved
+	var fresh []*result.Finding
+	w.judge(pl, paths, &fresh)
 	byPath := map[string]*contrib{}
 	for _, f := range fresh {
 		c := byPath[f.Path]
@@ -497,7 +482,7 @@ func (w *walker) tally(pl *plan) *Commit {
 		before[r] = n
 	}
 	gone := map[string]int{}
-	for _, p := range pl.paths {
+	for _, p := range paths {
 		if old := w.files[p]; old != nil {
 			for _, f := range old.active {
 				w.counts[f.Rule.ID]--
@@ -512,7 +497,7 @@ func (w *walker) tally(pl *plan) *Commit {
 	}
 	rep := &Commit{Rules: setup.Rules, Counts: map[string]int{}, Suppressed: map[string]int{}}
 	var added []*result.Finding
-	for _, p := range pl.paths {
+	for _, p := range paths {
 		c := byPath[p]
 		if c == nil {
 			continue
@@ -544,6 +529,53 @@ func (w *walker) tally(pl *plan) *Commit {
 	}
 	result.Sort(rep.Added)
 	return rep
+}
+
+// judge applies the baseline to the findings of paths: without out, it
+// counts what each file reports with the baseline as it is (activeU,
+// totalU); with out, it returns the findings as the commit reports them,
+// with the entries renamed when w.moved.
+func (w *walker) judge(pl *plan, paths []string, out *[]*result.Finding) {
+	setup := pl.setup
+	touched := map[string]bool{}
+	var fresh []*result.Finding
+	for _, p := range paths {
+		touched[p] = true
+		k, ok := pl.keys[p]
+		if !ok {
+			continue
+		}
+		for _, f := range w.cache[k] {
+			g := *f
+			g.Path = p
+			fresh = append(fresh, &g)
+		}
+	}
+	if setup.Baseline != nil && len(fresh) > 0 {
+		b := setup.Baseline
+		if out != nil && w.moved {
+			b = b.Renamed(pl.renamed)
+		}
+		applyTo(b, setup, touched, fresh)
+	}
+	if out != nil {
+		*out = fresh
+		return
+	}
+	activeU := map[string]int{}
+	for _, f := range fresh {
+		if f.Suppression == nil {
+			activeU[f.Path]++
+		}
+	}
+	for _, p := range paths {
+		w.totalU += activeU[p] - w.activeU[p]
+		if activeU[p] > 0 {
+			w.activeU[p] = activeU[p]
+		} else {
+			delete(w.activeU, p)
+		}
+	}
 }
 
 // applyTo applies the entries of b for the touched files to their findings.
