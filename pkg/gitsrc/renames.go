@@ -291,3 +291,39 @@ func deletions(c *Commit) []TreeEntry {
 	}
 	return out
 }
+
+// EverChanged reports whether a commit reachable from the tips of revs (a
+// range's exclusions left out; HEAD without revs) changed path: false
+// means the file never existed in any of their commits. It answers true,
+// the safe side for a caller that skips work when a file never existed,
+// when a revision is not a plain name or range it can take apart.
+func EverChanged(ctx context.Context, dir string, revs []string, path string) (bool, error) {
+	var tips []string
+	for _, r := range revs {
+		if strings.HasPrefix(r, "^") {
+			continue // an exclusion: its commits are not walked
+		}
+		if i := strings.LastIndex(r, ".."); i >= 0 {
+			r = strings.TrimPrefix(r[i+2:], ".")
+			if r == "" {
+				r = "HEAD"
+			}
+		}
+		if r == "" || strings.HasPrefix(r, "-") || strings.ContainsAny(r, "^@{}: \t\n") {
+			return true, nil
+		}
+		tips = append(tips, r)
+	}
+	if len(revs) == 0 {
+		tips = []string{"HEAD"}
+	}
+	if len(tips) == 0 {
+		return true, nil
+	}
+	args := append([]string{"log", "-1", "--format=%H", "--no-renames", "--end-of-options"}, tips...)
+	out, err := run(ctx, dir, nil, append(args, "--", Literal(path))...)
+	if err != nil {
+		return true, err
+	}
+	return strings.TrimSpace(string(out)) != "", nil
+}

@@ -166,3 +166,39 @@ func TestLogRenames(t *testing.T) {
 		t.Fatalf("renames %q, changes %+v", got, changes)
 	}
 }
+
+// EverChanged finds a file in the history of the revisions' tips, also when
+// a range leaves out the commit that added it, and says false only for a
+// file no commit reachable from them ever had.
+func TestEverChanged(t *testing.T) {
+	dir := newRepo(t)
+	write(t, dir, "a.php", "a\n")
+	git(t, dir, "add", ".")
+	git(t, dir, "commit", "-q", "-m", "one")
+	git(t, dir, "tag", "one")
+	write(t, dir, "base.json", "1")
+	git(t, dir, "add", ".")
+	git(t, dir, "commit", "-q", "-m", "two")
+	git(t, dir, "tag", "two")
+	write(t, dir, "a.php", "b\n")
+	git(t, dir, "commit", "-q", "-am", "three")
+	ctx := context.Background()
+	for _, c := range []struct {
+		revs []string
+		path string
+		want bool
+	}{
+		{nil, "base.json", true},
+		{nil, "never.json", false},
+		{[]string{"two..HEAD"}, "base.json", true}, // added before the range, there in its commits
+		{[]string{"^two", "HEAD"}, "base.json", true},
+		{[]string{"one"}, "base.json", false},
+		{[]string{"HEAD~2"}, "base.json", false},
+		{[]string{"HEAD@{0}"}, "never.json", true}, // not taken apart: the safe answer
+		{[]string{"one"}, "dir with space/x \"q\".json", false},
+	} {
+		if got, err := EverChanged(ctx, dir, c.revs, c.path); err != nil || got != c.want {
+			t.Errorf("%q %s: %v, %v; want %v", c.revs, c.path, got, err, c.want)
+		}
+	}
+}
