@@ -21,9 +21,14 @@ import (
 func Replacement(f *result.Finding) (string, bool) {
 	if f.Rule.Match == rules.Term {
 		// In the convention of the match: inventory-sync-runs → operation-runs.
-		for tok, r := range f.Rule.Fix {
-			if s, ok := term.Rewrite(tok, r, f.Match); ok {
-				return s, true
+		// Two terms can cover one spelling (bus and buse cover buses): the
+		// rule's first wins, in the order of its tokens (the fix keys are
+		// tokens), never in a map's order.
+		for _, tok := range f.Rule.Tokens {
+			if r, ok := f.Rule.Fix[tok]; ok {
+				if s, ok := term.Rewrite(tok, r, f.Match); ok {
+					return s, true
+				}
 			}
 		}
 		return "", false
@@ -32,8 +37,8 @@ func Replacement(f *result.Finding) (string, bool) {
 		return r, true
 	}
 	if f.Rule.IgnoreCase {
-		for tok, r := range f.Rule.Fix {
-			if strings.EqualFold(tok, f.Match) {
+		for _, tok := range f.Rule.Tokens {
+			if r, ok := f.Rule.Fix[tok]; ok && strings.EqualFold(tok, f.Match) {
 				return r, true
 			}
 		}

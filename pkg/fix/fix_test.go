@@ -12,6 +12,7 @@ import (
 	"github.com/tenantatlas/nolegacyruns/pkg/result"
 	"github.com/tenantatlas/nolegacyruns/pkg/rules"
 	"github.com/tenantatlas/nolegacyruns/pkg/scanner"
+	"github.com/tenantatlas/nolegacyruns/pkg/term"
 )
 
 func scan(t *testing.T, root string) []*result.Finding {
@@ -279,5 +280,26 @@ func TestTermReplacement(t *testing.T) {
 	}
 	if got, ok := Replacement(&result.Finding{Rule: r, Match: "InventorySync"}); ok {
 		t.Errorf("a text that spells no term was replaced with %q", got)
+	}
+}
+
+// When two terms cover the match (bus and buse both cover buses), the
+// replacement is the first term's in the rule, every time: it was taken
+// in a map's order, which changes from run to run.
+func TestReplacementDeterministic(t *testing.T) {
+	for _, toks := range [][]string{{"bus", "buse"}, {"buse", "bus"}} {
+		r := rules.Rule{ID: "r", Match: rules.Term, Tokens: toks, Fix: map[string]string{"bus": "car", "buse": "van"}}
+		want, _ := term.Rewrite(toks[0], r.Fix[toks[0]], "buses")
+		for range 50 {
+			if got, ok := Replacement(&result.Finding{Rule: &r, Match: "buses"}); !ok || got != want {
+				t.Fatalf("tokens %q: %q, %v; want %q every time", toks, got, ok, want)
+			}
+		}
+	}
+	r := rules.Rule{ID: "r", IgnoreCase: true, Tokens: []string{"Run", "RUN"}, Fix: map[string]string{"Run": "Op", "RUN": "OP"}}
+	for range 50 {
+		if got, ok := Replacement(&result.Finding{Rule: &r, Match: "rUn"}); !ok || got != "Op" {
+			t.Fatalf("ignore case: %q, %v; want Op every time", got, ok)
+		}
 	}
 }
