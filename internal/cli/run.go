@@ -208,10 +208,17 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 	}
 	out := c.output(r)
 	if u := pc.Baseline; u != nil && u.Update != "" && out.err == nil {
-		if u.Removed == 0 {
+		moved := ""
+		if u.Moved > 0 {
+			moved = fmt.Sprintf(", moved %s to the new names of renamed files", plural(u.Moved, "finding", "findings"))
+		}
+		switch {
+		case u.Removed == 0 && u.Moved == 0:
 			c.notef("the baseline %s is up to date (%s)", u.Name, plural(u.Left, "finding", "findings"))
-		} else {
-			c.notef("removed %s no longer found from %s (%d left)", plural(u.Removed, "finding", "findings"), u.Name, u.Left)
+		case u.Removed == 0:
+			c.notef("updated the baseline %s%s (%d left)", u.Name, moved, u.Left)
+		default:
+			c.notef("removed %s no longer found from %s%s (%d left)", plural(u.Removed, "finding", "findings"), u.Name, moved, u.Left)
 		}
 		if covers == nil {
 			c.suggestSealing(r, u.Pruned)

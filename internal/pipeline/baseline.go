@@ -26,9 +26,9 @@ type ApplyBaseline struct {
 	// Update, when set, is the file to write the pruned baseline to.
 	Update string
 	// Set by Process with Update: the recorded findings removed and kept,
-	// and the baseline written.
-	Removed, Left int
-	Pruned        *baseline.File
+	// those moved to their files' new names, and the baseline written.
+	Removed, Left, Moved int
+	Pruned               *baseline.File
 }
 
 // Process implements Processor.
@@ -63,8 +63,15 @@ func (a *ApplyBaseline) Process(_ context.Context, r *Run) error {
 					f.Suppression = nil
 				}
 			}
+			moved := 0
+			for _, e := range all.Entries {
+				if to, ok := renames[e.Path]; ok && to != e.Path {
+					moved += max(e.Count, 1)
+				}
+			}
 			all = all.Renamed(renames)
 			applied = a.ran(all).Apply(r.Findings, covers)
+			a.Moved = moved
 		}
 	}
 	r.Stale, r.Progress = applied.Stale, applied.Rules
