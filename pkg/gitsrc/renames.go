@@ -320,8 +320,10 @@ func EverChanged(ctx context.Context, dir string, revs []string, path string) (b
 	if len(tips) == 0 {
 		return true, nil
 	}
-	args := append([]string{"log", "-1", "--format=%H", "--no-renames", "--end-of-options"}, tips...)
-	out, err := run(ctx, dir, nil, append(args, "--", Literal(path))...)
+	// The history's own git log settings: no replace objects, no
+	// signature checks (gpg), whatever the repository's config says.
+	args := append(historyArgs(), "log", "-1", "--no-show-signature", "--format=%H", "--no-renames", "--end-of-options")
+	out, err := run(ctx, dir, nil, append(append(args, tips...), "--", Literal(path))...)
 	if err != nil {
 		return true, err
 	}

@@ -202,3 +202,35 @@ func TestEverChanged(t *testing.T) {
 		}
 	}
 }
+
+// EverChanged runs no program the repository's config names: with
+// log.showSignature on and a signed commit, a plain git log runs
+// gpg.program to verify it, EverChanged does not.
+func TestEverChangedRunsNoGPG(t *testing.T) {
+	dir := newRepo(t)
+	marker := filepath.Join(t.TempDir(), "gpg-ran")
+	gpg := filepath.Join(t.TempDir(), "gpg")
+	// Signs anything (for the commit), and leaves the marker when asked to verify.
+	script := "#!/bin/sh\nfor a; do [ \"$a\" = --verify ] && : > '" + marker + "'; done\n" +
+		"cat > /dev/null\necho '[GNUPG:] SIG_CREATED ' >&2\n" +
+		"printf -- '-----BEGIN PGP SIGNATURE-----\\n\\nx\\n-----END PGP SIGNATURE-----\\n'\n"
+	if err := os.WriteFile(gpg, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "base.json", "1")
+	git(t, dir, "add", ".")
+	git(t, dir, "-c", "gpg.program="+gpg, "-c", "user.signingkey=k", "commit", "-q", "-S", "-m", "signed")
+	git(t, dir, "config", "gpg.program", gpg)
+	git(t, dir, "config", "log.showSignature", "true")
+	if got, err := EverChanged(context.Background(), dir, nil, "base.json"); err != nil || !got {
+		t.Fatalf("%v, %v", got, err)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("EverChanged ran the repository's gpg.program")
+	}
+	// The check can fail: git log itself runs it here.
+	git(t, dir, "log", "-1", "--format=%H")
+	if _, err := os.Stat(marker); err != nil {
+		t.Skip("this git does not verify signatures in log; nothing to check")
+	}
+}
