@@ -14,8 +14,8 @@ import (
 // same on every unix system; how a worker opens one (openAt), what a
 // failed open means (notRegular) and how a big file's chunks get their own
 // descriptor (reopen) are in read_linux.go and chunk_linux.go, or in their
-// read_unix.go and chunk_unix.go twins on the other systems, as are the
-// system calls that read and close (readFD, closeFD).
+// read_unix.go and chunk_unix.go twins on the other systems, as is the
+// system call that closes (closeFD: raw on Linux).
 type rawFile int
 
 const openFlags = syscall.O_RDONLY | syscall.O_CLOEXEC | syscall.O_NOFOLLOW | syscall.O_NONBLOCK
@@ -35,7 +35,7 @@ func openFile(name string) (rawFile, error) {
 
 func (f rawFile) Read(p []byte) (int, error) {
 	for {
-		n, err := readFD(int(f), p)
+		n, err := syscall.Read(int(f), p)
 		if err == syscall.EINTR {
 			continue
 		}

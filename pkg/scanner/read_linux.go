@@ -20,8 +20,6 @@ import (
 // raw reads measured the same on a warm tree (task-clock on Monica within
 // noise). Nothing here waits for another process (O_NONBLOCK).
 
-func readFD(fd int, p []byte) (int, error) { return syscall.Read(fd, p) }
-
 func closeFD(fd int) error {
 	if _, _, errno := syscall.RawSyscall(syscall.SYS_CLOSE, uintptr(fd), 0, 0); errno != 0 {
 		return errno

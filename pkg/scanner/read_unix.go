@@ -7,8 +7,6 @@ import (
 	"syscall"
 )
 
-func readFD(fd int, p []byte) (int, error) { return syscall.Read(fd, p) }
-
 func closeFD(fd int) error { return syscall.Close(fd) }
 
 func (w *worker) openAt(dir string, name []byte) (rawFile, error) {
