@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
 )
@@ -263,17 +262,7 @@ func TestHistoryInterrupt(t *testing.T) {
 	cmd := exec.Command(binary(t), "--history")
 	cmd.Dir = dir
 	cmd.Env = append(gitEnv(dir), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if _, err := os.Stat(marker); err == nil {
-			break
-		}
-	}
-	interrupt(t, cmd, &stderr)
+	interruptOnce(t, cmd, marker)
 }
 
 func gitPath(t *testing.T) string {

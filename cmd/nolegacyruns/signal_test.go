@@ -138,6 +138,13 @@ func TestInterruptWhileGitRuns(t *testing.T) {
 	cmd := exec.Command(binary(t))
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	interruptOnce(t, cmd, marker)
+}
+
+// interruptOnce starts cmd, waits (at most 20 s) until the file marker
+// exists, which a fake git writes when it starts, then interrupts it.
+func interruptOnce(t *testing.T, cmd *exec.Cmd, marker string) {
+	t.Helper()
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
