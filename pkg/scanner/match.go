@@ -255,21 +255,15 @@ func termBounded(hay []byte, start, end int, p *pattern) bool {
 }
 
 // wordSplit reports whether a term's words may part between the rune b
-// and the text after: as term.Words splits, where either is no letter or
-// digit, or at a case change (aB, 2B, and ABc between A and Bc: the end of
-// an acronym).
+// and the text after, as term.Words parts them: where either is no letter
+// or digit, or at a case change (term.Splits).
 func wordSplit(b rune, after []byte) bool {
 	a, n := utf8.DecodeRune(after)
-	switch {
-	case !term.IsWordRune(b) || !term.IsWordRune(a):
-		return true
-	case !unicode.IsUpper(a):
-		return false
-	case unicode.IsLower(b) || unicode.IsDigit(b):
+	if !term.IsWordRune(b) || !term.IsWordRune(a) {
 		return true
 	}
 	c, _ := utf8.DecodeRune(after[n:]) // RuneError at the end: not lowercase
-	return unicode.IsUpper(b) && unicode.IsLower(c)
+	return term.Splits(b, a, c)
 }
 
 func isAnchor(f finder) bool {

@@ -33,10 +33,11 @@ func Words(s string) []string {
 			start = i
 			continue
 		}
-		p := rs[i-1]
-		split := unicode.IsUpper(r) && (unicode.IsLower(p) || unicode.IsDigit(p)) ||
-			unicode.IsUpper(p) && unicode.IsUpper(r) && i+1 < len(rs) && unicode.IsLower(rs[i+1])
-		if split {
+		next := utf8.RuneError
+		if i+1 < len(rs) {
+			next = rs[i+1]
+		}
+		if Splits(rs[i-1], r, next) {
 			out = append(out, string(rs[start:i]))
 			start = i
 		}
@@ -45,6 +46,14 @@ func Words(s string) []string {
 		out = append(out, string(rs[start:]))
 	}
 	return out
+}
+
+// Splits reports whether words part between the letters or digits p and
+// r at a case change: aB, 2B, and ABc between A and Bc (the end of an
+// acronym); next is the rune after r (utf8.RuneError at the end).
+func Splits(p, r, next rune) bool {
+	return unicode.IsUpper(r) && (unicode.IsLower(p) || unicode.IsDigit(p)) ||
+		unicode.IsUpper(p) && unicode.IsUpper(r) && unicode.IsLower(next)
 }
 
 // IsPlural reports whether a lowercase word reads as a plural: it ends in
