@@ -54,6 +54,12 @@ func (f rawFile) Close() error { return closeFD(int(f)) }
 func isEOF(err error) bool { return err == io.EOF }
 
 func (f rawFile) readAt(p []byte, off int64) (int, error) {
+	if n, ok := preadCached(int(f), p, off); ok {
+		if n == 0 {
+			return 0, io.EOF
+		}
+		return n, nil
+	}
 	for {
 		n, err := syscall.Pread(int(f), p, off)
 		if err == syscall.EINTR {
