@@ -23,6 +23,39 @@ type anchorFinder struct {
 	fold  bool
 	lead  bool               // the scan also reports 0xC5 and 0xE2 (findFold)
 	words [maxAnchors]uint32 // each anchor's bytes as a word, ORed with 0x20 when folding
+	// A hit's anchor is slot[(w*mult)>>(32-slotBits)]-1 for its word w, if
+	// the anchors' words fall in distinct slots under mult (index); a loop
+	// over the anchors took a branch that no predictor guesses, the hits of
+	// two anchors interleaving at random, and was a third of verify.
+	mult uint32
+	slot [1 << slotBits]uint8
+}
+
+const slotBits = 5
+
+// index looks for a multiplier that puts the anchors' words in distinct
+// slots; mult stays 0 (verify loops) if two words are equal, or if no
+// multiplier of the fixed sequence tried does it.
+func (f *anchorFinder) index() {
+	f.mult = 0
+	x := uint32(0x9E3779B1)
+	for range 256 {
+		var slot [1 << slotBits]uint8
+		ok := true
+		for i := range f.anchors {
+			h := (f.words[i] * x) >> (32 - slotBits)
+			if slot[h] != 0 {
+				ok = false
+				break
+			}
+			slot[h] = uint8(i + 1)
+		}
+		if ok {
+			f.mult, f.slot = x, slot
+			return
+		}
+		x = (x*0x01000193 + 0x7F4A7C15) | 1
+	}
 }
 
 // blockFunc finds, from i, the first 32-byte block with a candidate: see
@@ -77,6 +110,49 @@ func (ap *anchored) headOf(tok string, fold bool) {
 type anchor struct {
 	b    [anchorLen]byte
 	pats []anchored
+	// keys[k] is two bytes of pats[k]'s token next to the anchor (ORed
+	// with 0x2020 when folding): the two before it, or with after the two
+	// after it; 1<<16 for a token too short there, which is always
+	// checked. The tokens behind one anchor mostly differ there (the word
+	// before "sync" and its separator; the separator after "backup"), so
+	// verifyAnchor sets a hit in everyday text aside with a compare per
+	// token, in a loop short enough to stay in registers.
+	keys  []uint32
+	after bool
+}
+
+// setKeys fills in keys: with the bytes before the anchor if every token
+// has two there, else after it if every token has two there, else before
+// it where a token has them.
+func (a *anchor) setKeys(pats []pattern, fold bool) {
+	before, after := true, true
+	for _, ap := range a.pats {
+		before = before && ap.off >= 2
+		after = after && ap.off+anchorLen+2 <= int(ap.n)
+	}
+	a.after = !before && after
+	a.keys = make([]uint32, len(a.pats))
+	for k, ap := range a.pats {
+		tok := pats[ap.id].tok
+		switch {
+		case a.after:
+			q := ap.off + anchorLen
+			a.keys[k] = uint32(keyOf(tok[q], tok[q+1], fold))
+		case ap.off >= 2:
+			a.keys[k] = uint32(keyOf(tok[ap.off-2], tok[ap.off-1], fold))
+		default:
+			a.keys[k] = 1 << 16
+		}
+	}
+}
+
+// keyOf is the value of two bytes of the text or of a token in keys.
+func keyOf(a, b byte, fold bool) uint16 {
+	k := uint16(a) | uint16(b)<<8
+	if fold {
+		k |= 0x2020
+	}
+	return k
 }
 
 // byteFreq approximates how common each byte is in source code, in parts
@@ -301,6 +377,7 @@ func newAnchorFinder(pats []pattern, ids []int32, block blockFunc) *anchorFinder
 				rest = append(rest, j)
 			}
 		}
+		a.setKeys(pats, false)
 		anchors = append(anchors, a)
 		left = rest
 	}
@@ -314,6 +391,7 @@ func newAnchorFinder(pats []pattern, ids []int32, block blockFunc) *anchorFinder
 		}
 		f.words[i] = binary.LittleEndian.Uint32(a.b[:])
 	}
+	f.index()
 	return f
 }
 
@@ -340,7 +418,9 @@ func newFoldAnchorFinder(pats []pattern, ids []int32, lead bool, block blockFunc
 			ap := &f.anchors[i].pats[j]
 			ap.headOf(pats[ap.id].tok, true)
 		}
+		f.anchors[i].setKeys(pats, true)
 	}
+	f.index() // the words changed
 	for k := range blockLen {
 		f.tab.fold[k], f.tab.lead[0][k], f.tab.lead[1][k] = 0x20, 0xC5, 0xE2
 	}
@@ -431,32 +511,58 @@ func (f *anchorFinder) verify(hay []byte, p, from int, dst []occ) []occ {
 	if f.fold {
 		w |= 0x20202020
 	}
+	if f.mult != 0 {
+		// Distinct words: at most one anchor, found without a loop.
+		ai := int(f.slot[(w*f.mult)>>(32-slotBits)]) - 1
+		if ai < 0 || f.words[ai] != w {
+			return dst
+		}
+		return f.verifyAnchor(hay, p, from, ai, dst)
+	}
 	for ai := range f.anchors {
-		if w != f.words[ai] {
-			continue
+		if w == f.words[ai] {
+			dst = f.verifyAnchor(hay, p, from, ai, dst)
 		}
-		pats := f.anchors[ai].pats
-		for k := range pats {
-			ap := &pats[k]
-			s := p - ap.off
-			e := s + int(ap.n)
-			if s < from || e > len(hay) {
-				continue
-			}
-			if s+8 <= len(hay) {
-				if (binary.LittleEndian.Uint64(hay[s:])|ap.fold)&ap.keep != ap.head {
-					continue
-				}
-				if ap.n <= 8 {
-					dst = append(dst, occ{start: s, end: e, pat: ap.id})
-					continue
-				}
-			}
-			tok := f.pats[ap.id].tok
-			if f.fold && equalLowered(hay[s:e], tok) || !f.fold && string(hay[s:e]) == tok {
-				dst = append(dst, occ{start: s, end: e, pat: ap.id})
-			}
+	}
+	return dst
+}
+
+// verifyAnchor checks the tokens behind anchor ai, which matches at p.
+func (f *anchorFinder) verifyAnchor(hay []byte, p, from, ai int, dst []occ) []occ {
+	a := &f.anchors[ai]
+	// Where the text has no two bytes, no token that has a key fits.
+	var key uint16
+	if q := p + anchorLen; a.after && q+2 <= len(hay) {
+		key = keyOf(hay[q], hay[q+1], f.fold)
+	} else if !a.after && p >= 2 {
+		key = keyOf(hay[p-2], hay[p-1], f.fold)
+	}
+	for k, kk := range a.keys {
+		if uint16(kk) == key || kk>>16 != 0 {
+			dst = f.check(hay, p, from, &a.pats[k], dst)
 		}
+	}
+	return dst
+}
+
+// check appends ap's token if it occurs where its anchor is at p.
+func (f *anchorFinder) check(hay []byte, p, from int, ap *anchored, dst []occ) []occ {
+	s := p - ap.off
+	e := s + int(ap.n)
+	if s < from || e > len(hay) {
+		return dst
+	}
+	if s+8 <= len(hay) {
+		if (binary.LittleEndian.Uint64(hay[s:])|ap.fold)&ap.keep != ap.head {
+			return dst
+		}
+		if ap.n <= 8 {
+			return append(dst, occ{start: s, end: e, pat: ap.id})
+		}
+	}
+	tok := f.pats[ap.id].tok
+	if f.fold && equalLowered(hay[s:e], tok) || !f.fold && string(hay[s:e]) == tok {
+		dst = append(dst, occ{start: s, end: e, pat: ap.id})
 	}
 	return dst
 }

@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -151,4 +152,44 @@ func TestAnchorChoice(t *testing.T) {
 		}
 		check(toks)
 	}
+}
+
+// TestAnchorIndex holds index to its contract: each anchor's word in a slot
+// of its own, or no multiplier where two words are equal.
+func TestAnchorIndex(t *testing.T) {
+	check := func(toks []string, fold, want bool) {
+		t.Helper()
+		var pats []pattern
+		var ids []int32
+		for i, tok := range toks {
+			pats = append(pats, pattern{tok: tok})
+			ids = append(ids, int32(i))
+		}
+		var f *anchorFinder
+		if fold {
+			f = newFoldAnchorFinder(pats, ids, false, blockGenericFold(false))
+		} else {
+			f = newAnchorFinder(pats, ids, blockGeneric)
+		}
+		if got := f.mult != 0; got != want {
+			t.Fatalf("%q: indexed %v, want %v", toks, got, want)
+		}
+		if !want {
+			return
+		}
+		for i, w := range f.words[:len(f.anchors)] {
+			if got := int(f.slot[(w*f.mult)>>(32-slotBits)]) - 1; got != i {
+				t.Fatalf("%q: anchor %d's word is in the slot of %d", toks, i, got)
+			}
+		}
+	}
+	check(legacyTokens, false, true)
+	check([]string{"inventorysyncrun", "inventory_sync_run", "backupschedulerun", "nolegacyruns:ignore"}, true, true)
+	var many []string
+	for i := range maxAnchors {
+		many = append(many, fmt.Sprintf("%c%c%c%c", 'a'+i, 'q', 'r'+i%3, 'z'-i))
+	}
+	check(many, false, true)
+	check([]string{"q@rs", "q`rs"}, true, false) // '@'|0x20 is '`'
+	check([]string{"q@rs", "q`rs"}, false, true)
 }

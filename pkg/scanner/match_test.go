@@ -179,6 +179,18 @@ func TestMatcher(t *testing.T) {
 			strings.Repeat("xx InventorySyncRunResource inventory_sync_runsSyncRunnerEntraGroupSyncRun y ", 5), nil},
 		{"long text, every block edge", rules.Rule{Tokens: []string{"SyncRun", "yncRu", "backup_schedule_runs"}},
 			strings.Repeat("xSyncRun backup_schedule_runs ", 9), nil},
+		// The two bytes next to an anchor (anchor.keys), at both ends of
+		// the text, folded, and where a token has none.
+		{"keys before the anchor", rules.Rule{Tokens: []string{"qqZyxw", "pp_Zyxw", "p Zyxw", "Zyxwv"}},
+			"qqZyxw pp_Zyxw p Zyxw Zyxwv pqZyxw Zyxw p_Zyxw", nil},
+		{"keys before, text edges", rules.Rule{Tokens: []string{"qqZyxw", "pp_Zyxw"}}, "qZyxw Zyxw qqZyxw", nil},
+		{"keys after the anchor", rules.Rule{Tokens: []string{"aZyxw_v", "aZyxw-v", "aZyxwqq"}},
+			"aZyxw_v aZyxw-v aZyxwqq aZyxw_ aZyxwq aZyxw", nil},
+		{"keys after, text edges", rules.Rule{Tokens: []string{"aZyxw_v", "aZyxw-v"}}, "aZyxw- aZyxw_", nil},
+		{"keys folded", rules.Rule{IgnoreCase: true, Tokens: []string{"inventory_sync_run", "inventory sync run", "entra-group-sync-run"}},
+			"INVENTORY_SYNC_RUN Inventory Sync Run inventory\x7fsync_run ENTRA-group-SYNC-run entra-groupsync-run", nil},
+		{"anchors equal once folded", rules.Rule{IgnoreCase: true, Tokens: []string{"q@rs", "q`rs", "x[yz", "x{yz"}},
+			"Q@RS q`rs Q`RS x[YZ X{yz x{YZ", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
