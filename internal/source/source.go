@@ -24,8 +24,13 @@ type Git struct {
 	Named     []string // files the user named, root-relative
 }
 
+// Instant implements scanner.Instant: files named outright, and no folder,
+// need no git.
+func (g *Git) Instant() bool { return len(g.Named) > 0 && len(g.Pathspecs) == 0 }
+
 // List implements scanner.Source: git's lists are streamed into the scan
 // as they arrive.
+
 func (g *Git) List(ctx context.Context, add func([]scanner.Entry)) error {
 	named := make(map[string]bool, len(g.Named))
 	if len(g.Named) > 0 {
@@ -85,6 +90,9 @@ func covers(files, dirs []string, p string) bool {
 
 // Paths wraps the engine's walk of named paths with the scope it covers.
 type Paths scanner.Paths
+
+// Instant implements scanner.Instant.
+func (ps Paths) Instant() bool { return scanner.Paths(ps).Instant() }
 
 // List implements scanner.Source.
 func (ps Paths) List(ctx context.Context, add func([]scanner.Entry)) error {

@@ -49,6 +49,8 @@ type tuning struct {
 	chunkSize int // of about this many bytes
 	// beforeChunk runs before chunk k reads, in the worker that searches it.
 	beforeChunk func(k int)
+	// inline, when set, is told whether Scan searched in its own goroutine.
+	inline func(bool)
 }
 
 func (t tuning) chunking() (least, size int) {

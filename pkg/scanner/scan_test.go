@@ -214,3 +214,70 @@ func (m memSource) Open(p string) (io.ReadCloser, error) {
 	}
 	return io.NopCloser(strings.NewReader(m[p])), nil
 }
+
+// TestFewNamedFiles holds the search of a few small named files in Scan's
+// own goroutine to the search with workers, and to when it applies.
+func TestFewNamedFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var many []string
+	for i := range fewFiles + 1 {
+		name := fmt.Sprintf("many/%02d.txt", i)
+		write(name, "x LegacyRun\n")
+		many = append(many, name)
+	}
+	write("a.txt", "LegacyRun\nok\n LegacyRun")
+	write("b.txt", "nothing")
+	write("dir/c.txt", "LegacyRun")
+	write("big.txt", strings.Repeat(" ", fewBytes)+"LegacyRun")
+	if err := os.Symlink("a.txt", filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		src    Source
+		inline bool
+	}{
+		{"files", Paths{"a.txt", "b.txt", "dir/c.txt"}, true},
+		{"a missing file and a symlink", Paths{"a.txt", "gone.txt", "link"}, true},
+		{"a folder", Paths{"a.txt", "dir"}, false},
+		{"the root", Paths{}, false},
+		{"too many", Paths(many), false},
+		{"just enough", Paths(many[:fewFiles]), true},
+		{"too many bytes", Paths{"a.txt", "big.txt"}, false},
+		{"listed, not named", Files{{Path: "a.txt"}, {Path: "b.txt"}}, false},
+	}
+	e := mustCompile(t, &rules.Set{Rules: []rules.Rule{legacyRule}})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var inline []bool
+			opt := Options{Root: dir, Source: tt.src}
+			opt.tune.inline = func(b bool) { inline = append(inline, b) }
+			got, err := e.Scan(context.Background(), opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(inline, []bool{tt.inline}) {
+				t.Fatalf("inline %v, want %v", inline, tt.inline)
+			}
+			opt.Workers = 3
+			want, err := e.Scan(context.Background(), opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("inline:\n%+v\nwith workers:\n%+v", got, want)
+			}
+			if len(got.Findings) == 0 {
+				t.Fatal("no findings: the test scans nothing")
+			}
+		})
+	}
+}

@@ -53,6 +53,33 @@ type scan struct {
 	// have been taken (popped counts them).
 	grow   func()
 	popped int
+
+	bufSize    int   // of each worker's read buffer
+	namedBytes int64 // the sizes of the named files queued
+}
+
+// Few files are searched by one worker in the scan's own goroutine; a
+// pre-commit hook names a handful. Past these, a second worker pays for
+// its thread.
+const (
+	fewFiles = 64
+	fewBytes = 1 << 20
+)
+
+// few reports whether the queue holds only named files, at most fewFiles of
+// at most fewBytes in all: no folder to walk, no big file.
+func (s *scan) few() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.stack) > fewFiles || len(s.chunks) > 0 || s.namedBytes > fewBytes {
+		return false
+	}
+	for _, t := range s.stack {
+		if t.dir || t.names != nil || t.chunk != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // growAfter is how many tasks (folders, batches, files, chunks) a scan
@@ -147,6 +174,7 @@ func (s *scan) named(p string, tasks []task) []task {
 	case fi.Mode().IsRegular():
 		if dir := path.Dir(p); !s.pruned(dir) {
 			tasks = append(tasks, task{rel: p, st: s.dirState(dir)})
+			s.namedBytes += fi.Size()
 		}
 	}
 	return tasks

@@ -32,6 +32,15 @@ type Source interface {
 	List(ctx context.Context, add func([]Entry)) error
 }
 
+// An Instant source's List, when Instant reports true, only hands over
+// entries it holds already: it waits on no process and lists no folder
+// (the files a pre-commit hook names). The engine lists it before starting
+// any worker, and searches a few small named files without starting any.
+type Instant interface {
+	Source
+	Instant() bool
+}
+
 // Opener is a Source whose contents do not come from the file system (the
 // git index). Open is called once for each listed file, from any goroutine.
 type Opener interface {
@@ -77,6 +86,9 @@ const (
 // Paths is the engine's own walk of the named files and folders ("" is the
 // root). A path inside another named folder is walked once.
 type Paths []string
+
+// Instant implements Instant: the paths are walked by the workers.
+func (Paths) Instant() bool { return true }
 
 // List implements Source.
 func (ps Paths) List(_ context.Context, add func([]Entry)) error {

@@ -32,6 +32,9 @@ type worker struct {
 }
 
 func (w *worker) run() {
+	if w.buf == nil {
+		w.buf = make([]byte, w.s.bufSize)
+	}
 	for {
 		t, ok := w.s.pop()
 		if !ok {
