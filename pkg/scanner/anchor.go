@@ -1,7 +1,6 @@
 package scanner
 
 import (
-	"cmp"
 	"encoding/binary"
 	"slices"
 	"unicode/utf8"
@@ -306,51 +305,52 @@ func newAnchorFinder(pats []pattern, ids []int32, block blockFunc) *anchorFinder
 	// uncovered tokens per unit of cost (a pass plus its false candidates).
 	// Windows are numbered in sorted order (deterministic ties), and each
 	// token knows its distinct windows' numbers: the rounds only count.
-	type window struct {
-		key uint32 // big-endian: sorts as the string does
-		w   string
-	}
+	// A window is its four bytes as a big-endian word, which sorts as the
+	// string does.
 	n := 0
 	for _, id := range ids {
 		n += len(pats[id].tok) - anchorLen + 1
 	}
-	all := make([]window, 0, n)
+	all := make([]uint32, 0, n)
 	for _, id := range ids {
 		t := pats[id].tok
 		for i := 0; i+anchorLen <= len(t); i++ {
-			all = append(all, window{binary.BigEndian.Uint32([]byte(t[i : i+anchorLen])), t[i : i+anchorLen]})
+			all = append(all, windowKey(t[i:]))
 		}
 	}
-	slices.SortFunc(all, func(a, b window) int { return cmp.Compare(a.key, b.key) })
-	all = slices.CompactFunc(all, func(a, b window) bool { return a.key == b.key })
+	slices.Sort(all)
+	all = slices.Compact(all)
 	cost := make([]float64, len(all))
 	for k, w := range all {
 		// One more anchor in the SIMD loop, plus verifying the false
 		// candidates it lets through (about 400 times dearer per byte).
-		cost[k] = 1 + 400*windowScore(&byteFreq, w.w)
+		b := windowBytes(w)
+		cost[k] = 1 + 400*windowScore(&byteFreq, string(b[:]))
 	}
-	wins := make([][]int32, len(ids))
+	// wins[off[j]:off[j+1]] are the numbers of token ids[j]'s windows.
+	wins, off := make([]int32, 0, n), make([]int32, len(ids)+1)
 	for j, id := range ids {
 		t := pats[id].tok
 		for i := 0; i+anchorLen <= len(t); i++ {
-			key := binary.BigEndian.Uint32([]byte(t[i : i+anchorLen]))
-			k, _ := slices.BinarySearchFunc(all, key, func(a window, key uint32) int { return cmp.Compare(a.key, key) })
-			if !slices.Contains(wins[j], int32(k)) {
-				wins[j] = append(wins[j], int32(k))
+			k, _ := slices.BinarySearch(all, windowKey(t[i:]))
+			if !slices.Contains(wins[off[j]:], int32(k)) {
+				wins = append(wins, int32(k))
 			}
 		}
+		off[j+1] = int32(len(wins))
 	}
 	var anchors []anchor
 	left := make([]int, len(ids)) // positions in ids
 	for j := range left {
 		left[j] = j
 	}
+	rest := make([]int, 0, len(ids))
 	count := make([]int32, len(all))
 	for len(left) > 0 {
 		best, bestVal := -1, -1.0
 		clear(count)
 		for _, j := range left {
-			for _, k := range wins[j] {
+			for _, k := range wins[off[j]:off[j+1]] {
 				count[k]++
 			}
 		}
@@ -364,12 +364,10 @@ func newAnchorFinder(pats []pattern, ids []int32, block blockFunc) *anchorFinder
 		if len(anchors) == maxAnchors {
 			return nil
 		}
-		a := anchor{}
-		copy(a.b[:], all[best].w)
-		var rest []int
+		a := anchor{b: windowBytes(all[best])}
 		for _, j := range left {
 			id := ids[j]
-			if off := indexOf(pats[id].tok, all[best].w); off >= 0 {
+			if off := indexOf(pats[id].tok, string(a.b[:])); off >= 0 {
 				ap := anchored{id: id, off: off}
 				ap.headOf(pats[id].tok, false)
 				a.pats = append(a.pats, ap)
@@ -379,7 +377,7 @@ func newAnchorFinder(pats []pattern, ids []int32, block blockFunc) *anchorFinder
 		}
 		a.setKeys(pats, false)
 		anchors = append(anchors, a)
-		left = rest
+		left, rest = rest, left[:0]
 	}
 	f := &anchorFinder{anchors: anchors, pats: pats, block: block}
 	f.tab.k = int64(len(anchors))
@@ -425,6 +423,16 @@ func newFoldAnchorFinder(pats []pattern, ids []int32, lead bool, block blockFunc
 		f.tab.fold[k], f.tab.lead[0][k], f.tab.lead[1][k] = 0x20, 0xC5, 0xE2
 	}
 	return f
+}
+
+// windowKey is the window at the start of t as a big-endian word.
+func windowKey(t string) uint32 {
+	return uint32(t[0])<<24 | uint32(t[1])<<16 | uint32(t[2])<<8 | uint32(t[3])
+}
+
+// windowBytes is the window of a windowKey.
+func windowBytes(k uint32) [anchorLen]byte {
+	return [anchorLen]byte{byte(k >> 24), byte(k >> 16), byte(k >> 8), byte(k)}
 }
 
 func indexOf(s, sub string) int {

@@ -69,16 +69,21 @@ func newLowerFinder(pats []pattern, ids, sens []int32) *lowerFinder {
 func newLowerFinderWith(pats []pattern, ids, sens []int32, foldBlock func(lead bool) blockFunc) *lowerFinder {
 	f := &lowerFinder{pats: pats, fold: ids, sens: sens}
 	lowered := func(id int32) string { return strings.ToLower(pats[id].tok) }
-	core := map[int32]string{}
-	exact := map[int32]bool{}
-	for _, id := range ids {
-		core[id] = lowered(id)
-		if strings.ContainsAny(core[id], "ks") {
-			f.special = true
+	// all[k] is a token's pattern id, core[k] what the finder looks for:
+	// the folded tokens (ids) lowered, then the case-sensitive ones (sens)
+	// as they are.
+	all := make([]int32, 0, len(ids)+len(sens))
+	all = append(append(all, ids...), sens...)
+	core := make([]string, len(all))
+	for k, id := range all {
+		if k < len(ids) {
+			core[k] = lowered(id)
+			if strings.ContainsAny(core[k], "ks") {
+				f.special = true
+			}
+		} else {
+			core[k] = pats[id].tok
 		}
-	}
-	for _, id := range sens {
-		core[id], exact[id] = pats[id].tok, true
 	}
 	// A term's spellings come in pairs (given number, other number) with
 	// the same separator: pair each with the next that shares its words but
@@ -88,22 +93,22 @@ func newLowerFinderWith(pats []pattern, ids, sens []int32, foldBlock func(lead b
 		if a.words == nil || b.words == nil || a.rule != b.rule || a.sep != b.sep || len(a.words) != len(b.words) {
 			continue
 		}
-		ta, tb := core[ids[i]], core[ids[i+1]]
+		ta, tb := core[i], core[i+1]
 		n := 0
 		for n < len(ta) && n < len(tb) && ta[n] == tb[n] {
 			n++
 		}
 		if n >= anchorLen && n >= len(ta)-len(a.words[len(a.words)-1]) {
-			core[ids[i]], core[ids[i+1]] = ta[:n], ta[:n]
+			core[i], core[i+1] = ta[:n], ta[:n]
 			i++
 		}
 	}
-	byCore := make(map[string]int32, len(ids)+len(sens))
-	cpats := make([]pattern, 0, len(ids)+len(sens))
-	cids := make([]int32, 0, len(ids)+len(sens))
-	f.groups = make([][]lowTok, 0, len(ids)+len(sens))
-	for _, id := range append(append([]int32(nil), ids...), sens...) {
-		c := core[id]
+	byCore := make(map[string]int32, len(all))
+	cpats := make([]pattern, 0, len(all))
+	cids := make([]int32, 0, len(all))
+	f.groups = make([][]lowTok, 0, len(all))
+	for k, id := range all {
+		c := core[k]
 		g, ok := byCore[c]
 		if !ok {
 			g = int32(len(f.groups))
@@ -112,7 +117,12 @@ func newLowerFinderWith(pats []pattern, ids, sens []int32, foldBlock func(lead b
 			cpats = append(cpats, pattern{tok: c})
 			cids = append(cids, g)
 		}
-		f.groups[g] = append(f.groups[g], lowTok{tok: lowered(id), id: id, exact: exact[id]})
+		exact := k >= len(ids)
+		tok := core[k] // lowered already, unless cut to a shared prefix
+		if exact || len(tok) != len(pats[id].tok) {
+			tok = lowered(id)
+		}
+		f.groups[g] = append(f.groups[g], lowTok{tok: tok, id: id, exact: exact})
 		f.span = max(f.span, len(pats[id].tok))
 	}
 	// The SIMD anchor scan folds case as it reads the text, which spares

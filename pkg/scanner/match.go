@@ -71,7 +71,14 @@ func newMatcher(rs []rules.Rule, directives bool, notRun map[string]bool) *match
 	m := &matcher{rules: rs, word: make([]bool, len(rs)+1), term: make([]bool, len(rs)+1),
 		allow: make([][]string, len(rs)+1), behind: maxLineText, directive: -1}
 	var exact, fold []int32
-	maxAllow := 0
+	maxAllow, n := 0, 1
+	for _, r := range rs {
+		n += len(r.Tokens)
+		if r.Match == rules.Term {
+			n += 9 * len(r.Tokens) // five separators, two numbers
+		}
+	}
+	m.pats = make([]pattern, 0, n)
 	if directives {
 		m.directive = int32(len(rs))
 		exact = append(exact, int32(len(m.pats)))
@@ -92,14 +99,15 @@ func newMatcher(rs []rules.Rule, directives bool, notRun map[string]bool) *match
 		}
 		if r.Match == rules.Term {
 			m.term[ri] = true
-			seen := map[string]bool{}
+			type spelled struct{ sep, tok string }
+			seen := make(map[spelled]bool, 10*len(r.Tokens))
 			for _, t := range r.Tokens {
 				for _, sp := range term.Spellings(t) {
 					tok := sp.Text()
-					if seen[sp.Sep+"\x00"+tok] {
+					if seen[spelled{sp.Sep, tok}] {
 						continue
 					}
-					seen[sp.Sep+"\x00"+tok] = true
+					seen[spelled{sp.Sep, tok}] = true
 					id := int32(len(m.pats))
 					m.pats = append(m.pats, pattern{tok: tok, rule: int32(ri), words: sp.Words, sep: sp.Sep})
 					fold = append(fold, id)

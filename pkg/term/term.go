@@ -2,6 +2,7 @@
 package term
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -147,16 +148,17 @@ func Spellings(t string) []Spelling {
 		ow := append(append([]string(nil), words[:len(words)-1]...), o)
 		forms = append(forms, ow)
 	}
-	var out []Spelling
-	seen := map[string]bool{}
+	out := make([]Spelling, 0, len(Seps)*len(forms))
 	for _, sep := range Seps {
 		for i, ws := range forms {
 			s := Spelling{Words: ws, Sep: sep, Other: i == 1}
 			if len(ws) == 1 {
 				s.Sep = ""
 			}
-			if k := s.Sep + "\x00" + s.Text(); !seen[k] {
-				seen[k] = true
+			// The forms differ in their last word only, so two spellings
+			// have the same text exactly when they have the same words
+			// and separator.
+			if !slices.ContainsFunc(out, func(o Spelling) bool { return o.Sep == s.Sep && slices.Equal(o.Words, s.Words) }) {
 				out = append(out, s)
 			}
 		}
