@@ -36,9 +36,13 @@ func (t *Text) paint(code, s string) string {
 
 // Write implements Format.
 func (t *Text) Write(w io.Writer, r *Report) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	ew := &errWriter{w: bw}
+	var bw *bufio.Writer // made for the first finding: most runs have none
+	var ew *errWriter
 	for f := range r.Active() {
+		if bw == nil {
+			bw = bufio.NewWriterSize(w, 64<<10)
+			ew = &errWriter{w: bw}
+		}
 		sev := f.Rule.Severity.String()
 		code := red
 		if f.Rule.Severity == rules.SeverityWarning {
@@ -50,6 +54,9 @@ func (t *Text) Write(w io.Writer, r *Report) error {
 		if f.Rule.Hint != "" {
 			ew.printf("    %s %s\n", t.paint(dim, "hint:"), LogSafe(f.Rule.Hint))
 		}
+	}
+	if bw == nil {
+		return nil
 	}
 	if ew.err != nil {
 		return ew.err
