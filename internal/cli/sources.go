@@ -44,6 +44,7 @@ func (c *command) pickSource(ctx context.Context, root string, includes []string
 		g.Pathspecs = includePrefixes(includes)
 		return c.gitList(root, top, g), nil, nil
 	}
+	named := map[string]bool{}
 	for _, r := range rels {
 		fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(r)))
 		switch {
@@ -55,7 +56,9 @@ func (c *command) pickSource(ctx context.Context, root string, includes []string
 			} else {
 				g.Pathspecs = append(g.Pathspecs, gitsrc.Literal(r))
 			}
-		default:
+		case !named[r]:
+			// Named twice (a.php ./a.php): scanned once, as without git.
+			named[r] = true
 			g.Named = append(g.Named, r)
 		}
 	}
