@@ -30,7 +30,6 @@ func (g *Git) Instant() bool { return len(g.Named) > 0 && len(g.Pathspecs) == 0 
 
 // List implements scanner.Source: git's lists are streamed into the scan
 // as they arrive.
-
 func (g *Git) List(ctx context.Context, add func([]scanner.Entry)) error {
 	named := make(map[string]bool, len(g.Named))
 	if len(g.Named) > 0 {
