@@ -281,3 +281,49 @@ func TestFewNamedFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestFewNamedFilesGrow: a named file that grows into a big one between
+// the listing and its read is cut into chunks that the one worker of Scan's
+// own goroutine searches, with the findings of a scan with workers; and a
+// scan whose context is cancelled returns its error.
+func TestFewNamedFilesGrow(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "a.txt")
+	if err := os.WriteFile(name, []byte("LegacyRun\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(strings.Repeat("x LegacyRun y\n", 4000))
+	e := mustCompile(t, &rules.Set{Rules: []rules.Rule{legacyRule}})
+	var chunks int
+	opt := Options{Root: dir, Source: Paths{"a.txt", "b.txt"}}
+	opt.tune = tuning{chunkMin: 4096, chunkSize: 4096, bufSize: 4096, beforeChunk: func(int) { chunks++ }}
+	opt.tune.inline = func(inline bool) {
+		if !inline {
+			t.Fatal("not searched inline")
+		}
+		if err := os.WriteFile(name, body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := e.Scan(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chunks < 2 {
+		t.Fatalf("%d chunks: the file was not cut", chunks)
+	}
+	opt.tune.inline, opt.tune.beforeChunk, opt.Workers = nil, nil, 3
+	want, err := e.Scan(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Findings) != 4000 || !reflect.DeepEqual(positions(got), positions(want)) || got.Stats != want.Stats {
+		t.Fatalf("inline: %d findings, %+v; with workers: %d, %+v", len(got.Findings), got.Stats, len(want.Findings), want.Stats)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	opt.Workers = 0
+	if res, err := e.Scan(ctx, opt); !errors.Is(err, context.Canceled) || res != nil {
+		t.Fatalf("cancelled: %v, %v", res, err)
+	}
+}
