@@ -60,14 +60,7 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 		return c.testRules(ctx, cfg)
 	}
 	if o.listRules {
-		shown := cfg.Rules
-		shown.Rules = nil
-		for _, r := range cfg.Rules.Rules {
-			if !cfg.Rules.NotRun[r.ID] {
-				shown.Rules = append(shown.Rules, r)
-			}
-		}
-		fmt.Fprint(c.env.Stdout, report.LogLines(fmt.Sprintf("# rule file: %s\n# root: %s\n%s", cfg.Path, root, config.Describe(&shown))))
+		c.listRules(cfg, root)
 		return outcome{}
 	}
 	if o.history {
@@ -176,55 +169,86 @@ func (c *command) run(ctx context.Context, o *options, err error) outcome {
 	case err != nil:
 		return fail(err)
 	case pc.WriteBaseline != nil:
-		w := pc.WriteBaseline
-		kept := ""
-		if w.Kept > 0 {
-			what := "files this run did not scan"
-			switch {
-			case ran != nil && w.Covers != nil:
-				what = "files or rules this run did not check"
-			case ran != nil:
-				what = "rules this run did not run"
-			}
-			kept = fmt.Sprintf(" (and kept %d of %s)", w.Kept, what)
-		}
-		to := o.writeBase
-		if to == "-" {
-			to = "standard output"
-		}
-		c.notef("recorded %s in %s%s", plural(w.Recorded, "finding", "findings"), to, kept)
-		if covers == nil {
-			c.suggestSealing(r, w.File)
-		}
-		if w.Refused > 0 {
-			c.errorf("%s of sealed rules not recorded", plural(w.Refused, "finding", "findings"))
-			c.hint("a sealed rule's debt must stay at zero: fix them, or remove sealed: true from the rule")
-			return outcome{counts: result.Counts{Errors: w.Refused}}
-		}
-		return outcome{}
+		return c.written(r, pc.WriteBaseline, ran, covers)
 	}
 	if o.diff != "" {
 		r.Progress = nil // a diff sees new findings only: no count of the whole debt
 	}
 	out := c.output(r)
 	if u := pc.Baseline; u != nil && u.Update != "" && out.err == nil {
-		moved := ""
-		if u.Moved > 0 {
-			moved = fmt.Sprintf(", moved %s to the new names of renamed files", plural(u.Moved, "finding", "findings"))
-		}
-		switch {
-		case u.Removed == 0 && u.Moved == 0:
-			c.notef("the baseline %s is up to date (%s)", u.Name, plural(u.Left, "finding", "findings"))
-		case u.Removed == 0:
-			c.notef("updated the baseline %s%s (%d left)", u.Name, moved, u.Left)
-		default:
-			c.notef("removed %s no longer found from %s%s (%d left)", plural(u.Removed, "finding", "findings"), u.Name, moved, u.Left)
-		}
-		if covers == nil {
-			c.suggestSealing(r, u.Pruned)
-		}
+		c.updated(r, u, covers)
 	}
 	return out
+}
+
+// The parts of run below print what a run did; each is a function of its
+// own so that run's frame, which is on the stack while the rules compile
+// and the files are searched, holds none of their formatting.
+
+// listRules prints --list-rules.
+//
+//go:noinline
+func (c *command) listRules(cfg *config.Config, root string) {
+	shown := cfg.Rules
+	shown.Rules = nil
+	for _, r := range cfg.Rules.Rules {
+		if !cfg.Rules.NotRun[r.ID] {
+			shown.Rules = append(shown.Rules, r)
+		}
+	}
+	fmt.Fprint(c.env.Stdout, report.LogLines(fmt.Sprintf("# rule file: %s\n# root: %s\n%s", cfg.Path, root, config.Describe(&shown))))
+}
+
+// written says what --write-baseline recorded.
+//
+//go:noinline
+func (c *command) written(r *pipeline.Run, w *pipeline.WriteBaseline, ran func(baseline.Entry) bool, covers func(string) bool) outcome {
+	kept := ""
+	if w.Kept > 0 {
+		what := "files this run did not scan"
+		switch {
+		case ran != nil && w.Covers != nil:
+			what = "files or rules this run did not check"
+		case ran != nil:
+			what = "rules this run did not run"
+		}
+		kept = fmt.Sprintf(" (and kept %d of %s)", w.Kept, what)
+	}
+	to := c.opt.writeBase
+	if to == "-" {
+		to = "standard output"
+	}
+	c.notef("recorded %s in %s%s", plural(w.Recorded, "finding", "findings"), to, kept)
+	if covers == nil {
+		c.suggestSealing(r, w.File)
+	}
+	if w.Refused > 0 {
+		c.errorf("%s of sealed rules not recorded", plural(w.Refused, "finding", "findings"))
+		c.hint("a sealed rule's debt must stay at zero: fix them, or remove sealed: true from the rule")
+		return outcome{counts: result.Counts{Errors: w.Refused}}
+	}
+	return outcome{}
+}
+
+// updated says what --update-baseline changed.
+//
+//go:noinline
+func (c *command) updated(r *pipeline.Run, u *pipeline.ApplyBaseline, covers func(string) bool) {
+	moved := ""
+	if u.Moved > 0 {
+		moved = fmt.Sprintf(", moved %s to the new names of renamed files", plural(u.Moved, "finding", "findings"))
+	}
+	switch {
+	case u.Removed == 0 && u.Moved == 0:
+		c.notef("the baseline %s is up to date (%s)", u.Name, plural(u.Left, "finding", "findings"))
+	case u.Removed == 0:
+		c.notef("updated the baseline %s%s (%d left)", u.Name, moved, u.Left)
+	default:
+		c.notef("removed %s no longer found from %s%s (%d left)", plural(u.Removed, "finding", "findings"), u.Name, moved, u.Left)
+	}
+	if covers == nil {
+		c.suggestSealing(r, u.Pruned)
+	}
 }
 
 // scanBase scans the changed files as they were at the merge base, with

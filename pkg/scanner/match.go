@@ -86,7 +86,8 @@ func newMatcher(rs []rules.Rule, directives bool, notRun map[string]bool) *match
 		m.maxLen = directiveSpan
 		m.behind = max(m.behind, directiveSpan) // the directive's line before its marker
 	}
-	for ri, r := range rs {
+	for ri := range rs {
+		r := &rs[ri] // not a copy: the frame is on the stack while finders build
 		if notRun[r.ID] {
 			continue
 		}
@@ -117,7 +118,7 @@ func newMatcher(rs []rules.Rule, directives bool, notRun map[string]bool) *match
 			continue
 		}
 		if r.Match == rules.Regex {
-			rr, lits := compileRegexRule(&r, int32(ri))
+			rr, lits := compileRegexRule(r, int32(ri))
 			m.rx = append(m.rx, rr)
 			for _, l := range lits {
 				id := int32(len(m.pats))

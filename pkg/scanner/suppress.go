@@ -52,6 +52,10 @@ func Reserved(id string) bool { return id == UnusedSuppression || id == InvalidS
 
 // BuiltinRules are the rules every engine adds after the rule set's own:
 // unused-suppression (an error when strict) and invalid-suppression.
+// (Not inlined: its literal would stay in Compile's frame while the
+// matcher builds, and push the stack past 8 KiB.)
+//
+//go:noinline
 func BuiltinRules(strict bool) []rules.Rule {
 	unused := rules.Rule{
 		ID:       UnusedSuppression,
