@@ -234,6 +234,9 @@ func TestFewNamedFiles(t *testing.T) {
 		many = append(many, name)
 	}
 	write("a.txt", "LegacyRun\nok\n LegacyRun")
+	// Bigger than the smallest buffer of a search in Scan's goroutine, with
+	// tokens across its rounds' edges.
+	write("mid.txt", strings.Repeat("LegacyRun x\n", 40<<10/12)+"LegacyRun")
 	write("b.txt", "nothing")
 	write("dir/c.txt", "LegacyRun")
 	write("big.txt", strings.Repeat(" ", fewBytes)+"LegacyRun")
@@ -245,7 +248,7 @@ func TestFewNamedFiles(t *testing.T) {
 		src    Source
 		inline bool
 	}{
-		{"files", Paths{"a.txt", "b.txt", "dir/c.txt"}, true},
+		{"files", Paths{"a.txt", "b.txt", "dir/c.txt", "mid.txt"}, true},
 		{"a missing file and a symlink", Paths{"a.txt", "gone.txt", "link"}, true},
 		{"a folder", Paths{"a.txt", "dir"}, false},
 		{"the root", Paths{}, false},
