@@ -110,9 +110,9 @@ type anchor struct {
 	b    [anchorLen]byte
 	pats []anchored
 	// keys[k] is two bytes of pats[k]'s token next to the anchor (ORed
-	// with 0x2020 when folding): the two before it, or with after the two
-	// after it; 1<<16 for a token too short there, which is always
-	// checked. The tokens behind one anchor mostly differ there (the word
+	// with 0x2020 when folding): the two before it, or, when after is
+	// set, the two after it; 1<<16 for a token too short there, which is
+	// always checked. The tokens behind one anchor mostly differ there (the word
 	// before "sync" and its separator; the separator after "backup"), so
 	// verifyAnchor sets a hit in everyday text aside with a compare per
 	// token, in a loop short enough to stay in registers.
