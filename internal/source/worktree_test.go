@@ -528,26 +528,33 @@ func TestWorktreeNarrowed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ctx := context.Background()
-			want, err := e.Scan(ctx, scanner.Options{Root: dir, Source: g})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := e.Scan(ctx, scanner.Options{Root: dir, Source: w})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(summary(got), summary(want)) {
-				t.Fatalf("got %v\nwant %v", summary(got), summary(want))
-			}
-			if len(want.Findings) == 0 {
-				t.Fatal("the case scans nothing: it tests nothing")
-			}
+			sameScan(t, e, dir, g, w)
 		})
 	}
 }
 
 // summary is what a report shows of a scan: each finding's place and the counts.
+// sameScan fails unless a scan through src finds what one through ref
+// finds, and ref finds something.
+func sameScan(t *testing.T, e *scanner.Engine, root string, ref, src scanner.Source) {
+	t.Helper()
+	ctx := context.Background()
+	want, err := e.Scan(ctx, scanner.Options{Root: root, Source: ref})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.Scan(ctx, scanner.Options{Root: root, Source: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(summary(got), summary(want)) {
+		t.Fatalf("got %v\nwant %v", summary(got), summary(want))
+	}
+	if len(want.Findings) == 0 {
+		t.Fatal("the case scans nothing: it tests nothing")
+	}
+}
+
 func summary(r *scanner.Result) []string {
 	var out []string
 	for _, f := range r.Findings {
@@ -770,25 +777,11 @@ func TestWorktreeCases(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ctx := context.Background()
 			e, err := scanner.Compile(&rules.Set{Rules: []rules.Rule{{ID: "r", Message: "m", Tokens: []string{"tok"}}}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := e.Scan(ctx, scanner.Options{Root: root, Source: &Git{Root: root}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := e.Scan(ctx, scanner.Options{Root: root, Source: w})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(summary(got), summary(want)) {
-				t.Fatalf("got %v\nwant %v", summary(got), summary(want))
-			}
-			if len(want.Findings) == 0 {
-				t.Fatal("the case scans nothing: it tests nothing")
-			}
+			sameScan(t, e, root, &Git{Root: root}, w)
 		})
 	}
 }

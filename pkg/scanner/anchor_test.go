@@ -98,17 +98,23 @@ func referenceAnchors(pats []pattern, ids []int32) []string {
 	return out
 }
 
+// tokenPatterns makes each token a pattern, its id its position.
+func tokenPatterns(toks []string) ([]pattern, []int32) {
+	var pats []pattern
+	var ids []int32
+	for i, tok := range toks {
+		pats = append(pats, pattern{tok: tok})
+		ids = append(ids, int32(i))
+	}
+	return pats, ids
+}
+
 // The anchor finder chooses exactly the reference's anchors, for the
 // default rules' spellings and for random token sets.
 func TestAnchorChoice(t *testing.T) {
 	check := func(toks []string) {
 		t.Helper()
-		var pats []pattern
-		var ids []int32
-		for i, tok := range toks {
-			pats = append(pats, pattern{tok: tok})
-			ids = append(ids, int32(i))
-		}
+		pats, ids := tokenPatterns(toks)
 		want := referenceAnchors(pats, ids)
 		f := newAnchorFinder(pats, ids, blockGeneric)
 		if len(want) > maxAnchors {
@@ -159,12 +165,7 @@ func TestAnchorChoice(t *testing.T) {
 func TestAnchorIndex(t *testing.T) {
 	check := func(toks []string, fold, want bool) {
 		t.Helper()
-		var pats []pattern
-		var ids []int32
-		for i, tok := range toks {
-			pats = append(pats, pattern{tok: tok})
-			ids = append(ids, int32(i))
-		}
+		pats, ids := tokenPatterns(toks)
 		var f *anchorFinder
 		if fold {
 			f = newFoldAnchorFinder(pats, ids, false, blockGenericFold(false))
