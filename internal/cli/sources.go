@@ -44,7 +44,6 @@ func (c *command) pickSource(ctx context.Context, root string, includes []string
 		g.Pathspecs = includePrefixes(includes)
 		return c.gitList(root, top, g), nil, nil
 	}
-	named := map[string]bool{}
 	for _, r := range rels {
 		fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(r)))
 		switch {
@@ -56,9 +55,7 @@ func (c *command) pickSource(ctx context.Context, root string, includes []string
 			} else {
 				g.Pathspecs = append(g.Pathspecs, gitsrc.Literal(r))
 			}
-		case !named[r]:
-			// Named twice (a.php ./a.php): scanned once, as without git.
-			named[r] = true
+		default:
 			g.Named = append(g.Named, r)
 		}
 	}

@@ -330,3 +330,27 @@ func TestFewNamedFilesGrow(t *testing.T) {
 		t.Fatalf("cancelled: %v, %v", res, err)
 	}
 }
+
+// namedTwice names each of its paths twice, as a hook or a user can.
+type namedTwice []string
+
+func (n namedTwice) List(_ context.Context, add func([]Entry)) error {
+	var es []Entry
+	for _, p := range n {
+		es = append(es, Entry{Path: p, Named: true}, Entry{Path: "./" + p, Named: true})
+	}
+	add(es)
+	return nil
+}
+
+// TestNamedTwice: a path named twice is searched once, whatever the source.
+func TestNamedTwice(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "d"), 0o755)
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("LegacyRun"), 0o644)
+	os.WriteFile(filepath.Join(dir, "d", "b.txt"), []byte("LegacyRun"), 0o644)
+	res := scanDir(t, dir, Options{Source: namedTwice{"a.txt", "d"}})
+	if got := positions(res); len(got) != 2 || res.Stats.FilesScanned != 2 {
+		t.Fatalf("findings %v, %d files scanned; want each once", got, res.Stats.FilesScanned)
+	}
+}

@@ -40,15 +40,16 @@ type scan struct {
 	walker  Walker // nil: no folder is walked for the source
 	stopped atomic.Bool
 
-	mu      sync.Mutex
-	cond    *sync.Cond
-	stack   []task
-	chunks  []task             // big files' chunks, taken before the stack
-	big     []*bigFile         // the files they read (chunk.go)
-	busy    int                // tasks being worked on, and the listing
-	errs    []result.FileError // errors found while queueing
-	skip    map[string]bool
-	dirMemo map[string][]globState
+	mu        sync.Mutex
+	cond      *sync.Cond
+	stack     []task
+	chunks    []task             // big files' chunks, taken before the stack
+	big       []*bigFile         // the files they read (chunk.go)
+	busy      int                // tasks being worked on, and the listing
+	errs      []result.FileError // errors found while queueing
+	skip      map[string]bool
+	dirMemo   map[string][]globState
+	namedSeen map[string]bool // the named paths queued
 	// grow, when set, starts the rest of the workers once growAfter tasks
 	// have been taken (popped counts them).
 	grow   func()
@@ -89,7 +90,7 @@ func (s *scan) few() bool {
 const growAfter = 1024
 
 func newScan(e *Engine, opt Options, src Source) *scan {
-	s := &scan{e: e, opt: opt, skip: map[string]bool{}, dirMemo: map[string][]globState{}, busy: 1}
+	s := &scan{e: e, opt: opt, skip: map[string]bool{}, dirMemo: map[string][]globState{}, namedSeen: map[string]bool{}, busy: 1}
 	s.cond = sync.NewCond(&s.mu)
 	s.opener, _ = src.(Opener)
 	s.walker, _ = src.(Walker)
@@ -159,9 +160,10 @@ func (s *scan) add(es []Entry) {
 // s.mu is held.
 func (s *scan) named(p string, tasks []task) []task {
 	p = strings.TrimPrefix(path.Clean("/"+p), "/")
-	if inGitDir(p) {
-		return tasks
+	if inGitDir(p) || s.namedSeen[p] {
+		return tasks // named twice (a.php ./a.php): searched once
 	}
+	s.namedSeen[p] = true
 	fi, err := os.Lstat(s.abs(p))
 	switch {
 	case err != nil:
