@@ -234,9 +234,9 @@ func TestFewNamedFiles(t *testing.T) {
 		many = append(many, name)
 	}
 	write("a.txt", "LegacyRun\nok\n LegacyRun")
-	// Bigger than the smallest buffer of a search in Scan's goroutine, with
-	// tokens across its rounds' edges.
-	write("mid.txt", strings.Repeat("LegacyRun x\n", 40<<10/12)+"LegacyRun")
+	// Read in rounds by a search in Scan's goroutine, with tokens across
+	// their edges.
+	write("mid.txt", strings.Repeat("LegacyRun x\n", 5*inlineBuf/2/12)+"LegacyRun")
 	write("b.txt", "nothing")
 	write("dir/c.txt", "LegacyRun")
 	write("big.txt", strings.Repeat(" ", fewBytes)+"LegacyRun")

@@ -57,7 +57,6 @@ type scan struct {
 
 	bufSize    int   // of each worker's read buffer
 	namedBytes int64 // the sizes of the named files queued
-	namedMax   int64 // and the biggest one
 }
 
 // Few files are searched by one worker in the scan's own goroutine; a
@@ -178,7 +177,6 @@ func (s *scan) named(p string, tasks []task) []task {
 		if dir := path.Dir(p); !s.pruned(dir) {
 			tasks = append(tasks, task{rel: p, st: s.dirState(dir)})
 			s.namedBytes += fi.Size()
-			s.namedMax = max(s.namedMax, fi.Size())
 		}
 	}
 	return tasks
