@@ -13,10 +13,13 @@ import (
 const maxUTF16 = 256 << 20
 
 // utf16Order returns the byte order of a UTF-16 file: a byte order mark,
-// then NUL bytes, which any ASCII in UTF-16 has. Text that merely starts
-// with the bytes FF FE is not UTF-16.
+// then a NUL byte in the first 8 KiB (binaryProbe), which any ASCII in
+// UTF-16 has. Text that merely starts with the bytes FF FE is not UTF-16.
+// Only those 8 KiB count, as for binary files: how much a search's first
+// read holds (16 KiB in Scan's goroutine, 256 KiB in a worker) must not
+// decide how a file is read.
 func utf16Order(b []byte) binary.ByteOrder {
-	if bytes.IndexByte(b, 0) < 0 {
+	if bytes.IndexByte(b[:min(len(b), binaryProbe)], 0) < 0 {
 		return nil
 	}
 	switch {

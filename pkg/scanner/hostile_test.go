@@ -97,6 +97,45 @@ func TestUTF16(t *testing.T) {
 	}
 }
 
+// TestUTF16Probe: whether a file with a byte order mark is UTF-16 depends
+// on its first 8 KiB only (a NUL byte there), never on the read buffer: a
+// named file searched in Scan's goroutine (a 16 KiB buffer) is decoded
+// exactly when a scan with workers (256 KiB) decodes it.
+func TestUTF16Probe(t *testing.T) {
+	dir := t.TempDir()
+	enc := func(s string) []byte {
+		var b bytes.Buffer
+		binary.Write(&b, binary.LittleEndian, uint16(0xFEFF))
+		binary.Write(&b, binary.LittleEndian, utf16.Encode([]rune(s)))
+		return b.Bytes()
+	}
+	// "中文" is 2D 4E 87 65 in UTF-16LE: no NUL before the line break.
+	os.WriteFile(filepath.Join(dir, "near.txt"), enc(strings.Repeat("中文", 1000)+"\nLegacyRun\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "far.txt"), enc(strings.Repeat("中文", 5000)+"\nLegacyRun\n"), 0o644)
+	e := mustCompile(t, &rules.Set{Rules: []rules.Rule{legacyRule}})
+	var inline []bool
+	opt := Options{Root: dir, Source: Paths{"near.txt", "far.txt"}}
+	opt.tune.inline = func(b bool) { inline = append(inline, b) }
+	got, err := e.Scan(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(inline, []bool{true}) {
+		t.Fatalf("inline %v: the test needs a search in Scan's goroutine", inline)
+	}
+	opt.tune.inline, opt.Workers = nil, 3
+	want, err := e.Scan(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("inline: %v %+v\nwith workers: %v %+v", positions(got), got.Stats, positions(want), want.Stats)
+	}
+	if p := positions(got); !reflect.DeepEqual(p, []string{"near.txt:2:1-10:LegacyRun"}) {
+		t.Fatalf("findings %v, want near.txt's only (far.txt has no NUL in its first 8 KiB)", p)
+	}
+}
+
 // A 4 GB sparse file and a 200 MB single-line file are scanned through the
 // fixed buffer: the heap does not grow with them.
 func TestHugeFilesFlatMemory(t *testing.T) {
