@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -40,7 +42,8 @@ const extraInitBudget = 22 << 10
 // allocations. No package of this module, and no package in heavyInits,
 // may allocate in its init; a standard package the hello-world also
 // initialises may not allocate much more than there; and everything else
-// together stays within extraInitBudget. Allocations, not times, are
+// together stays within extraInitBudget; on linux/amd64, none may allocate
+// before internal/hugeheap's. Allocations and order, not times, are
 // asserted: they do not depend on the machine's load.
 func TestStartupInits(t *testing.T) {
 	gobin, err := exec.LookPath("go")
@@ -57,7 +60,25 @@ func TestStartupInits(t *testing.T) {
 	os.WriteFile(filepath.Join(src, "main.go"), []byte("package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello\") }\n"), 0o644)
 	build(t, gobin, src, hello)
 
-	got, base := initTrace(t, ours, "--version"), initTrace(t, hello)
+	got, order := initTrace(t, ours, "--version")
+	base, _ := initTrace(t, hello)
+	if runtime.GOOS == "linux" && runtime.GOARCH == "amd64" {
+		// internal/hugeheap spares page faults only to what runs after
+		// it: no init may allocate before its own (it imports only unsafe
+		// here).
+		const hh = "github.com/tenantatlas/nolegacyruns/internal/hugeheap"
+		if !slices.Contains(order, hh) {
+			t.Errorf("no init of %s in the trace", hh)
+		}
+		for _, pkg := range order {
+			if pkg == hh {
+				break
+			}
+			if got[pkg].allocs > 0 {
+				t.Errorf("init of %s allocates %d bytes before the heap has its huge page: keep %s's imports to unsafe", pkg, got[pkg].bytes, hh)
+			}
+		}
+	}
 	heavy := map[string]bool{}
 	for _, p := range heavyInits {
 		heavy[p] = true
@@ -99,8 +120,8 @@ type initCost struct{ bytes, allocs int }
 var initLine = regexp.MustCompile(`(?m)^init (\S+) @\S+ ms, \S+ ms clock, (\d+) bytes, (\d+) allocs$`)
 
 // initTrace runs a program with GODEBUG=inittrace=1 and reads what each
-// package's init allocated.
-func initTrace(t *testing.T, bin string, args ...string) map[string]initCost {
+// package's init allocated, and the order of the inits.
+func initTrace(t *testing.T, bin string, args ...string) (map[string]initCost, []string) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
@@ -110,15 +131,17 @@ func initTrace(t *testing.T, bin string, args ...string) map[string]initCost {
 		t.Fatalf("%s: %v\n%s", bin, err, stderr.String())
 	}
 	out := map[string]initCost{}
+	var order []string
 	for _, m := range initLine.FindAllStringSubmatch(stderr.String(), -1) {
 		b, _ := strconv.Atoi(m[2])
 		a, _ := strconv.Atoi(m[3])
 		out[m[1]] = initCost{b, a}
+		order = append(order, m[1])
 	}
 	if len(out) == 0 {
 		t.Fatalf("%s printed no init trace:\n%s", bin, stderr.String())
 	}
-	return out
+	return out, order
 }
 
 func describe(got, base map[string]initCost) string {
