@@ -10,7 +10,8 @@
 // of the start it covers, so it imports nothing but syscall and unsafe.
 //
 // It is skipped when the administrator turned transparent huge pages off
-// ("[never]" in /sys/kernel/mm/transparent_hugepage/enabled); the kernel
+// ("[never]" in /sys/kernel/mm/transparent_hugepage/enabled, or in its
+// hugepages-2048kB/enabled); the kernel
 // itself refuses it for a process started with prctl(PR_SET_THP_DISABLE),
 // and on kernels before 6.1, which do not know MADV_COLLAPSE. It changes
 // where the heap's memory comes from, never what is in it: pages already

@@ -29,23 +29,40 @@ func collapse() (base, errno uintptr) {
 	return base, 0
 }
 
-// thpEnabled is the kernel's setting, as a C string; it reads
-// "always [madvise] never", with the one chosen in brackets.
-var thpEnabled = [...]byte{'/', 's', 'y', 's', '/', 'k', 'e', 'r', 'n', 'e', 'l', '/', 'm', 'm', '/',
-	't', 'r', 'a', 'n', 's', 'p', 'a', 'r', 'e', 'n', 't', '_', 'h', 'u', 'g', 'e', 'p', 'a', 'g', 'e', '/',
-	'e', 'n', 'a', 'b', 'l', 'e', 'd', 0}
+// The kernel's settings, as C strings. Each reads "always [madvise]
+// never", with the one chosen in brackets; the one for 2 MiB pages (Linux
+// 6.8) may also read "[inherit]", the first one's choice.
+const (
+	thpEnabled = "/sys/kernel/mm/transparent_hugepage/enabled\x00"
+	thp2MiB    = "/sys/kernel/mm/transparent_hugepage/hugepages-2048kB/enabled\x00"
+)
 
 // allowed reports whether transparent huge pages are there and not
-// turned off.
+// turned off, for all sizes or for 2 MiB.
 func allowed() bool {
-	fd, errno := raw(sysOpenat, atFDCWD, uintptr(unsafe.Pointer(&thpEnabled[0])), oCloexec)
+	var all, size [64]byte
+	return allowedBy(setting(thpEnabled, &all), setting(thp2MiB, &size))
+}
+
+// allowedBy is allowed's decision on the two settings' texts (nil: no such
+// file).
+func allowedBy(all, size []byte) bool {
+	return len(all) > 0 && !contains(all, "[never]") && !contains(size, "[never]")
+}
+
+// setting reads the file at path (a C string) into buf, or nothing when
+// it cannot.
+func setting(path string, buf *[64]byte) []byte {
+	fd, errno := raw(sysOpenat, atFDCWD, uintptr(unsafe.Pointer(unsafe.StringData(path))), oCloexec)
 	if errno != 0 {
-		return false
+		return nil
 	}
-	var buf [64]byte
 	n, errno := raw(sysRead, fd, uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)))
 	raw(sysClose, fd, 0, 0)
-	return errno == 0 && n > 0 && n <= uintptr(len(buf)) && !contains(buf[:n], "[never]")
+	if errno != 0 || n > uintptr(len(buf)) {
+		return nil
+	}
+	return buf[:n]
 }
 
 // contains is bytes.Contains, which would make this package's init wait

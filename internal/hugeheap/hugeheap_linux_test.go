@@ -12,6 +12,28 @@ import (
 	"unsafe"
 )
 
+func TestAllowedBy(t *testing.T) {
+	for _, tt := range []struct {
+		all, size string
+		want      bool
+	}{
+		{"always [madvise] never\n", "always [inherit] madvise never\n", true},
+		{"[always] madvise never\n", "", true},
+		{"always madvise [never]\n", "always [inherit] madvise never\n", false},
+		{"always [madvise] never\n", "always inherit madvise [never]\n", false},
+		{"always madvise [never]\n", "[always] inherit madvise never\n", false},
+		{"", "", false}, // no transparent huge pages in this kernel
+	} {
+		var size []byte
+		if tt.size != "" {
+			size = []byte(tt.size)
+		}
+		if got := allowedBy([]byte(tt.all), size); got != tt.want {
+			t.Errorf("allowedBy(%q, %q) = %v, want %v", tt.all, tt.size, got, tt.want)
+		}
+	}
+}
+
 func TestContains(t *testing.T) {
 	for _, tt := range []struct {
 		b    string
