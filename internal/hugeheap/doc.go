@@ -5,16 +5,16 @@
 // is a page fault. On the virtual machines this was measured on (see
 // docs/BENCHMARKS.md) a fault costs 10-15 us, more than the search of the
 // files; one madvise(MADV_COLLAPSE) of the 2 MiB around the heap's first
-// spans and stacks costs about 0.2 ms and takes 70-90 of those faults away. Import
-// it from package main only, for its init: the earlier it runs, the more
-// of the start it covers, so it imports nothing but syscall and unsafe.
+// spans and stacks costs about 0.2 ms and takes 70-100 of those faults
+// away. Import it from package main only, for its init: the earlier it
+// runs, the more of the start it covers, so on amd64 it imports nothing
+// but unsafe (elsewhere also syscall) and allocates nothing.
 //
 // It is skipped when the administrator turned transparent huge pages off
 // ("[never]" in /sys/kernel/mm/transparent_hugepage/enabled, or in its
-// hugepages-2048kB/enabled); the kernel
-// itself refuses it for a process started with prctl(PR_SET_THP_DISABLE),
-// and on kernels before 6.1, which do not know MADV_COLLAPSE. It changes
-// where the heap's memory comes from, never what is in it: pages already
-// there are copied into the huge page, the rest read as zeros, as fresh
-// pages do.
+// hugepages-2048kB/enabled); the kernel itself refuses it for a process
+// started with prctl(PR_SET_THP_DISABLE), and on kernels before 6.1, which
+// do not know MADV_COLLAPSE. It changes where the heap's memory comes
+// from, never what is in it: pages already there are copied into the huge
+// page, the rest read as zeros, as fresh pages do.
 package hugeheap
