@@ -16,5 +16,9 @@
 // started with prctl(PR_SET_THP_DISABLE), and on kernels before 6.1, which
 // do not know MADV_COLLAPSE. It changes where the heap's memory comes
 // from, never what is in it: pages already there are copied into the huge
-// page, the rest read as zeros, as fresh pages do.
+// page, the rest read as zeros, as fresh pages do. Like any huge page
+// allocation it may make the kernel reclaim or compact memory first; Go's
+// runtime stopped calling MADV_COLLAPSE (golang/go#63334) because it did
+// so again and again with the heap locked, where this runs once, before
+// the program does anything else.
 package hugeheap
