@@ -19,16 +19,19 @@ const maxUTF16 = 256 << 20
 // read holds (16 KiB in Scan's goroutine, 256 KiB in a worker) must not
 // decide how a file is read.
 func utf16Order(b []byte) binary.ByteOrder {
+	var order binary.ByteOrder
+	switch {
+	case len(b) >= 2 && b[0] == 0xFF && b[1] == 0xFE:
+		order = binary.LittleEndian
+	case len(b) >= 2 && b[0] == 0xFE && b[1] == 0xFF:
+		order = binary.BigEndian
+	default:
+		return nil // most files: their NUL bytes are the binary check's
+	}
 	if bytes.IndexByte(b[:min(len(b), binaryProbe)], 0) < 0 {
 		return nil
 	}
-	switch {
-	case len(b) >= 2 && b[0] == 0xFF && b[1] == 0xFE:
-		return binary.LittleEndian
-	case len(b) >= 2 && b[0] == 0xFE && b[1] == 0xFF:
-		return binary.BigEndian
-	}
-	return nil
+	return order
 }
 
 // searchUTF16 decodes a UTF-16 file with a byte order mark to UTF-8 and
