@@ -100,7 +100,8 @@ func (e *Engine) Scan(ctx context.Context, opt Options) (*Result, error) {
 	if opt.tune.inline != nil {
 		opt.tune.inline(inline)
 	}
-	s.bufSize = max(bufSize, 8*(e.m.maxLen+utf8.UTFMax))
+	least := 8 * (e.m.maxLen + utf8.UTFMax) // what a round carries over is at most an eighth of it
+	s.bufSize = max(bufSize, least)
 	if opt.tune.bufSize > 0 {
 		s.bufSize = max(opt.tune.bufSize, e.m.minBuf())
 	}
@@ -110,7 +111,7 @@ func (e *Engine) Scan(ctx context.Context, opt Options) (*Result, error) {
 		// VMs), and a few more rounds of read cost less. Sized to the
 		// biggest named file, the buffer was 21 of a pre-commit run's 345
 		// faults on 20 files, 4% of its time.
-		s.bufSize = min(s.bufSize, max(inlineBuf, 8*(e.m.maxLen+utf8.UTFMax)))
+		s.bufSize = min(s.bufSize, max(inlineBuf, least))
 	}
 	ws := make([]*worker, workers)
 	for i := range ws {
