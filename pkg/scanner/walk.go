@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"syscall"
 
 	"github.com/tenantatlas/nolegacyruns/pkg/result"
 )
@@ -229,8 +230,11 @@ func (w *worker) scanNames(t task) {
 		}
 		r, err := w.openAt(t.rel, name)
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) || notRegular(err) {
-				w.stats.FilesSkipped++ // vanished, or no longer a regular file
+			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || notRegular(err) {
+				// Vanished (its folder too, maybe replaced by a file: git
+				// calls such a tracked file deleted), or no longer a
+				// regular file.
+				w.stats.FilesSkipped++
 			} else {
 				w.fail(w.relPath(), err)
 			}
