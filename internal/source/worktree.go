@@ -111,6 +111,10 @@ func NewWorktree(root string, repo *gitrepo.Repo, dirs, named []string) (*Worktr
 			continue
 		}
 		l, err := readPatterns(f, "", false)
+		if errors.Is(err, errReadShort) {
+			// git dies: "cannot use ... as an exclude file".
+			return nil, fmt.Errorf("%w: %s", gitrepo.ErrUnsupported, err)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -168,10 +172,17 @@ func (w *Worktree) keeper() func(path []byte) bool {
 // the guard allocate without limit (git would try, and die).
 const maxPatternFile = 64 << 20
 
+// errReadShort is a pattern file that git opens but cannot read whole: a
+// folder (of a size above 0), or a file that reads shorter than its size.
+// git skips such a .gitignore, and dies on info/exclude or
+// core.excludesFile.
+var errReadShort = errors.New("cannot be read whole")
+
 // readPatterns reads a pattern file as git's add_patterns does: nil if
-// there is none; of a folder, a FIFO or a device (whose size is 0) nothing
-// is read, and nothing blocks. A .gitignore in the work tree is never
-// followed through a symlink (git warns, and a warning fails the listing).
+// there is none; of a FIFO or a device (whose size is 0) nothing is read,
+// and nothing blocks; of what cannot be read whole, errReadShort. A
+// .gitignore in the work tree is never followed through a symlink (git
+// warns, and a warning fails the listing).
 func readPatterns(p, base string, noFollow bool) (*gitignore.List, error) {
 	flags := syscall.O_RDONLY | syscall.O_CLOEXEC | syscall.O_NONBLOCK
 	if noFollow {
@@ -189,8 +200,11 @@ func readPatterns(p, base string, noFollow bool) (*gitignore.List, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !fi.Mode().IsRegular() || fi.Size() == 0 {
+	if fi.Size() == 0 {
 		return nil, nil
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "read", Path: p, Err: errReadShort}
 	}
 	if fi.Size() > maxPatternFile {
 		return nil, fmt.Errorf("%d bytes, more than an ignore file may have (%d)", fi.Size(), maxPatternFile)
@@ -198,7 +212,7 @@ func readPatterns(p, base string, noFollow bool) (*gitignore.List, error) {
 	// git reads the size it saw, and uses nothing if it gets less.
 	b := make([]byte, fi.Size())
 	if _, err := io.ReadFull(f, b); err != nil {
-		return nil, nil
+		return nil, &fs.PathError{Op: "read", Path: p, Err: errReadShort}
 	}
 	return gitignore.Parse(b, base), nil
 }
@@ -402,6 +416,9 @@ func (w *Worktree) folder(parent *gitignore.Stack, top string, lo, hi int) (scan
 	}
 	abs := filepath.Join(w.repo.Top, filepath.FromSlash(base+".gitignore"))
 	l, err := readPatterns(abs, base, true)
+	if errors.Is(err, errReadShort) {
+		l, err = nil, nil // git skips it (a folder named .gitignore)
+	}
 	if err != nil && errors.Is(err, fs.ErrPermission) {
 		// A folder that cannot be read is the folder's error, not its
 		// .gitignore's.

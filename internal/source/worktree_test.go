@@ -813,3 +813,43 @@ func TestIgnoreFilesThatAreNotFiles(t *testing.T) {
 		t.Fatalf("git lists %q", g)
 	}
 }
+
+// TestGlobalIgnoreFileUnreadable: info/exclude or core.excludesFile that git
+// opens but cannot read whole (a folder, a file that reads shorter than its
+// size) makes git die ("cannot use ... as an exclude file"), where a
+// .gitignore in the work tree would be skipped. The in-process listing must
+// not pass over it: it hands the repository to git.
+func TestGlobalIgnoreFileUnreadable(t *testing.T) {
+	home := isolateGit(t)
+	for _, which := range []string{"info/exclude", "core.excludesFile"} {
+		t.Run(strings.ReplaceAll(which, "/", "_"), func(t *testing.T) {
+			dir := t.TempDir()
+			runGit(t, dir, nil, "init", "-q")
+			os.WriteFile(filepath.Join(dir, "x.php"), []byte("tok\n"), 0o644)
+			folder := filepath.Join(dir, ".git", "info", "exclude")
+			if which == "info/exclude" {
+				os.Remove(folder)
+			} else {
+				folder = t.TempDir()
+				runGit(t, dir, nil, "config", "core.excludesFile", folder)
+			}
+			if err := os.MkdirAll(folder, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(folder, "f"), []byte("x.php\n"), 0o644)
+			cmd := exec.Command("git", "ls-files", "-c", "-o", "--exclude-standard")
+			cmd.Dir = dir
+			if out, err := cmd.CombinedOutput(); err == nil {
+				// A folder's size is 0 on some file systems: git reads it as empty.
+				t.Skipf("git lists the files with %s a folder: %s", which, out)
+			}
+			repo, err := gitrepo.Open(dir, testEnv(home, nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := NewWorktree(dir, repo, nil, nil); err == nil {
+				t.Fatalf("with %s a folder, NewWorktree lists the files; git fails", which)
+			}
+		})
+	}
+}
