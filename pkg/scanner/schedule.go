@@ -209,9 +209,21 @@ func (s *scan) batches(es []Entry) []task {
 	var tasks []task
 	for k, e := range es {
 		f := e.Path
+		if k > 0 && es[k-1].Path == f {
+			continue // listed twice
+		}
+		if !insideRoot(f) {
+			// Not a clean path inside the root (a corrupt or hand-made
+			// index; git ls-files prints it as it is): never read outside
+			// the root, nor twice under two spellings.
+			if s.opt.Shard.Has(f) {
+				s.errs = append(s.errs, result.FileError{Path: f, Err: errListedPath})
+			}
+			continue
+		}
 		dir := path.Dir(f)
-		if (k > 0 && es[k-1].Path == f) || inGitDir(f) || s.pruned(dir) {
-			continue // listed twice, or out of scope
+		if inGitDir(f) || s.pruned(dir) {
+			continue // out of scope
 		}
 		if s.opener != nil {
 			tasks = append(tasks, task{rel: f, st: s.dirState(dir)})
@@ -228,6 +240,27 @@ func (s *scan) batches(es []Entry) []task {
 		t.regular = append(t.regular, e.Regular)
 	}
 	return tasks
+}
+
+// errListedPath is a listed path that is not a clean path inside the root.
+var errListedPath = errors.New("listed as a path that leaves the root or is not clean: the git index is corrupt (git read-tree HEAD rebuilds it)")
+
+// insideRoot reports whether a listed path is a clean relative path: no
+// leading slash, no "", "." or ".." segment. (A trailing slash is git's
+// mark of a folder, which is not opened as a file.)
+func insideRoot(p string) bool {
+	p = strings.TrimSuffix(p, "/")
+	if p == "" {
+		return false
+	}
+	for p != "" {
+		seg, rest, _ := strings.Cut(p, "/")
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+		p = rest
+	}
+	return true
 }
 
 // inGitDir reports whether a path is inside a .git folder, which is never read.
